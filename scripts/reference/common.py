@@ -1,0 +1,99 @@
+"""Shared helpers for the reference generators.
+
+Each generator runs PyTorch (Debian's python3-torch, run with /usr/bin/python3) or an independent
+evaluation of a formula, and writes a JSON fixture beside the tests that read it. Tests need no
+Python: the fixtures are committed. Run every generator with `bash scripts/reference/generate.sh`.
+"""
+
+import json
+import math
+import os
+import re
+import sys
+
+import torch
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def snake(name):
+    """camelCase option name (descent) -> snake_case keyword (PyTorch)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def torch_kwargs(options):
+    """descent options -> PyTorch keyword arguments (lists become tuples, as PyTorch documents)."""
+    return {snake(k): tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+
+
+def values(tensor):
+    """A tensor as a flat list of Python floats (exact for float32 and float64)."""
+    return [float(x) for x in tensor.detach().reshape(-1).tolist()]
+
+
+def make_grads(gen, sizes, dtype, kind, step):
+    """Gradients for one step, one tensor per size.
+
+    kind: 'dense' (normal), 'sparse' (about half the entries exactly zero), 'flip' (the sign of
+    every entry alternates from step to step, so sign-sensitive optimizers see reversals),
+    'scaled' (entries spanning several orders of magnitude).
+    """
+    grads = []
+    for n in sizes:
+        g = torch.randn(n, generator=gen, dtype=torch.float64)
+        if kind == "sparse":
+            mask = torch.rand(n, generator=gen, dtype=torch.float64) < 0.5
+            g = torch.where(mask, torch.zeros_like(g), g)
+        elif kind == "flip":
+            g = g.abs() + 0.1
+            if step % 2 == 1:
+                g = -g
+        elif kind == "scaled":
+            g = g * torch.logspace(-3, 2, n, dtype=torch.float64)
+        grads.append(g.to(DTYPES[dtype]))
+    return grads
+
+
+def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, factory=None):
+    """Runs PyTorch's optimizer (or `factory(param_groups)`, a reference of our own) on fixed
+    gradients and records the parameters after every step.
+
+    groups: list of {"sizes": [n, ...], "options": {camelCase options}}.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    torch_groups, descent_groups, tensors = [], [], []
+    for group in groups:
+        params = [torch.randn(n, generator=gen, dtype=torch.float64).to(DTYPES[dtype]).requires_grad_(True)
+                  for n in group["sizes"]]
+        tensors.extend(params)
+        torch_groups.append({"params": params, **torch_kwargs(group.get("options", {}))})
+        descent_groups.append({"params": [values(p) for p in params], "options": group.get("options", {})})
+    opt = factory(torch_groups) if factory else getattr(torch.optim, optimizer)(torch_groups, foreach=False)
+    sizes = [p.numel() for p in tensors]
+    record = []
+    for t in range(steps):
+        gs = make_grads(gen, sizes, dtype, grads, t)
+        for p, g in zip(tensors, gs):
+            p.grad = g.clone()
+        opt.step()
+        record.append({"grads": [values(g) for g in gs], "params": [values(p) for p in tensors]})
+    return {"name": name, "optimizer": optimizer, "dtype": dtype, "groups": descent_groups, "steps": record}
+
+
+def both_dtypes(name, optimizer, groups, **kwargs):
+    """The same case in float64 and float32."""
+    return [run_case(f"{name} {d}", optimizer, groups, d, **kwargs) for d in ("float64", "float32")]
+
+
+def write_fixture(relative_path, cases, generator):
+    for case in cases:
+        for step in case["steps"]:
+            for p in step["params"]:
+                assert all(math.isfinite(x) for x in p), f"{case['name']}: non-finite reference"
+    path = os.path.join(ROOT, relative_path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"generator": generator, "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {relative_path}: {len(cases)} cases", file=sys.stderr)

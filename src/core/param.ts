@@ -1,0 +1,71 @@
+/** The element types descent steps: single and double precision. */
+export type FloatArray = Float32Array | Float64Array;
+export type DType = 'float32' | 'float64';
+
+/**
+ * A trainable tensor, flattened: its values and, once computed, its gradient.
+ *
+ * Like a PyTorch parameter, `grad` may be null (the optimizer then skips it) or be replaced by a
+ * new array of the same element type and length.
+ */
+export interface Param {
+  data: FloatArray;
+  grad: FloatArray | null;
+  name?: string;
+}
+
+export interface ParamOptions {
+  name?: string;
+  /** Element type when `init` is a length or a plain array; default 'float32', as in PyTorch. */
+  dtype?: DType;
+}
+
+/** Allocates a zero-filled array of the given element type. */
+export function zeros(dtype: DType, length: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+
+export function dtypeOf(array: FloatArray): DType {
+  return array instanceof Float64Array ? 'float64' : 'float32';
+}
+
+export function isFloatArray(value: unknown): value is FloatArray {
+  return value instanceof Float32Array || value instanceof Float64Array;
+}
+
+/**
+ * Makes a parameter from a length (zeros), a plain array or a typed array (copied; a typed array
+ * keeps its element type). The gradient starts as zeros, so `p.grad.set(g)` works at once.
+ *
+ * This is the documented way to make parameters: it owns where the values live, so descent can
+ * give them the fastest storage without any change to user code.
+ */
+export function param(init: number | ArrayLike<number>, options: ParamOptions = {}): Param {
+  const { name, dtype } = options;
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
+    throw new TypeError(`Invalid dtype: ${String(dtype)} (expected 'float32' or 'float64')`);
+  }
+  let data: FloatArray;
+  if (typeof init === 'number') {
+    if (!Number.isInteger(init) || init < 0) {
+      throw new RangeError(`Invalid parameter length: ${init}`);
+    }
+    data = zeros(dtype ?? 'float32', init);
+  } else if (isFloatArray(init) && dtype === undefined) {
+    data = zeros(dtypeOf(init), init.length);
+    data.set(init);
+  } else if (init !== null && typeof init === 'object' && typeof init.length === 'number') {
+    data = zeros(dtype ?? 'float32', init.length);
+    for (let i = 0; i < init.length; i++) {
+      const value = init[i];
+      if (typeof value !== 'number') {
+        throw new TypeError(`Invalid parameter value at index ${i}: ${String(value)}`);
+      }
+      data[i] = value;
+    }
+  } else {
+    throw new TypeError(`Invalid parameter init: ${String(init)} (expected a length or an array)`);
+  }
+  const grad = zeros(dtypeOf(data), data.length);
+  return name === undefined ? { data, grad } : { data, grad, name };
+}

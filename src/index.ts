@@ -1,0 +1,2 @@
+export * from './core/param.js';
+export * from './optim/index.js';

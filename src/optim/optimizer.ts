@@ -1,0 +1,278 @@
+import { dtypeOf, type FloatArray, isFloatArray, type Param, zeros } from '../core/param.js';
+import { assertSafeKey, decode, encode, isRecord, type Json } from '../core/serialize.js';
+
+/** Per-parameter optimizer state: counters and arrays, as in PyTorch's `optimizer.state[p]`. */
+export type ParamState = Record<string, unknown>;
+
+/** A parameter group: its parameters and its hyperparameters, which may be changed between steps. */
+export type ParamGroup<O> = O & { params: Param[] } & Record<string, unknown>;
+
+/** What a constructor takes for one group: parameters and any options that differ from the defaults. */
+export type GroupInput<O> = Partial<O> & { params: Iterable<Param> } & Record<string, unknown>;
+
+/** An optimizer's first argument: parameters, or groups of parameters with their own options. */
+export type ParamsInput<O> = Iterable<Param> | Iterable<GroupInput<O>>;
+
+/** Computes the loss, after writing fresh gradients into the parameters. */
+export type Closure = () => number;
+
+export interface StateDict {
+  state: Record<string, Json>;
+  paramGroups: Json[];
+}
+
+/**
+ * Base of every optimizer: holds parameter groups and per-parameter state, checks gradients and
+ * options before anything changes, and saves and restores state exactly.
+ *
+ * An elementwise optimizer implements `initState` and `stepParam`; one that couples parameters
+ * (Newton, L-BFGS) overrides `stepGroup` or `step`.
+ */
+export abstract class Optimizer<O extends object> {
+  readonly defaults: Readonly<O>;
+  paramGroups: ParamGroup<O>[] = [];
+  state = new Map<Param, ParamState>();
+
+  constructor(params: ParamsInput<O>, defaults: O) {
+    this.validateOptions(defaults);
+    this.defaults = Object.freeze({ ...defaults });
+    const items = [...(params as Iterable<unknown>)];
+    if (items.length === 0) throw new RangeError('optimizer got an empty parameter list');
+    const groups = isGroup(items[0]) ? items : [{ params: items }];
+    const added: ParamGroup<O>[] = [];
+    for (const group of groups) added.push(this.makeGroup(group, added));
+    this.paramGroups = added;
+  }
+
+  /** Throws a TypeError or RangeError naming the first invalid option. */
+  protected abstract validateOptions(options: O): void;
+
+  /** Fresh state for a parameter on its first step. */
+  protected initState(_param: Param, _group: ParamGroup<O>): ParamState {
+    return { step: 0 };
+  }
+
+  /** Updates one parameter in place from its gradient; called only when `grad` is not null. */
+  protected stepParam(
+    _param: Param,
+    _grad: FloatArray,
+    _state: ParamState,
+    _group: ParamGroup<O>,
+  ): void {
+    throw new Error(`${this.constructor.name} must implement stepParam or stepGroup`);
+  }
+
+  protected stepGroup(group: ParamGroup<O>): void {
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      let state = this.state.get(p);
+      if (state === undefined) {
+        state = this.initState(p, group);
+        this.state.set(p, state);
+      }
+      this.stepParam(p, p.grad, state, group);
+    }
+  }
+
+  /**
+   * One optimization step. With a closure, calls it first (it recomputes the loss and gradients)
+   * and returns the loss. Options and gradients are all checked before any parameter changes.
+   */
+  step(closure?: Closure): number | undefined {
+    const loss = closure === undefined ? undefined : closure();
+    this.checkBeforeStep();
+    for (const group of this.paramGroups) this.stepGroup(group);
+    return loss;
+  }
+
+  protected checkBeforeStep(): void {
+    for (const group of this.paramGroups) {
+      this.validateOptions(group);
+      for (const p of group.params) checkGradient(p);
+    }
+  }
+
+  /** Clears gradients: to null (PyTorch's default) or to zeros. */
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (setToNone) p.grad = null;
+        else p.grad?.fill(0);
+      }
+    }
+  }
+
+  addParamGroup(group: GroupInput<O>): void {
+    this.paramGroups.push(this.makeGroup(group, this.paramGroups));
+  }
+
+  /** A zero-filled state array shaped like the parameter, in its element type. */
+  protected zerosLike(p: Param, length = p.data.length): FloatArray {
+    return zeros(dtypeOf(p.data), length);
+  }
+
+  /**
+   * State as plain JSON: `{ state: { index: {...} }, paramGroups: [{ ...options, params: [index] }] }`
+   * with parameters numbered across groups in order, as PyTorch does.
+   */
+  stateDict(): StateDict {
+    const index = new Map<Param, number>();
+    const paramGroups: Json[] = this.paramGroups.map((group) => {
+      const { params, ...options } = group;
+      const encoded = encode(options) as { [key: string]: Json };
+      encoded.params = params.map((p) => {
+        if (!index.has(p)) index.set(p, index.size);
+        return index.get(p)!;
+      });
+      return encoded;
+    });
+    const state: Record<string, Json> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i !== undefined) state[String(i)] = encode(s)!;
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores what `stateDict` returned (also after a JSON round trip). Everything is checked
+   * first; on any mismatch it throws and the optimizer is left as it was.
+   */
+  loadStateDict(stateDict: unknown): void {
+    if (
+      !isRecord(stateDict) ||
+      !isRecord(stateDict.state) ||
+      !Array.isArray(stateDict.paramGroups)
+    ) {
+      throw new TypeError('Invalid state dict: expected { state, paramGroups }');
+    }
+    const savedGroups = decode(stateDict.paramGroups, 'paramGroups') as unknown[];
+    const savedState = decode(stateDict.state, 'state') as Record<string, unknown>;
+    if (savedGroups.length !== this.paramGroups.length) {
+      throw new RangeError(
+        `Invalid state dict: it has ${savedGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`,
+      );
+    }
+    const params: Param[] = [];
+    const newGroups = this.paramGroups.map((group, g) => {
+      const saved = savedGroups[g];
+      if (!isRecord(saved) || !Array.isArray(saved.params)) {
+        throw new TypeError(`Invalid state dict: paramGroups[${g}] has no params`);
+      }
+      if (saved.params.length !== group.params.length) {
+        throw new RangeError(
+          `Invalid state dict: paramGroups[${g}] has ${saved.params.length} parameters, the optimizer's group ${group.params.length}`,
+        );
+      }
+      const merged: Record<string, unknown> = { ...group };
+      for (const [key, value] of Object.entries(saved)) {
+        if (key !== 'params') merged[key] = value;
+      }
+      this.validateOptions(merged as unknown as O);
+      params.push(...group.params);
+      return merged as ParamGroup<O>;
+    });
+    const newState = new Map<Param, ParamState>();
+    for (const key of Object.keys(savedState)) {
+      const i = Number(key);
+      if (!Number.isInteger(i) || i < 0 || i >= params.length || String(i) !== key) {
+        throw new RangeError(
+          `Invalid state dict: state key ${JSON.stringify(key)} names no parameter`,
+        );
+      }
+      const entry = savedState[key];
+      if (!isRecord(entry))
+        throw new TypeError(`Invalid state dict: state[${key}] is not an object`);
+      this.checkLoadedState(params[i], entry, `state[${key}]`);
+      newState.set(params[i], entry);
+    }
+    this.paramGroups = newGroups;
+    this.state = newState;
+  }
+
+  /** Checks that restored state fits its parameter; by default every array matches it exactly. */
+  protected checkLoadedState(p: Param, state: ParamState, where: string): void {
+    for (const [key, value] of Object.entries(state)) {
+      if (isFloatArray(value)) checkStateArray(p, value, `${where}.${key}`);
+      else if (typeof value !== 'number' && typeof value !== 'boolean' && value !== null) {
+        throw new TypeError(`Invalid state dict: ${where}.${key} is neither a number nor an array`);
+      }
+    }
+  }
+
+  private makeGroup(input: unknown, existing: ParamGroup<O>[]): ParamGroup<O> {
+    if (!isGroup(input)) {
+      throw new TypeError('Invalid parameter group: expected an object with params');
+    }
+    const params = [...(input.params as Iterable<unknown>)];
+    const seen = new Set<Param>(existing.flatMap((group) => group.params));
+    for (const [i, p] of params.entries()) {
+      if (!isParam(p)) {
+        throw new TypeError(
+          `Invalid parameter at index ${i}: expected { data: Float32Array | Float64Array, grad }`,
+        );
+      }
+      if (seen.has(p))
+        throw new RangeError('some parameters appear in more than one parameter group');
+      seen.add(p);
+    }
+    const group: Record<string, unknown> = { ...this.defaults };
+    for (const [key, value] of Object.entries(input)) {
+      assertSafeKey(key, 'parameter group');
+      if (key !== 'params' && value !== undefined) group[key] = value;
+    }
+    this.validateOptions(group as O);
+    group.params = params;
+    return group as ParamGroup<O>;
+  }
+}
+
+function isGroup(value: unknown): value is { params: Iterable<unknown> } & Record<string, unknown> {
+  return (
+    isRecord(value) &&
+    !isFloatArray(value.data) &&
+    value.params !== null &&
+    typeof value.params === 'object'
+  );
+}
+
+function isParam(value: unknown): value is Param {
+  return (
+    isRecord(value) && isFloatArray(value.data) && (value.grad === null || isFloatArray(value.grad))
+  );
+}
+
+function describe(p: Param): string {
+  return p.name === undefined
+    ? `a parameter of length ${p.data.length}`
+    : `parameter ${JSON.stringify(p.name)}`;
+}
+
+/** The gradient, when present, must have the parameter's element type and length. */
+export function checkGradient(p: Param): void {
+  const grad = p.grad as unknown;
+  if (grad === null || grad === undefined) return;
+  if (!isFloatArray(grad) || dtypeOf(grad) !== dtypeOf(p.data)) {
+    throw new TypeError(
+      `Invalid gradient for ${describe(p)}: expected a ${p.data.constructor.name}, got ${(grad as object)?.constructor?.name ?? typeof grad}`,
+    );
+  }
+  if (grad.length !== p.data.length) {
+    throw new RangeError(
+      `Invalid gradient for ${describe(p)}: length ${grad.length}, expected ${p.data.length}`,
+    );
+  }
+}
+
+export function checkStateArray(
+  p: Param,
+  value: FloatArray,
+  where: string,
+  length = p.data.length,
+): void {
+  if (dtypeOf(value) !== dtypeOf(p.data) || value.length !== length) {
+    throw new RangeError(
+      `Invalid state dict: ${where} is a ${dtypeOf(value)} array of length ${value.length}, expected ${dtypeOf(p.data)} of length ${length}`,
+    );
+  }
+}

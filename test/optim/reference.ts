@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { type DType, param } from '../../src/core/param.js';
+import * as optim from '../../src/optim/index.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
+
+/** One trajectory written by a generator in scripts/reference/. */
+export interface ReferenceCase {
+  name: string;
+  optimizer: string;
+  dtype: DType;
+  groups: { params: number[][]; options: Record<string, unknown> }[];
+  steps: { grads: number[][]; params: number[][] }[];
+}
+
+/**
+ * float64 must agree to 1e-10 relative, float32 to 1e-5. "Relative" is to each element's size but
+ * never to less than the tensor's root-mean-square: an element that cancels to near zero keeps
+ * the absolute rounding error of the larger values it came from.
+ */
+export const tolerance: Record<DType, number> = { float64: 1e-10, float32: 1e-5 };
+
+export function loadCases(fixture: string): ReferenceCase[] {
+  const url = new URL(`fixtures/${fixture}`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')).cases;
+}
+
+type OptimizerClass = new (params: unknown, options?: unknown) => Optimizer<object>;
+
+export function optimizerClass(name: string): OptimizerClass {
+  const cls = (optim as Record<string, unknown>)[name];
+  if (typeof cls !== 'function') throw new Error(`descent has no optimizer ${name}`);
+  return cls as OptimizerClass;
+}
+
+/** Largest violation of |actual - expected| <= tol * max(|expected|, rms(expected)); <= 1 passes. */
+export function worstError(actual: ArrayLike<number>, expected: number[], tol: number): number {
+  const rms = Math.sqrt(expected.reduce((sum, x) => sum + x * x, 0) / Math.max(expected.length, 1));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const scale = Math.max(Math.abs(expected[i]), rms, Number.MIN_VALUE);
+    const err = Math.abs(actual[i] - expected[i]) / (tol * scale);
+    if (!(err <= worst)) worst = err;
+  }
+  return worst;
+}
+
+/** Replays a case's gradients through descent and checks every parameter after every step. */
+export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> = {}): void {
+  const groups = c.groups.map((g) => ({
+    params: g.params.map((values) => param(values, { dtype: c.dtype })),
+    ...g.options,
+    ...extraOptions,
+  }));
+  const params = groups.flatMap((g) => g.params);
+  const opt = new (optimizerClass(c.optimizer))(groups);
+  const tol = tolerance[c.dtype];
+  c.steps.forEach((step, t) => {
+    params.forEach((p, i) => {
+      p.grad = param(step.grads[i], { dtype: c.dtype }).data;
+    });
+    opt.step();
+    params.forEach((p, i) => {
+      const worst = worstError(p.data, step.params[i], tol);
+      expect(
+        worst,
+        `${c.name}: step ${t + 1}, tensor ${i}: ${p.data} vs ${step.params[i]}`,
+      ).toBeLessThanOrEqual(1);
+    });
+  });
+}
