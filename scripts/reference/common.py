@@ -55,11 +55,15 @@ def make_grads(gen, sizes, dtype, kind, step):
     return grads
 
 
-def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, factory=None):
+def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, factory=None, defaults=None, state=()):
     """Runs PyTorch's optimizer (or `factory(param_groups)`, a reference of our own) on fixed
     gradients and records the parameters after every step.
 
     groups: list of {"sizes": [n, ...], "options": {camelCase options}}.
+    defaults: camelCase options given to the constructor rather than to the groups, for options
+    PyTorch reads from the constructor alone (Adagrad's initial_accumulator_value).
+    state: camelCase keys of per-parameter state to record after every step as well, for state the
+    parameters do not reveal (ASGD's average).
     """
     gen = torch.Generator().manual_seed(seed)
     torch_groups, descent_groups, tensors = [], [], []
@@ -69,7 +73,8 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
         tensors.extend(params)
         torch_groups.append({"params": params, **torch_kwargs(group.get("options", {}))})
         descent_groups.append({"params": [values(p) for p in params], "options": group.get("options", {})})
-    opt = factory(torch_groups) if factory else getattr(torch.optim, optimizer)(torch_groups, foreach=False)
+    opt = factory(torch_groups) if factory else getattr(torch.optim, optimizer)(
+        torch_groups, foreach=False, **torch_kwargs(defaults or {}))
     sizes = [p.numel() for p in tensors]
     record = []
     for t in range(steps):
@@ -77,8 +82,14 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
         for p, g in zip(tensors, gs):
             p.grad = g.clone()
         opt.step()
-        record.append({"grads": [values(g) for g in gs], "params": [values(p) for p in tensors]})
-    return {"name": name, "optimizer": optimizer, "dtype": dtype, "groups": descent_groups, "steps": record}
+        entry = {"grads": [values(g) for g in gs], "params": [values(p) for p in tensors]}
+        if state:
+            entry["state"] = {key: [values(torch.as_tensor(opt.state[p][snake(key)])) for p in tensors] for key in state}
+        record.append(entry)
+    case = {"name": name, "optimizer": optimizer, "dtype": dtype, "groups": descent_groups, "steps": record}
+    if defaults:
+        case["defaults"] = defaults
+    return case
 
 
 def both_dtypes(name, optimizer, groups, **kwargs):

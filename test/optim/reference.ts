@@ -9,6 +9,8 @@ export interface ReferenceCase {
   name: string;
   optimizer: string;
   dtype: DType;
+  /** Options given to the constructor rather than to the groups, when the generator set any. */
+  defaults?: Record<string, unknown>;
   groups: { params: number[][]; options: Record<string, unknown> }[];
   steps: { grads: number[][]; params: number[][] }[];
 }
@@ -53,7 +55,7 @@ export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> =
     ...extraOptions,
   }));
   const params = groups.flatMap((g) => g.params);
-  const opt = new (optimizerClass(c.optimizer))(groups);
+  const opt = new (optimizerClass(c.optimizer))(groups, c.defaults);
   const tol = tolerance[c.dtype];
   c.steps.forEach((step, t) => {
     params.forEach((p, i) => {

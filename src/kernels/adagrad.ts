@@ -1,0 +1,29 @@
+import type { FloatArray } from '../core/param.js';
+
+export interface AdagradScalars {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+  /** The parameter's step count, this step included (1 on its first step). */
+  step: number;
+}
+
+/** One Adagrad step over a tensor, in place; `sum` accumulates the squared gradients. */
+export function adagradKernel(
+  p: FloatArray,
+  g: FloatArray,
+  sum: FloatArray,
+  s: AdagradScalars,
+): void {
+  const { lr, lrDecay, weightDecay, eps, maximize, step } = s;
+  const sign = maximize ? -1 : 1;
+  const clr = lr / (1 + (step - 1) * lrDecay);
+  for (let i = 0; i < p.length; i++) {
+    let d = sign * g[i];
+    if (weightDecay !== 0) d += weightDecay * p[i];
+    sum[i] += d * d;
+    p[i] -= (clr * d) / (Math.sqrt(sum[i]) + eps);
+  }
+}

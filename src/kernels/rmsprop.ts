@@ -1,0 +1,44 @@
+import type { FloatArray } from '../core/param.js';
+import { lerp } from './lerp.js';
+
+export interface RMSpropScalars {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  maximize: boolean;
+}
+
+/**
+ * One RMSprop step over a tensor, in place. `momentumBuffer` is null without momentum and
+ * `gradAvg` null unless centered.
+ */
+export function rmspropKernel(
+  p: FloatArray,
+  g: FloatArray,
+  squareAvg: FloatArray,
+  momentumBuffer: FloatArray | null,
+  gradAvg: FloatArray | null,
+  s: RMSpropScalars,
+): void {
+  const { lr, alpha, eps, weightDecay, momentum, maximize } = s;
+  const sign = maximize ? -1 : 1;
+  for (let i = 0; i < p.length; i++) {
+    let d = sign * g[i];
+    if (weightDecay !== 0) d += weightDecay * p[i];
+    squareAvg[i] = alpha * squareAvg[i] + (1 - alpha) * d * d;
+    let v = squareAvg[i];
+    if (gradAvg !== null) {
+      gradAvg[i] = lerp(gradAvg[i], d, 1 - alpha);
+      v -= gradAvg[i] * gradAvg[i];
+    }
+    const denom = Math.sqrt(v) + eps;
+    if (momentumBuffer !== null) {
+      momentumBuffer[i] = momentum * momentumBuffer[i] + d / denom;
+      p[i] -= lr * momentumBuffer[i];
+    } else {
+      p[i] -= (lr * d) / denom;
+    }
+  }
+}

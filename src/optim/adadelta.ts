@@ -1,0 +1,65 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
+import { adadeltaKernel } from '../kernels/adadelta.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface AdadeltaOptions {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * Adadelta, as PyTorch's `torch.optim.Adadelta`: the step is the gradient rescaled by the ratio of
+ * the running RMS of past updates to the running RMS of gradients, so it carries the parameters'
+ * units and needs no learning rate (lr only scales it).
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ θ_{t-1}             (− when maximize; λ = weightDecay)
+ *     v_t = ρ v_{t-1} + (1 − ρ) g_t²              (ρ = rho; v_0 = 0)
+ *     Δ_t = √(u_{t-1} + ε) / √(v_t + ε) · g_t
+ *     u_t = ρ u_{t-1} + (1 − ρ) Δ_t²              (u_0 = 0)
+ *     θ_t = θ_{t-1} − γ Δ_t                       (γ = lr)
+ *
+ * State: step, squareAvg (v), accDelta (u).
+ * Defaults: lr 1.0, rho 0.9, eps 1e-6, weightDecay 0, maximize false.
+ */
+export class Adadelta extends Optimizer<AdadeltaOptions> {
+  constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
+    super(params, {
+      lr: 1.0,
+      rho: 0.9,
+      eps: 1e-6,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: AdadeltaOptions): void {
+    checkLrEpsDecay(o);
+    checkInRange('rho', o.rho, 0, 1, { closed: true, description: 'rho value' });
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param): ParamState {
+    return { step: 0, squareAvg: this.zerosLike(p), accDelta: this.zerosLike(p) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<AdadeltaOptions>,
+  ): void {
+    state.step = (state.step as number) + 1;
+    adadeltaKernel(
+      p.data,
+      grad,
+      state.squareAvg as FloatArray,
+      state.accDelta as FloatArray,
+      group,
+    );
+  }
+}

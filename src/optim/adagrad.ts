@@ -1,0 +1,68 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkLrEpsDecay, checkNonNegative } from '../core/validate.js';
+import { adagradKernel } from '../kernels/adagrad.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+/**
+ * Adagrad, as PyTorch's `torch.optim.Adagrad`: each coordinate's step shrinks with the sum of its
+ * squared gradients so far.
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ θ_{t-1}             (− when maximize; λ = weightDecay)
+ *     γ_t = γ / (1 + (t − 1) η)                   (γ = lr, η = lrDecay)
+ *     s_0 = τ,   s_t = s_{t-1} + g_t²             (τ = initialAccumulatorValue)
+ *     θ_t = θ_{t-1} − γ_t g_t / (√s_t + ε)
+ *
+ * As in PyTorch, s_0 is the optimizer's own `initialAccumulatorValue` (the constructor option):
+ * PyTorch fills every accumulator from it, so a value given to one parameter group is kept in the
+ * group but starts nothing.
+ *
+ * Defaults: lr 1e-2, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10, maximize false.
+ */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
+    super(params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: AdagradOptions): void {
+    checkLrEpsDecay(o);
+    checkNonNegative('lrDecay', o.lrDecay, 'lr_decay value');
+    checkNonNegative(
+      'initialAccumulatorValue',
+      o.initialAccumulatorValue,
+      'initial_accumulator_value value',
+    );
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param): ParamState {
+    return { step: 0, sum: this.zerosLike(p).fill(this.defaults.initialAccumulatorValue) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<AdagradOptions>,
+  ): void {
+    const step = (state.step as number) + 1;
+    state.step = step;
+    adagradKernel(p.data, grad, state.sum as FloatArray, { ...group, step });
+  }
+}

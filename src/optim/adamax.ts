@@ -1,0 +1,61 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBetas, checkBoolean, checkLrEpsDecay } from '../core/validate.js';
+import { adamaxKernel } from '../kernels/adamax.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface AdamaxOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * Adamax, as PyTorch's `torch.optim.Adamax`: Adam with the second moment replaced by an
+ * exponentially weighted infinity norm, which needs no bias correction.
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ θ_{t-1}             (− when maximize; λ = weightDecay)
+ *     m_t = β₁ m_{t-1} + (1 − β₁) g_t             (m_0 = 0)
+ *     u_t = max(β₂ u_{t-1}, |g_t| + ε)            (u_0 = 0)
+ *     θ_t = θ_{t-1} − γ / (1 − β₁ᵗ) · m_t / u_t   (γ = lr, (β₁, β₂) = betas)
+ *
+ * State: step, expAvg (m), expInf (u).
+ * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, maximize false.
+ */
+export class Adamax extends Optimizer<AdamaxOptions> {
+  constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
+    super(params, {
+      lr: 2e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: AdamaxOptions): void {
+    checkLrEpsDecay(o);
+    checkBetas(o.betas);
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param): ParamState {
+    return { step: 0, expAvg: this.zerosLike(p), expInf: this.zerosLike(p) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<AdamaxOptions>,
+  ): void {
+    const step = (state.step as number) + 1;
+    state.step = step;
+    adamaxKernel(p.data, grad, state.expAvg as FloatArray, state.expInf as FloatArray, {
+      ...group,
+      step,
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkLrEpsDecay, checkNonNegative } from '../core/validate.js';
+import { rmspropKernel } from '../kernels/rmsprop.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface RMSpropOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+/**
+ * RMSprop, as PyTorch's `torch.optim.RMSprop`: steps scaled by a running root mean square of the
+ * gradients, optionally centered (divided by an estimate of their standard deviation instead) and
+ * with heavy-ball momentum.
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ θ_{t-1}             (− when maximize; λ = weightDecay)
+ *     v_t = α v_{t-1} + (1 − α) g_t²              (α = alpha; v_0 = 0)
+ *     m_t = α m_{t-1} + (1 − α) g_t,  ṽ_t = v_t − m_t²   if centered (m_0 = 0),  else ṽ_t = v_t
+ *     d_t = g_t / (√ṽ_t + ε)
+ *     b_t = μ b_{t-1} + d_t,  θ_t = θ_{t-1} − γ b_t      if μ > 0 (μ = momentum; b_0 = 0)
+ *     θ_t = θ_{t-1} − γ d_t                               otherwise (γ = lr)
+ *
+ * State: step, squareAvg (v), momentumBuffer (b, when μ > 0), gradAvg (m, when centered).
+ * Defaults: lr 1e-2, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false,
+ * maximize false.
+ */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
+    super(params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: RMSpropOptions): void {
+    checkLrEpsDecay(o);
+    checkNonNegative('momentum', o.momentum, 'momentum value');
+    checkNonNegative('alpha', o.alpha, 'alpha value');
+    checkBoolean('centered', o.centered);
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param): ParamState {
+    return { step: 0, squareAvg: this.zerosLike(p) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<RMSpropOptions>,
+  ): void {
+    state.step = (state.step as number) + 1;
+    // Made when first needed, so momentum or centering switched on between steps starts from
+    // zero (PyTorch would fail on the missing buffer).
+    if (group.momentum > 0) state.momentumBuffer ??= this.zerosLike(p);
+    if (group.centered) state.gradAvg ??= this.zerosLike(p);
+    rmspropKernel(
+      p.data,
+      grad,
+      state.squareAvg as FloatArray,
+      group.momentum > 0 ? (state.momentumBuffer as FloatArray) : null,
+      group.centered ? (state.gradAvg as FloatArray) : null,
+      group,
+    );
+  }
+}
