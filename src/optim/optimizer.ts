@@ -154,6 +154,7 @@ export abstract class Optimizer<O extends object> {
       );
     }
     const params: Param[] = [];
+    const groupOf: ParamGroup<O>[] = [];
     const newGroups = this.paramGroups.map((group, g) => {
       const saved = savedGroups[g];
       if (!isRecord(saved) || !Array.isArray(saved.params)) {
@@ -170,6 +171,7 @@ export abstract class Optimizer<O extends object> {
       }
       this.validateOptions(merged as unknown as O);
       params.push(...group.params);
+      for (const _ of group.params) groupOf.push(merged as ParamGroup<O>);
       return merged as ParamGroup<O>;
     });
     const newState = new Map<Param, ParamState>();
@@ -183,15 +185,38 @@ export abstract class Optimizer<O extends object> {
       const entry = savedState[key];
       if (!isRecord(entry))
         throw new TypeError(`Invalid state dict: state[${key}] is not an object`);
-      this.checkLoadedState(params[i], entry, `state[${key}]`);
+      this.checkLoadedState(params[i], entry, `state[${key}]`, groupOf[i]);
       newState.set(params[i], entry);
     }
     this.paramGroups = newGroups;
     this.state = newState;
   }
 
-  /** Checks that restored state fits its parameter; by default every array matches it exactly. */
-  protected checkLoadedState(p: Param, state: ParamState, where: string): void {
+  /**
+   * Checks that restored state fits its parameter: it has every entry a fresh state has, of the
+   * same kind, and every array matches the parameter's element type and length. A state that
+   * passes can be stepped without failing halfway.
+   */
+  protected checkLoadedState(
+    p: Param,
+    state: ParamState,
+    where: string,
+    group?: ParamGroup<O>,
+  ): void {
+    if (group !== undefined) {
+      for (const [key, fresh] of Object.entries(this.initState(p, group))) {
+        const value = state[key];
+        if (
+          isFloatArray(fresh)
+            ? !isFloatArray(value)
+            : typeof fresh === 'number' && typeof value !== 'number'
+        ) {
+          throw new TypeError(
+            `Invalid state dict: ${where}.${key} is missing or not a${isFloatArray(fresh) ? 'n array' : ' number'}`,
+          );
+        }
+      }
+    }
     for (const [key, value] of Object.entries(state)) {
       if (isFloatArray(value)) checkStateArray(p, value, `${where}.${key}`);
       else if (typeof value !== 'number' && typeof value !== 'boolean' && value !== null) {

@@ -121,6 +121,12 @@ describe.each(classes)('%s state dict', (name, cls) => {
         },
       ],
       [
+        'a state entry holding text',
+        (sd) => {
+          sd.state['0'] = { ...(sd.state['0'] ?? {}), step: 'three' };
+        },
+      ],
+      [
         'not a state dict',
         (sd) => {
           delete sd.paramGroups;
@@ -134,5 +140,19 @@ describe.each(classes)('%s state dict', (name, cls) => {
       expect(JSON.stringify(opt.stateDict()), what).toBe(before);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('loading a state without the arrays a step needs', () => {
+  it('throws and keeps the state it had', () => {
+    const params = freshParams('float64');
+    const opt = new optim.RMSprop(params, { centered: true });
+    step(opt as AnyOptimizer, params, 0);
+    const saved = JSON.parse(JSON.stringify(opt.stateDict()));
+    delete saved.state['1'].squareAvg;
+    expect(() => opt.loadStateDict(saved)).toThrow(/state\[1\]\.squareAvg is missing/);
+    expect((opt.state.get(params[1]) as { squareAvg: unknown }).squareAvg).toBeInstanceOf(
+      Float64Array,
+    );
   });
 });
