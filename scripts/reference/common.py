@@ -84,7 +84,8 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
         opt.step()
         entry = {"grads": [values(g) for g in gs], "params": [values(p) for p in tensors]}
         if state:
-            entry["state"] = {key: [values(torch.as_tensor(opt.state[p][snake(key)])) for p in tensors] for key in state}
+            entry["state"] = {key: [values(torch.as_tensor(opt.state[p][snake(key)])) for p in tensors]
+                              for key in state}
         record.append(entry)
     case = {"name": name, "optimizer": optimizer, "dtype": dtype, "groups": descent_groups, "steps": record}
     if defaults:

@@ -12,7 +12,8 @@ export interface ReferenceCase {
   /** Options given to the constructor rather than to the groups, when the generator set any. */
   defaults?: Record<string, unknown>;
   groups: { params: number[][]; options: Record<string, unknown> }[];
-  steps: { grads: number[][]; params: number[][] }[];
+  /** `state`, when recorded: per-parameter state after the step, by key, one array per tensor. */
+  steps: { grads: number[][]; params: number[][]; state?: Record<string, number[][]> }[];
 }
 
 /**
@@ -41,13 +42,18 @@ export function worstError(actual: ArrayLike<number>, expected: number[], tol: n
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     const scale = Math.max(Math.abs(expected[i]), rms, Number.MIN_VALUE);
-    const err = Math.abs(actual[i] - expected[i]) / (tol * scale);
+    // Divided in two steps: tol * Number.MIN_VALUE would underflow to 0 and make 0 / 0.
+    const err = Math.abs(actual[i] - expected[i]) / scale / tol;
     if (!(err <= worst)) worst = err;
   }
   return worst;
 }
 
-/** Replays a case's gradients through descent and checks every parameter after every step. */
+/**
+ * Replays a case's gradients through descent and checks every parameter after every step, and the
+ * state where the generator recorded it. `extraOptions` go to every group and to the constructor
+ * (options a fixture cannot hold, such as Newton's hessian).
+ */
 export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> = {}): void {
   const groups = c.groups.map((g) => ({
     params: g.params.map((values) => param(values, { dtype: c.dtype })),
@@ -55,7 +61,7 @@ export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> =
     ...extraOptions,
   }));
   const params = groups.flatMap((g) => g.params);
-  const opt = new (optimizerClass(c.optimizer))(groups, c.defaults);
+  const opt = new (optimizerClass(c.optimizer))(groups, { ...c.defaults, ...extraOptions });
   const tol = tolerance[c.dtype];
   c.steps.forEach((step, t) => {
     params.forEach((p, i) => {
@@ -69,5 +75,15 @@ export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> =
         `${c.name}: step ${t + 1}, tensor ${i}: ${p.data} vs ${step.params[i]}`,
       ).toBeLessThanOrEqual(1);
     });
+    for (const [key, perTensor] of Object.entries(step.state ?? {})) {
+      perTensor.forEach((expected, i) => {
+        const value = opt.state.get(params[i])?.[key];
+        const actual = typeof value === 'number' ? [value] : (value as ArrayLike<number>);
+        expect(
+          worstError(actual, expected, tol),
+          `${c.name}: step ${t + 1}, state ${key} of tensor ${i}: ${actual} vs ${expected}`,
+        ).toBeLessThanOrEqual(1);
+      });
+    }
   });
 }

@@ -1,0 +1,38 @@
+import type { FloatArray } from '../core/param.js';
+import type { DecayScalars } from './adam.js';
+import { lerp } from './lerp.js';
+
+export interface NAdamScalars extends DecayScalars {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 − β₂ᵗ. */
+  biasCorrection2: number;
+  /** lr (1 − μ_t) / (1 − ∏_{i≤t} μ_i): the weight of the current gradient. */
+  gradStep: number;
+  /** lr μ_{t+1} / (1 − ∏_{i≤t+1} μ_i): the weight of the first moment. */
+  expAvgStep: number;
+}
+
+/** One NAdam step over a tensor, in place: `expAvg` and `expAvgSq` are the two moments. */
+export function nadamKernel(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  s: NAdamScalars,
+): void {
+  const { gradSign, weightDecay, paramDecay, beta1, beta2, eps } = s;
+  const { biasCorrection2, gradStep, expAvgStep } = s;
+  const weight1 = 1 - beta1;
+  const weight2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const x = p[i] * paramDecay;
+    let d = gradSign * g[i];
+    if (weightDecay !== 0) d += weightDecay * x;
+    expAvg[i] = lerp(expAvg[i], d, weight1);
+    expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * d * d;
+    const denom = Math.sqrt(expAvgSq[i] / biasCorrection2) + eps;
+    p[i] = x - (gradStep * d) / denom - (expAvgStep * expAvg[i]) / denom;
+  }
+}

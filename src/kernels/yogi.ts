@@ -1,0 +1,38 @@
+import type { FloatArray } from '../core/param.js';
+import type { DecayScalars } from './adam.js';
+
+export interface YogiScalars extends DecayScalars {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 − β₁ᵗ. */
+  biasCorrection1: number;
+  /** 1 − β₂ᵗ. */
+  biasCorrection2: number;
+}
+
+/** One Yogi step over a tensor, in place: `expAvg` is the first moment v, `expAvgSq` the second, s. */
+export function yogiKernel(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  s: YogiScalars,
+): void {
+  const { gradSign, weightDecay, paramDecay, lr, beta1, beta2, eps } = s;
+  const { biasCorrection1, biasCorrection2 } = s;
+  const weight1 = 1 - beta1;
+  const weight2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const x = p[i] * paramDecay;
+    let d = gradSign * g[i];
+    if (weightDecay !== 0) d += weightDecay * x;
+    const d2 = d * d;
+    // The book's formula as written (not a lerp), so rounding follows the reference.
+    expAvg[i] = beta1 * expAvg[i] + weight1 * d;
+    expAvgSq[i] = expAvgSq[i] + weight2 * Math.sign(d2 - expAvgSq[i]) * d2;
+    p[i] =
+      x - (lr * (expAvg[i] / biasCorrection1)) / (Math.sqrt(expAvgSq[i] / biasCorrection2) + eps);
+  }
+}

@@ -1,0 +1,81 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean } from '../core/validate.js';
+import { adamKernel } from '../kernels/adam.js';
+import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
+import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+
+export interface AdamOptions extends MomentOptions {
+  amsgrad: boolean;
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * Adam, with its AMSGrad variant, as PyTorch 2.x's `torch.optim.Adam`. With
+ * `decoupledWeightDecay` the decay shrinks the parameter instead of joining the gradient: that is
+ * AdamW (see `AdamW`, which differs only in its defaults).
+ *
+ *     g_t = ±∇f(θ_{t-1})                          (− when maximize)
+ *     g_t ← g_t + λ θ_{t-1}                       (λ = weightDecay; coupled, the default)
+ *     θ_{t-1} ← (1 − γ λ) θ_{t-1}                 (decoupled instead)
+ *     m_t = β₁ m_{t-1} + (1 − β₁) g_t             (m_0 = 0)
+ *     v_t = β₂ v_{t-1} + (1 − β₂) g_t²            (v_0 = 0)
+ *     v̂_t = max(v̂_{t-1}, v_t) if amsgrad, else v_t      (v̂_0 = 0)
+ *     θ_t = θ_{t-1} − γ / (1 − β₁ᵗ) · m_t / (√v̂_t / √(1 − β₂ᵗ) + ε)   (γ = lr, (β₁, β₂) = betas)
+ *
+ * State: step, expAvg (m), expAvgSq (v), maxExpAvgSq (v̂, with amsgrad).
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false,
+ * decoupledWeightDecay false.
+ */
+export class Adam extends MomentOptimizer<AdamOptions> {
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      decoupledWeightDecay: false,
+      ...options,
+    });
+  }
+
+  protected override validateOptions(o: AdamOptions): void {
+    super.validateOptions(o);
+    checkBoolean('amsgrad', o.amsgrad);
+    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  }
+
+  protected override initState(p: Param, group: ParamGroup<AdamOptions>): ParamState {
+    const state = super.initState(p, group);
+    if (group.amsgrad) state.maxExpAvgSq = this.zerosLike(p);
+    return state;
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<AdamOptions>,
+  ): void {
+    const step = this.countStep(state);
+    // amsgrad may be switched on between steps: the maximum then starts from zero.
+    if (group.amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = this.zerosLike(p);
+    const [beta1, beta2] = group.betas;
+    adamKernel(
+      p.data,
+      grad,
+      state.expAvg as FloatArray,
+      state.expAvgSq as FloatArray,
+      group.amsgrad ? (state.maxExpAvgSq as FloatArray) : null,
+      {
+        ...decayScalars(group),
+        beta1,
+        beta2,
+        eps: group.eps,
+        stepSize: group.lr / (1 - beta1 ** step),
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+      },
+    );
+  }
+}

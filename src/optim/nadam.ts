@@ -1,0 +1,75 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkNonNegative } from '../core/validate.js';
+import { nadamKernel } from '../kernels/nadam.js';
+import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
+import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+
+export interface NAdamOptions extends MomentOptions {
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * NAdam (Dozat: Adam with Nesterov momentum), as PyTorch 2.x's `torch.optim.NAdam`. The momentum
+ * coefficient μ_t warms up over the steps at a pace set by momentumDecay.
+ *
+ *     g_t = ±∇f(θ_{t-1})                          (− when maximize)
+ *     g_t ← g_t + λ θ_{t-1}                       (λ = weightDecay; coupled, the default)
+ *     θ_{t-1} ← (1 − γ λ) θ_{t-1}                 (decoupledWeightDecay instead)
+ *     μ_t = β₁ (1 − ½ · 0.96^(t ψ))               (ψ = momentumDecay)
+ *     m_t = β₁ m_{t-1} + (1 − β₁) g_t             (m_0 = 0)
+ *     v_t = β₂ v_{t-1} + (1 − β₂) g_t²            (v_0 = 0)
+ *     θ_t = θ_{t-1} − γ [(1 − μ_t) g_t / (1 − ∏_{i≤t} μ_i) + μ_{t+1} m_t / (1 − ∏_{i≤t+1} μ_i)]
+ *                   / (√(v_t / (1 − β₂ᵗ)) + ε)    (γ = lr, (β₁, β₂) = betas)
+ *
+ * State: step, muProduct (∏_{i≤t} μ_i), expAvg (m), expAvgSq (v).
+ * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, momentumDecay 4e-3,
+ * decoupledWeightDecay false, maximize false.
+ */
+export class NAdam extends MomentOptimizer<NAdamOptions> {
+  constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
+    super(params, {
+      lr: 2e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      momentumDecay: 4e-3,
+      decoupledWeightDecay: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected override validateOptions(o: NAdamOptions): void {
+    super.validateOptions(o);
+    checkNonNegative('momentumDecay', o.momentumDecay, 'momentum_decay value');
+    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  }
+
+  protected override initState(p: Param, group: ParamGroup<NAdamOptions>): ParamState {
+    return { ...super.initState(p, group), muProduct: 1 };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<NAdamOptions>,
+  ): void {
+    const step = this.countStep(state);
+    const [beta1, beta2] = group.betas;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (step * group.momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * group.momentumDecay));
+    const muProduct = (state.muProduct as number) * mu;
+    state.muProduct = muProduct;
+    nadamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
+      ...decayScalars(group),
+      beta1,
+      beta2,
+      eps: group.eps,
+      biasCorrection2: 1 - beta2 ** step,
+      gradStep: (group.lr * (1 - mu)) / (1 - muProduct),
+      expAvgStep: (group.lr * muNext) / (1 - muProduct * muNext),
+    });
+  }
+}

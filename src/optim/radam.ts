@@ -1,0 +1,74 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean } from '../core/validate.js';
+import { radamKernel } from '../kernels/radam.js';
+import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
+import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+
+export interface RAdamOptions extends MomentOptions {
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * RAdam (Liu et al.: rectified Adam), as PyTorch 2.x's `torch.optim.RAdam`. While the second
+ * moment rests on too few steps for its variance to be trusted (ρ_t ≤ 5) the step is momentum SGD;
+ * afterwards it is Adam's, scaled by the rectification r_t.
+ *
+ *     g_t = ±∇f(θ_{t-1})                          (− when maximize)
+ *     g_t ← g_t + λ θ_{t-1}                       (λ = weightDecay; coupled, the default)
+ *     θ_{t-1} ← (1 − γ λ) θ_{t-1}                 (decoupledWeightDecay instead)
+ *     m_t = β₁ m_{t-1} + (1 − β₁) g_t             (m_0 = 0)
+ *     v_t = β₂ v_{t-1} + (1 − β₂) g_t²            (v_0 = 0)
+ *     ρ_∞ = 2 / (1 − β₂) − 1,   ρ_t = ρ_∞ − 2 t β₂ᵗ / (1 − β₂ᵗ)
+ *     r_t = √((ρ_t − 4)(ρ_t − 2) ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2) ρ_t))
+ *     θ_t = θ_{t-1} − γ m_t / (1 − β₁ᵗ) · r_t √(1 − β₂ᵗ) / (√v_t + ε)   if ρ_t > 5
+ *     θ_t = θ_{t-1} − γ m_t / (1 − β₁ᵗ)                                  otherwise
+ *                                                  (γ = lr, (β₁, β₂) = betas)
+ *
+ * State: step, expAvg (m), expAvgSq (v).
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false,
+ * maximize false.
+ */
+export class RAdam extends MomentOptimizer<RAdamOptions> {
+  constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      decoupledWeightDecay: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected override validateOptions(o: RAdamOptions): void {
+    super.validateOptions(o);
+    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<RAdamOptions>,
+  ): void {
+    const step = this.countStep(state);
+    const [beta1, beta2] = group.betas;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const rhoInf = 2 / (1 - beta2) - 1;
+    const rho = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+    radamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
+      ...decayScalars(group),
+      lr: group.lr,
+      beta1,
+      beta2,
+      eps: group.eps,
+      biasCorrection1: 1 - beta1 ** step,
+      biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+      rect:
+        rho > 5
+          ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho))
+          : 0,
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { yogiKernel } from '../kernels/yogi.js';
+import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
+import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+
+export type YogiOptions = MomentOptions;
+
+/**
+ * Yogi (Zaheer et al.), as Dive into Deep Learning (section 12.10) writes it: Adam whose second
+ * moment moves towards g_t² by a step of fixed size (1 − β₂) g_t² rather than by a fraction of the
+ * gap, so it cannot grow or shrink explosively. PyTorch has no Yogi; weightDecay (L2, as Adam's)
+ * and maximize are descent's, for consistency with the rest of the family.
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ θ_{t-1}                  (− when maximize; λ = weightDecay)
+ *     v_t = β₁ v_{t-1} + (1 − β₁) g_t                 (v_0 = 0)
+ *     s_t = s_{t-1} + (1 − β₂) sign(g_t² − s_{t-1}) g_t²   (s_0 = 0)
+ *     θ_t = θ_{t-1} − γ (v_t / (1 − β₁ᵗ)) / (√(s_t / (1 − β₂ᵗ)) + ε)   (γ = lr, (β₁, β₂) = betas)
+ *
+ * State: step, expAvg (v), expAvgSq (s).
+ * Defaults (the book's): lr 0.01, betas [0.9, 0.999], eps 1e-3, weightDecay 0, maximize false.
+ */
+export class Yogi extends MomentOptimizer<YogiOptions> {
+  constructor(params: ParamsInput<YogiOptions>, options: Partial<YogiOptions> = {}) {
+    super(params, {
+      lr: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-3,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<YogiOptions>,
+  ): void {
+    const step = this.countStep(state);
+    const [beta1, beta2] = group.betas;
+    yogiKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
+      ...decayScalars(group),
+      lr: group.lr,
+      beta1,
+      beta2,
+      eps: group.eps,
+      biasCorrection1: 1 - beta1 ** step,
+      biasCorrection2: 1 - beta2 ** step,
+    });
+  }
+}
