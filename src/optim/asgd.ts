@@ -1,0 +1,72 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkLrEpsDecay, checkNonNegative, checkNumber } from '../core/validate.js';
+import { asgdKernel } from '../kernels/asgd.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface ASGDOptions {
+  lr: number;
+  lambd: number;
+  alpha: number;
+  t0: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * Averaged stochastic gradient descent (Polyak and Juditsky), as PyTorch's `torch.optim.ASGD`:
+ * SGD with a slowly decaying step size, which also keeps the running average of its iterates
+ * from step t₀ on (the average is the estimate; the parameters keep the last iterate).
+ *
+ *     g_t = ±∇f(θ_{t-1}) + λ_wd θ_{t-1}           (− when maximize; λ_wd = weightDecay)
+ *     θ_t = (1 − λ η_{t-1}) θ_{t-1} − η_{t-1} g_t  (λ = lambd)
+ *     a_t = a_{t-1} + μ_{t-1} (θ_t − a_{t-1})      (a = ax; μ = 1 copies θ_t)
+ *     η_t = γ / (1 + λ γ t)^α,   μ_t = 1 / max(1, t − t₀)   (η_0 = γ = lr, μ_0 = 1)
+ *
+ * As in PyTorch, η and μ are float32 numbers (PyTorch's default dtype) whatever the parameters'.
+ *
+ * State: step, eta (η), mu (μ), ax (a).
+ * Defaults: lr 1e-2, lambd 1e-4, alpha 0.75, t0 1e6, weightDecay 0, maximize false.
+ */
+export class ASGD extends Optimizer<ASGDOptions> {
+  constructor(params: ParamsInput<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
+    super(params, {
+      lr: 1e-2,
+      lambd: 1e-4,
+      alpha: 0.75,
+      t0: 1e6,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: ASGDOptions): void {
+    checkLrEpsDecay(o);
+    checkNonNegative('lambd', o.lambd, 'lambd value');
+    checkNonNegative('alpha', o.alpha, 'alpha value');
+    checkNumber('t0', o.t0);
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param, group: ParamGroup<ASGDOptions>): ParamState {
+    return { step: 0, eta: Math.fround(group.lr), mu: 1, ax: this.zerosLike(p) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<ASGDOptions>,
+  ): void {
+    const step = (state.step as number) + 1;
+    state.step = step;
+    asgdKernel(p.data, grad, state.ax as FloatArray, {
+      ...group,
+      eta: state.eta as number,
+      mu: state.mu as number,
+    });
+    const { lr, lambd, alpha, t0 } = group;
+    state.eta = Math.fround(lr / (1 + lambd * lr * step) ** alpha);
+    state.mu = Math.fround(1 / Math.max(1, step - t0));
+  }
+}

@@ -1,0 +1,72 @@
+import type { FloatArray, Param } from '../core/param.js';
+import { checkBoolean, checkNonNegative, checkPair } from '../core/validate.js';
+import { rpropKernel } from '../kernels/rprop.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface RpropOptions {
+  lr: number;
+  etas: [number, number];
+  stepSizes: [number, number];
+  maximize: boolean;
+}
+
+/**
+ * Resilient backpropagation, as PyTorch's `torch.optim.Rprop`: each element moves by its own step
+ * size in the direction of its gradient's sign, the step size growing while the sign holds and
+ * shrinking when it flips.
+ *
+ *     g_t = ±∇f(θ_{t-1})                                  (− when maximize)
+ *     s_t = min(η₊ s_{t-1}, Γ_max)   if g_t g_{t-1} > 0    (s_0 = γ = lr)
+ *     s_t = max(η₋ s_{t-1}, Γ_min),  g_t ← 0   if g_t g_{t-1} < 0
+ *     s_t = clamp(s_{t-1}, Γ_min, Γ_max)     otherwise    (g_0 = 0)
+ *     θ_t = θ_{t-1} − s_t sign(g_t)
+ *
+ * with (η₋, η₊) = etas, 0 < η₋ < 1 < η₊, and (Γ_min, Γ_max) = stepSizes. The g_t stored for the
+ * next step is the one zeroed at a sign change, so the step after a flip neither grows nor shrinks.
+ *
+ * State: step, prev (g_t), stepSize (s_t).
+ * Defaults: lr 1e-2, etas [0.5, 1.2], stepSizes [1e-6, 50], maximize false.
+ */
+export class Rprop extends Optimizer<RpropOptions> {
+  constructor(params: ParamsInput<RpropOptions>, options: Partial<RpropOptions> = {}) {
+    super(params, {
+      lr: 1e-2,
+      etas: [0.5, 1.2],
+      stepSizes: [1e-6, 50],
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateOptions(o: RpropOptions): void {
+    checkNonNegative('lr', o.lr, 'learning rate');
+    const [etaminus, etaplus] = checkPair('etas', o.etas);
+    if (!(0 < etaminus && etaminus < 1 && 1 < etaplus)) {
+      throw new RangeError(
+        `Invalid eta values (etas): ${etaminus}, ${etaplus} (expected 0 < etas[0] < 1 < etas[1])`,
+      );
+    }
+    // PyTorch takes any step sizes; a negative or inverted range would only make Rprop climb.
+    const [min, max] = checkPair('stepSizes', o.stepSizes);
+    if (!(0 <= min && min <= max)) {
+      throw new RangeError(
+        `Invalid step sizes (stepSizes): ${min}, ${max} (expected 0 <= stepSizes[0] <= stepSizes[1])`,
+      );
+    }
+    checkBoolean('maximize', o.maximize);
+  }
+
+  protected override initState(p: Param, group: ParamGroup<RpropOptions>): ParamState {
+    return { step: 0, prev: this.zerosLike(p), stepSize: this.zerosLike(p).fill(group.lr) };
+  }
+
+  protected override stepParam(
+    p: Param,
+    grad: FloatArray,
+    state: ParamState,
+    group: ParamGroup<RpropOptions>,
+  ): void {
+    state.step = (state.step as number) + 1;
+    rpropKernel(p.data, grad, state.prev as FloatArray, state.stepSize as FloatArray, group);
+  }
+}
