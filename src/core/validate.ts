@@ -132,3 +132,22 @@ export function checkLrEpsDecay(options: {
   if ('weightDecay' in options)
     checkNonNegative('weightDecay', options.weightDecay, 'weight_decay value');
 }
+
+/** A finite number: schedules promise finite values, so their inputs must be finite too. */
+export function checkFinite(option: string, value: unknown, description?: string): number {
+  const number = checkNumber(option, value, description);
+  if (!Number.isFinite(number)) {
+    throw new RangeError(
+      `Invalid ${label(option, description)}: ${show(value)} (expected a finite number)`,
+    );
+  }
+  return number;
+}
+
+/** An array; its elements are checked by the caller, which names them `option[i]`. */
+export function checkArray(option: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`Invalid ${option}: ${show(value)} (expected an array)`);
+  }
+  return value;
+}

@@ -1,0 +1,121 @@
+import { checkFinite, checkInRange, checkInteger, checkNonNegative } from '../core/validate.js';
+import { cosineDecay, exponentialDecay, inverseSqrtDecay } from './pure/decay.js';
+import { piecewiseConstant } from './pure/piecewise.js';
+import { checkStepList, type Schedule, schedule } from './pure/schedule.js';
+import { warmup } from './pure/warmup.js';
+
+/**
+ * The four schedulers of the "Learning Rate Scheduling" section of Dive into Deep Learning, with
+ * the book's options in camelCase and the book's defaults. The book's schedulers are objects
+ * called once per epoch with the epoch t = 0, 1, 2, ...; here each is a schedule whose value at t
+ * is what the book's object returns on its (t+1)-th call, so it can be evaluated at any t.
+ */
+
+function checkLr(option: string, value: unknown): number {
+  checkFinite(option, value);
+  return checkNonNegative(option, value);
+}
+
+export interface SquareRootSchedulerOptions {
+  /** η₀; default 0.1. */
+  lr?: number;
+}
+
+/** The book's SquareRootScheduler: η_t = η₀ (t + 1)^(−1/2). */
+export function squareRootScheduler({ lr = 0.1 }: SquareRootSchedulerOptions = {}): Schedule {
+  checkLr('lr', lr);
+  return inverseSqrtDecay({ initValue: lr, timescale: 1 });
+}
+
+export interface FactorSchedulerOptions {
+  /** α, in [0, 1]; default 1. */
+  factor?: number;
+  /** η_min, the floor; default 1e-7. */
+  stopFactorLr?: number;
+  /** η₀; default 0.1. */
+  baseLr?: number;
+}
+
+/**
+ * The book's FactorScheduler: η_{t+1} = max(η_min, η_t · α) from η₀, applied at every call, so
+ * the value at t is max(η_min, η₀ α^(t+1)) (α <= 1 makes the recursion and the closed form agree).
+ */
+export function factorScheduler({
+  factor = 1,
+  stopFactorLr = 1e-7,
+  baseLr = 0.1,
+}: FactorSchedulerOptions = {}): Schedule {
+  checkInRange('factor', factor, 0, 1, { closed: true });
+  checkLr('stopFactorLr', stopFactorLr);
+  checkLr('baseLr', baseLr);
+  const decay = exponentialDecay({ initValue: baseLr, decayRate: factor, endValue: stopFactorLr });
+  return schedule((t) => decay(t + 1));
+}
+
+export interface MultiFactorSchedulerOptions {
+  /** The epochs at which the rate is multiplied by factor: strictly increasing integers >= 0. */
+  step: readonly number[];
+  /** α, the multiplier at each of those epochs. */
+  factor: number;
+  /** η₀. */
+  baseLr: number;
+}
+
+/**
+ * The book's MultiFactorScheduler: piecewise constant, multiplied by α at every epoch listed in
+ * `step` (the epoch itself already gets the new rate, as with PyTorch's MultiStepLR), so the value
+ * at t is η₀ α^#{s ∈ step : s <= t}.
+ */
+export function multiFactorScheduler({
+  step,
+  factor,
+  baseLr,
+}: MultiFactorSchedulerOptions): Schedule {
+  const boundaries = checkStepList('step', step);
+  checkFinite('factor', factor);
+  checkNonNegative('factor', factor);
+  checkLr('baseLr', baseLr);
+  const values = [baseLr];
+  for (let i = 0; i < boundaries.length; i++) values.push(values[i] * factor);
+  return piecewiseConstant({ values, boundaries });
+}
+
+export interface CosineSchedulerOptions {
+  /** T, the epoch at which the rate reaches finalLr (counts the warmup); an integer > warmupSteps. */
+  maxUpdate: number;
+  /** η₀, the rate at the end of the warmup; default 0.01. */
+  baseLr?: number;
+  /** η_T, held from maxUpdate on; default 0. */
+  finalLr?: number;
+  /** Epochs of linear warmup (an integer >= 0); default 0. */
+  warmupSteps?: number;
+  /** The rate at epoch 0 when there is a warmup; default 0. */
+  warmupBeginLr?: number;
+}
+
+/**
+ * The book's CosineScheduler, warmup included: with W = warmupSteps,
+ *
+ *     η_t = η_begin + (η₀ − η_begin) t/W                                  t < W
+ *     η_t = η_T + (η₀ − η_T)/2 · (1 + cos(π (t − W)/(T − W)))             W <= t <= T
+ *     η_t = η_T                                                           t > T
+ */
+export function cosineScheduler({
+  maxUpdate,
+  baseLr = 0.01,
+  finalLr = 0,
+  warmupSteps = 0,
+  warmupBeginLr = 0,
+}: CosineSchedulerOptions): Schedule {
+  checkInteger('warmupSteps', warmupSteps, 0);
+  checkInteger('maxUpdate', maxUpdate, warmupSteps + 1);
+  checkLr('baseLr', baseLr);
+  checkLr('finalLr', finalLr);
+  checkLr('warmupBeginLr', warmupBeginLr);
+  const decay = cosineDecay({
+    initValue: baseLr,
+    endValue: finalLr,
+    steps: maxUpdate - warmupSteps,
+  });
+  return warmup(decay, { steps: warmupSteps, initValue: warmupBeginLr });
+}

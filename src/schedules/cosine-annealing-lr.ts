@@ -1,0 +1,59 @@
+import { checkInteger, checkNonNegative } from '../core/validate.js';
+import {
+  groupLrs,
+  LRScheduler,
+  resolveOptions,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
+
+export interface CosineAnnealingLROptions {
+  /** Steps of the half cosine (an integer >= 1). */
+  TMax: number;
+  /** Default 0. */
+  etaMin?: number;
+}
+
+/**
+ * Anneals each group's learning rate along a cosine from its initial value to etaMin over TMax
+ * steps, as PyTorch's `CosineAnnealingLR`, in PyTorch's recursive (chainable) form:
+ *
+ *     η_t = η_min + (η_{t−1} − η_min) · (1 + cos(πt/T)) / (1 + cos(π(t − 1)/T))
+ *     η_t = η_{t−1} + (η₀ − η_min)(1 − cos(π/T))/2      when (t − 1 − T) mod 2T = 0
+ *     (alone: η_t = η_min + (η₀ − η_min)(1 + cos(πt/T))/2, rising again after T)   (T = TMax)
+ */
+export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROptions>> {
+  constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
+    super(optimizer, resolveOptions({ etaMin: 0 }, options));
+    this.initialStep();
+  }
+
+  protected validateOptions(o: Required<CosineAnnealingLROptions>): void {
+    checkInteger('TMax', o.TMax, 1);
+    checkNonNegative('etaMin', o.etaMin);
+  }
+
+  protected override getLr(): number[] {
+    const { TMax: T, etaMin } = this.options;
+    const t = this.lastEpoch;
+    const lrs = groupLrs(this.optimizer);
+    if (this.isInitial) return lrs;
+    if ((t - 1 - T) % (2 * T) === 0) {
+      return lrs.map(
+        (lr, i) => lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / T))) / 2,
+      );
+    }
+    return lrs.map(
+      (lr) =>
+        ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) *
+          (lr - etaMin) +
+        etaMin,
+    );
+  }
+
+  protected override closedFormLr(): number[] {
+    const { TMax: T, etaMin } = this.options;
+    return this.baseLrs.map(
+      (base) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / T))) / 2,
+    );
+  }
+}

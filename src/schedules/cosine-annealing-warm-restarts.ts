@@ -1,0 +1,70 @@
+import { checkInteger, checkNonNegative } from '../core/validate.js';
+import { LRScheduler, resolveOptions, type SchedulableOptimizer } from './lr-scheduler.js';
+
+export interface CosineAnnealingWarmRestartsOptions {
+  /** Steps of the first cycle (an integer >= 1). */
+  T0: number;
+  /** Each cycle is TMult times longer than the one before (an integer >= 1); default 1. */
+  TMult?: number;
+  /** Default 0. */
+  etaMin?: number;
+}
+
+/**
+ * Cosine annealing with warm restarts (SGDR), as PyTorch's `CosineAnnealingWarmRestarts`:
+ *
+ *     η_t = η_min + (η₀ − η_min)(1 + cos(π T_cur/T_i))/2
+ *
+ * where T_cur counts the steps since the last restart and T_i, the current cycle's length, starts
+ * at T0 and is multiplied by TMult at each restart. The same values at any step, without an
+ * optimizer: the pure schedule `sgdr`. PyTorch's `step(epoch)` with a fractional epoch is not
+ * offered; evaluate `sgdr` instead.
+ */
+export class CosineAnnealingWarmRestarts extends LRScheduler<
+  Required<CosineAnnealingWarmRestartsOptions>
+> {
+  /** The current cycle's length (PyTorch's T_i). */
+  Ti: number;
+  /** Steps since the last restart (PyTorch's T_cur). */
+  TCur: number;
+
+  constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingWarmRestartsOptions) {
+    super(optimizer, resolveOptions({ TMult: 1, etaMin: 0 }, options));
+    this.Ti = this.options.T0;
+    this.TCur = -1;
+    this.initialStep();
+  }
+
+  protected validateOptions(o: Required<CosineAnnealingWarmRestartsOptions>): void {
+    checkInteger('T0', o.T0, 1);
+    checkInteger('TMult', o.TMult, 1);
+    checkNonNegative('etaMin', o.etaMin);
+  }
+
+  override step(): void {
+    this.advance(this.lastEpoch + 1, () => {
+      if (this.lastEpoch === 0) {
+        this.Ti = this.options.T0;
+        this.TCur = 0;
+      } else {
+        this.TCur += 1;
+        if (this.TCur >= this.Ti) {
+          this.TCur %= this.Ti;
+          this.Ti *= this.options.TMult;
+        }
+      }
+      return this.getLr();
+    });
+  }
+
+  protected override getLr(): number[] {
+    const { etaMin } = this.options;
+    return this.baseLrs.map(
+      (base) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * this.TCur) / this.Ti))) / 2,
+    );
+  }
+
+  protected override state(): Record<string, unknown> {
+    return { ...super.state(), Ti: this.Ti, TCur: this.TCur };
+  }
+}

@@ -1,0 +1,31 @@
+import { checkNonNegative } from '../core/validate.js';
+import { groupLrs, LRScheduler, type SchedulableOptimizer } from './lr-scheduler.js';
+
+export interface ExponentialLROptions {
+  gamma: number;
+}
+
+/**
+ * Multiplies each group's learning rate by γ at every step, as PyTorch's `ExponentialLR`:
+ *
+ *     η_t = η_{t−1} · γ        (alone: η_t = η₀ · γ^t)
+ */
+export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
+  constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
+    super(optimizer, { ...options });
+    this.initialStep();
+  }
+
+  protected validateOptions(o: ExponentialLROptions): void {
+    checkNonNegative('gamma', o.gamma);
+  }
+
+  protected override getLr(): number[] {
+    const lrs = groupLrs(this.optimizer);
+    return this.isInitial ? lrs : lrs.map((lr) => lr * this.options.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => base * this.options.gamma ** this.lastEpoch);
+  }
+}

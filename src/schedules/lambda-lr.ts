@@ -1,0 +1,56 @@
+import { checkFunction } from '../core/validate.js';
+import { LRScheduler, perGroup, type SchedulableOptimizer } from './lr-scheduler.js';
+
+/** A function of the epoch giving a factor. */
+export type LrLambda = (epoch: number) => number;
+
+export interface LambdaLROptions {
+  /** One function for every group, or one per group. */
+  lrLambda: LrLambda | readonly LrLambda[];
+}
+
+/** The per-group functions of LambdaLR and MultiplicativeLR. */
+export function lrLambdas(optimizer: SchedulableOptimizer, value: unknown): LrLambda[] {
+  return perGroup('lrLambda', value, optimizer, (name, fn) => {
+    checkFunction(name, fn);
+    return fn as LrLambda;
+  });
+}
+
+/** Calls each group's function at `epoch`; every result must be a number. */
+export function lambdaFactors(lambdas: readonly LrLambda[], epoch: number): number[] {
+  return lambdas.map((fn, i) => {
+    const factor = fn(epoch);
+    if (typeof factor !== 'number') {
+      throw new TypeError(
+        `Invalid lrLambda[${i}]: returned ${String(factor)} at epoch ${epoch} (expected a number)`,
+      );
+    }
+    return factor;
+  });
+}
+
+/**
+ * Each group's learning rate is its initial one times a function of the epoch, as PyTorch's
+ * `LambdaLR`:
+ *
+ *     η_t = η₀ · λ(t)
+ *
+ * `stateDict()` leaves the functions out, as PyTorch does: give them again to the scheduler you
+ * load the state into.
+ */
+export class LambdaLR extends LRScheduler<LambdaLROptions> {
+  constructor(optimizer: SchedulableOptimizer, options: LambdaLROptions) {
+    super(optimizer, { ...options });
+    this.initialStep();
+  }
+
+  protected validateOptions(o: LambdaLROptions): void {
+    lrLambdas(this.optimizer, o.lrLambda);
+  }
+
+  protected override getLr(): number[] {
+    const factors = lambdaFactors(lrLambdas(this.optimizer, this.options.lrLambda), this.lastEpoch);
+    return this.baseLrs.map((base, i) => base * factors[i]);
+  }
+}

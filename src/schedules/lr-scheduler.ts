@@ -1,0 +1,336 @@
+import { decode, encode, isRecord, type Json } from '../core/serialize.js';
+import { checkArray, checkNumber } from '../core/validate.js';
+
+/**
+ * What a scheduler needs of an optimizer: parameter groups (plain objects with `lr`, and
+ * `momentum` or `betas` for momentum cycling) and defaults. Every descent optimizer qualifies.
+ * Schedulers read `optimizer.paramGroups` afresh at every step, so loading the optimizer's state
+ * (which replaces the group objects) keeps them attached.
+ */
+export interface SchedulableOptimizer {
+  paramGroups: Record<string, unknown>[];
+  readonly defaults: object;
+}
+
+/** A scheduler's state as plain JSON: its options (functions left out) and its counters. */
+export type SchedulerStateDict = { [key: string]: Json };
+
+export function checkOptimizer(optimizer: unknown): SchedulableOptimizer {
+  if (
+    !isRecord(optimizer) ||
+    !Array.isArray(optimizer.paramGroups) ||
+    !isRecord(optimizer.defaults) ||
+    !optimizer.paramGroups.every((g) => isRecord(g) && typeof g.lr === 'number')
+  ) {
+    throw new TypeError(
+      `Invalid optimizer: ${String(optimizer)} (expected an optimizer whose paramGroups have a numeric lr)`,
+    );
+  }
+  return optimizer as unknown as SchedulableOptimizer;
+}
+
+/**
+ * Options with defaults filled in. An option given as undefined takes its default, as optimizer
+ * options do; required options have no default and fail validation when missing.
+ */
+export function resolveOptions<T extends object>(
+  defaults: Partial<T>,
+  given: T | undefined,
+): Required<T> {
+  const options: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (value !== undefined) options[key] = value;
+  }
+  return options as Required<T>;
+}
+
+/** A factor in (0, 1]: ConstantLR and LinearLR divide by it. */
+export function checkUnitFactor(option: string, value: unknown): number {
+  const factor = checkNumber(option, value);
+  if (!(factor > 0 && factor <= 1)) {
+    throw new RangeError(`Invalid ${option}: ${factor} (expected in (0, 1])`);
+  }
+  return factor;
+}
+
+export function groupLrs(optimizer: SchedulableOptimizer): number[] {
+  return optimizer.paramGroups.map((group) => group.lr as number);
+}
+
+/**
+ * An option given once for every group or as a list with one entry per group (PyTorch's
+ * `_format_param`); `check` checks and returns each entry, named `option` or `option[i]`.
+ */
+export function perGroup<T>(
+  option: string,
+  value: unknown,
+  optimizer: SchedulableOptimizer,
+  check: (name: string, entry: unknown) => T,
+): T[] {
+  const count = optimizer.paramGroups.length;
+  if (!Array.isArray(value)) {
+    const entry = check(option, value);
+    return Array.from({ length: count }, () => entry);
+  }
+  if (value.length !== count) {
+    throw new RangeError(
+      `Invalid ${option}: ${value.length} values for ${count} parameter groups (expected one per group)`,
+    );
+  }
+  return value.map((entry, i) => check(`${option}[${i}]`, entry));
+}
+
+/** Validated numbers given once or per group, one per group (for instance `maxLr` at each step). */
+export function numbersPerGroup(
+  option: string,
+  value: number | readonly number[],
+  optimizer: SchedulableOptimizer,
+): number[] {
+  return perGroup(option, value, optimizer, (_, entry) => entry as number);
+}
+
+/**
+ * Where momentum cycling writes: `betas[0]` when the optimizer has betas (the Adam family),
+ * else `momentum`, as PyTorch 2.x decides (`'betas' in optimizer.defaults`).
+ */
+export type MomentumKey = 'momentum' | 'betas';
+
+export function momentumKey(optimizer: SchedulableOptimizer, option: string): MomentumKey {
+  if ('betas' in optimizer.defaults) return 'betas';
+  if ('momentum' in optimizer.defaults) return 'momentum';
+  throw new TypeError(
+    `Invalid ${option}: true (the optimizer has neither momentum nor betas to cycle)`,
+  );
+}
+
+/** Writes momentum; betas get a new array, since groups may share the one they were given. */
+export function setMomentum(group: Record<string, unknown>, key: MomentumKey, value: number): void {
+  if (key === 'betas') group.betas = [value, ...(group.betas as number[]).slice(1)];
+  else group.momentum = value;
+}
+
+/** Plain data: what a state dict keeps of options (functions and schedulers stay out). */
+function isStorable(value: unknown): boolean {
+  if (typeof value === 'function') return false;
+  if (Array.isArray(value)) return value.every(isStorable);
+  if (typeof value === 'object' && value !== null) {
+    const proto = Object.getPrototypeOf(value);
+    return (proto === Object.prototype || proto === null) && Object.values(value).every(isStorable);
+  }
+  return true;
+}
+
+function storableOptions(options: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => isStorable(value)));
+}
+
+export function encodeState(options: object, state: Record<string, unknown>): SchedulerStateDict {
+  return encode({ ...storableOptions(options), ...state }) as SchedulerStateDict;
+}
+
+/** A state value must have the kind of the current one: a number, or numbers one per entry. */
+function checkLike(value: unknown, current: unknown, key: string): unknown {
+  if (typeof current === 'number') {
+    if (typeof value !== 'number') {
+      throw new TypeError(`Invalid state dict: ${key} is ${String(value)} (expected a number)`);
+    }
+    return value;
+  }
+  const list = checkArray(`state dict entry ${key}`, value);
+  const expected = (current as unknown[]).length;
+  if (list.length !== expected || !list.every((x) => typeof x === 'number')) {
+    throw new RangeError(
+      `Invalid state dict: ${key} has ${list.length} entries (expected ${expected} numbers)`,
+    );
+  }
+  return list;
+}
+
+/**
+ * Reads a state dict written by `encodeState`, checking everything before anything changes:
+ * options go through the scheduler's own validation, counters must match the current ones in
+ * kind and length, and no key may be missing or unknown. Functions in the options are kept from
+ * the current scheduler, as PyTorch keeps lambdas.
+ */
+export function parseState<O extends object>(
+  stateDict: unknown,
+  current: { options: O; state: Record<string, unknown> },
+  validateOptions: (options: O) => void,
+): { options: O; state: Record<string, unknown> } {
+  if (!isRecord(stateDict)) {
+    throw new TypeError(`Invalid state dict: ${String(stateDict)} (expected an object)`);
+  }
+  const saved = decode(stateDict, 'stateDict') as Record<string, unknown>;
+  const take = (key: string) => {
+    if (!(key in saved)) throw new TypeError(`Invalid state dict: missing ${key}`);
+    return saved[key];
+  };
+  const options: Record<string, unknown> = { ...(current.options as Record<string, unknown>) };
+  const storable = Object.keys(storableOptions(current.options));
+  for (const key of storable) options[key] = take(key);
+  validateOptions(options as O);
+  const state: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(current.state)) {
+    state[key] = checkLike(take(key), value, key);
+  }
+  const known = new Set([...storable, ...Object.keys(current.state)]);
+  for (const key of Object.keys(saved)) {
+    if (!known.has(key))
+      throw new TypeError(`Invalid state dict: unknown key ${JSON.stringify(key)}`);
+  }
+  return { options: options as O, state };
+}
+
+/**
+ * Base of the schedulers that follow PyTorch's `LRScheduler`: attached to an optimizer, they
+ * record each group's starting learning rate as `initialLr` (PyTorch's `initial_lr`, kept if a
+ * scheduler attached earlier set it) and take one step on construction, so the optimizer's first
+ * step already uses the schedule's first value. Call `step()` after every `optimizer.step()`.
+ *
+ * A subclass implements `getLr()`, PyTorch's chainable form (the new rates from the groups'
+ * current ones), and `closedFormLr()` where PyTorch has `_get_closed_form_lr`, which SequentialLR
+ * uses to restart a scheduler at a milestone. `lastEpoch` counts the steps: 0 after construction.
+ *
+ * Options are validated before anything changes (TypeError or RangeError naming the option and the
+ * value). PyTorch's `last_epoch` constructor argument is replaced by `loadStateDict`: construct
+ * the scheduler afresh and load its saved state (and the optimizer's) to resume exactly.
+ */
+export abstract class LRScheduler<O extends object = object> {
+  readonly optimizer: SchedulableOptimizer;
+  /** PyTorch's base_lrs: each group's initialLr when the scheduler was attached. */
+  baseLrs: number[];
+  /** Steps taken so far: 0 after construction (PyTorch's last_epoch). */
+  lastEpoch = -1;
+  /** The options with defaults filled in; loadStateDict restores them, as PyTorch does. */
+  protected options: O;
+  protected lastLr: number[] = [];
+  /** True during the constructor's step (PyTorch 2.x's `_is_initial`). */
+  protected isInitial = false;
+
+  constructor(optimizer: SchedulableOptimizer, options: O) {
+    this.optimizer = checkOptimizer(optimizer);
+    this.validateOptions(options);
+    this.options = Object.fromEntries(
+      Object.entries(options).map(([key, value]) => [
+        key,
+        Array.isArray(value) ? [...value] : value,
+      ]),
+    ) as O;
+    this.prepareGroups();
+    for (const [i, group] of this.optimizer.paramGroups.entries()) {
+      if (!('initialLr' in group)) group.initialLr = group.lr;
+      if (typeof group.initialLr !== 'number') {
+        throw new TypeError(
+          `Invalid initialLr in parameter group ${i}: ${String(group.initialLr)}`,
+        );
+      }
+    }
+    this.baseLrs = this.optimizer.paramGroups.map((group) => group.initialLr as number);
+  }
+
+  /** Throws a TypeError or RangeError naming the first invalid option. */
+  protected abstract validateOptions(options: O): void;
+
+  /** Writes what the scheduler keeps in the groups before initialLr is recorded (CyclicLR, OneCycleLR). */
+  protected prepareGroups(): void {}
+
+  /** The new learning rate of each group, from `lastEpoch` and the groups' current rates. */
+  protected getLr(): number[] {
+    throw new Error(`${this.constructor.name} must implement getLr or override step`);
+  }
+
+  /** The learning rates at `lastEpoch` from `baseLrs` alone, where PyTorch has such a form. */
+  protected closedFormLr?(): number[];
+
+  /** Advances one step and writes the new learning rates into the optimizer's groups. */
+  step(): void {
+    this.advance(this.lastEpoch + 1, () => this.getLr());
+  }
+
+  /** The learning rates this scheduler last set, one per group. */
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  stateDict(): SchedulerStateDict {
+    return encodeState(this.options, this.state());
+  }
+
+  /**
+   * Restores what `stateDict` returned (also after a JSON round trip). Everything is checked
+   * first; on any mismatch it throws and the scheduler is left as it was.
+   */
+  loadStateDict(stateDict: unknown): void {
+    this.prepareLoad(stateDict)();
+  }
+
+  /** The counters a state dict keeps besides the options; names are the fields' own. */
+  protected state(): Record<string, unknown> {
+    return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs, lastLr: this.lastLr };
+  }
+
+  /** Checks a state dict and returns the change that applies it (composites check all children first). */
+  protected prepareLoad(stateDict: unknown): () => void {
+    const { options, state } = parseState(
+      stateDict,
+      { options: this.options, state: this.state() },
+      (o) => this.validateOptions(o),
+    );
+    return () => {
+      this.options = options;
+      Object.assign(this, state);
+    };
+  }
+
+  protected initialStep(): void {
+    this.isInitial = true;
+    try {
+      this.step();
+    } finally {
+      this.isInitial = false;
+    }
+  }
+
+  /**
+   * Moves to `epoch` and applies the rates `compute` gives; if `compute` throws (OneCycleLR past
+   * its end), `lastEpoch` goes back and nothing changes.
+   */
+  protected advance(epoch: number, compute: () => number[]): void {
+    const groups = this.optimizer.paramGroups;
+    if (groups.length !== this.baseLrs.length) {
+      throw new RangeError(
+        `${this.constructor.name}: the optimizer has ${groups.length} parameter groups, the scheduler was attached to ${this.baseLrs.length}`,
+      );
+    }
+    const previous = this.lastEpoch;
+    this.lastEpoch = epoch;
+    let values: number[];
+    try {
+      values = compute();
+    } catch (error) {
+      this.lastEpoch = previous;
+      throw error;
+    }
+    groups.forEach((group, i) => {
+      group.lr = values[i];
+    });
+    this.lastLr = groupLrs(this.optimizer);
+  }
+
+  /** The constructor's step, for SequentialLR, which redoes it for its first scheduler. */
+  protected static initialStepOf(scheduler: LRScheduler): void {
+    scheduler.initialStep();
+  }
+
+  /**
+   * SequentialLR's restart of a scheduler at its milestone, PyTorch 2.x's `_update_lr(0)`:
+   * epoch 0, from the closed form where there is one.
+   */
+  protected static restartOf(scheduler: LRScheduler): void {
+    scheduler.advance(0, () => scheduler.closedFormLr?.() ?? scheduler.getLr());
+  }
+
+  protected static prepareLoadOf(scheduler: LRScheduler, stateDict: unknown): () => void {
+    return scheduler.prepareLoad(stateDict);
+  }
+}

@@ -1,0 +1,179 @@
+import {
+  checkBoolean,
+  checkFinite,
+  checkInRange,
+  checkInteger,
+  checkPositive,
+} from '../../core/validate.js';
+import {
+  checkExponentialEnds,
+  checkShape,
+  type Schedule,
+  type Shape,
+  schedule,
+  transition,
+} from './schedule.js';
+
+export interface SgdrOptions {
+  /** The value at the start of the first cycle. */
+  initValue: number;
+  /** The value each cycle anneals to; default 0. */
+  endValue?: number;
+  /** Steps of the first cycle (> 0). */
+  periodSteps: number;
+  /** Each cycle is this many times longer than the one before (>= 1); default 1. */
+  periodMultiplier?: number;
+  /** Each cycle's height above endValue is this times the previous one's, in [0, 1]; default 1. */
+  decay?: number;
+}
+
+/**
+ * Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2017). Cycle i (from 0) lasts
+ * T_i = T₀·m^i steps and starts at s_i = T₀·(m^i − 1)/(m − 1) (T₀·i when m = 1):
+ *
+ *     v(t) = v_end + (v₀ − v_end)·d^i / 2 · (1 + cos(π (t − s_i)/T_i))     (s_i <= t < s_{i+1})
+ *
+ * (T₀ = periodSteps, m = periodMultiplier, d = decay). With integer T₀ and m and d = 1 it is
+ * PyTorch's CosineAnnealingWarmRestarts; m may be any real >= 1 here. Jumps back up at each
+ * restart (not continuous there). Bounds: between endValue and initValue.
+ */
+export function sgdr({
+  initValue,
+  endValue = 0,
+  periodSteps,
+  periodMultiplier = 1,
+  decay = 1,
+}: SgdrOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkFinite('endValue', endValue);
+  checkFinite('periodSteps', periodSteps);
+  checkPositive('periodSteps', periodSteps);
+  checkFinite('periodMultiplier', periodMultiplier);
+  checkInRange('periodMultiplier', periodMultiplier, 1, Number.POSITIVE_INFINITY);
+  checkInRange('decay', decay, 0, 1, { closed: true });
+  const m = periodMultiplier;
+  const start = (i: number) => (m === 1 ? periodSteps * i : (periodSteps * (m ** i - 1)) / (m - 1));
+  return schedule((t) => {
+    // The logarithm finds the cycle up to rounding; one comparison each way settles it.
+    let i =
+      m === 1
+        ? Math.floor(t / periodSteps)
+        : Math.floor(Math.log1p((t * (m - 1)) / periodSteps) / Math.log(m));
+    if (start(i + 1) <= t) i += 1;
+    else if (start(i) > t) i -= 1;
+    const top = transition('linear', endValue, initValue, decay ** i);
+    return transition('cosine', top, endValue, (t - start(i)) / (periodSteps * m ** i));
+  });
+}
+
+/** A corner of a one-cycle: its start, its peak, its end. */
+export type CyclePoint = 'init' | 'peak' | 'end';
+
+export interface CyclePhase {
+  /** The step at which the phase ends (PyTorch's end_step; fractional in general). */
+  end: number;
+  from: CyclePoint;
+  to: CyclePoint;
+}
+
+/**
+ * The phases of a one-cycle, as PyTorch's OneCycleLR lays them out: up to the peak by step
+ * pctStart·T − 1, then down to the end by step T − 1 (T = totalSteps); with threePhase, back down
+ * to the start by step 2·pctStart·T − 2 first, then to the end.
+ *
+ * Every phase must span some steps: PyTorch divides by zero (or skips the warmup) when one does
+ * not, descent refuses such settings with a RangeError naming pctStart.
+ */
+export function oneCyclePhases(
+  totalSteps: number,
+  pctStart: number,
+  threePhase: boolean,
+): CyclePhase[] {
+  checkInteger('totalSteps', totalSteps, 1);
+  checkInRange('pctStart', pctStart, 0, 1, { closed: true });
+  checkBoolean('threePhase', threePhase);
+  const up = pctStart * totalSteps - 1;
+  const phases: CyclePhase[] = threePhase
+    ? [
+        { end: up, from: 'init', to: 'peak' },
+        { end: 2 * pctStart * totalSteps - 2, from: 'peak', to: 'init' },
+        { end: totalSteps - 1, from: 'init', to: 'end' },
+      ]
+    : [
+        { end: up, from: 'init', to: 'peak' },
+        { end: totalSteps - 1, from: 'peak', to: 'end' },
+      ];
+  let start = 0;
+  for (const phase of phases) {
+    if (!(phase.end > start)) {
+      throw new RangeError(
+        `Invalid pctStart: ${pctStart} (with totalSteps ${totalSteps}${threePhase ? ' and threePhase' : ''} a phase of the cycle would have no steps)`,
+      );
+    }
+    start = phase.end;
+  }
+  return phases;
+}
+
+/**
+ * The phase a step falls in and how far along it the step is, as PyTorch's OneCycleLR finds
+ * them: the first phase not yet ended, else the last one (a step past it gives a fraction > 1).
+ */
+export function locatePhase(
+  step: number,
+  phases: readonly CyclePhase[],
+): { phase: CyclePhase; fraction: number } {
+  let start = 0;
+  let i = 0;
+  while (i < phases.length - 1 && step > phases[i].end) {
+    start = phases[i].end;
+    i += 1;
+  }
+  return { phase: phases[i], fraction: (step - start) / (phases[i].end - start) };
+}
+
+export interface OneCycleOptions {
+  peakValue: number;
+  /** Every step of the cycle (an integer); the end value is reached at step totalSteps − 1. */
+  totalSteps: number;
+  /** Fraction of the steps spent going up; default 0.3. */
+  pctStart?: number;
+  /** Default peakValue / 25, PyTorch's div_factor. */
+  initValue?: number;
+  /** Default initValue / 1e4, PyTorch's final_div_factor. */
+  endValue?: number;
+  /** Go back down to initValue before the final phase (the paper's schedule); default false. */
+  threePhase?: boolean;
+  /** Default 'cosine'. */
+  shape?: Shape;
+}
+
+/**
+ * The one-cycle policy (Smith & Topin, 2019) as a schedule: from initValue up to peakValue, then
+ * down to endValue (three-phase: down to initValue first, then to endValue), with PyTorch's
+ * OneCycleLR phase boundaries (see `oneCyclePhases`); endValue holds from step totalSteps − 1
+ * on. Cycling momentum the PyTorch way is the same schedule with initValue 0.95, peakValue 0.85,
+ * endValue 0.95. Continuous. Bounds: between the least and the greatest of the three values.
+ */
+export function oneCycle({
+  peakValue,
+  totalSteps,
+  pctStart = 0.3,
+  initValue = peakValue / 25,
+  endValue = initValue / 1e4,
+  threePhase = false,
+  shape = 'cosine',
+}: OneCycleOptions): Schedule {
+  checkFinite('peakValue', peakValue);
+  checkFinite('initValue', initValue);
+  checkFinite('endValue', endValue);
+  checkShape('shape', shape);
+  checkExponentialEnds(shape, initValue, peakValue, 'initValue', initValue);
+  checkExponentialEnds(shape, initValue, endValue, 'endValue', endValue);
+  const phases = oneCyclePhases(totalSteps, pctStart, threePhase);
+  const points: Record<CyclePoint, number> = { init: initValue, peak: peakValue, end: endValue };
+  return schedule((t) => {
+    const { phase, fraction } = locatePhase(Math.min(t, totalSteps - 1), phases);
+    return transition(shape, points[phase.from], points[phase.to], fraction);
+  });
+}

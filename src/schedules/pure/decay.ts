@@ -1,0 +1,157 @@
+import {
+  checkBoolean,
+  checkFinite,
+  checkInRange,
+  checkInteger,
+  checkNonNegative,
+  checkPositive,
+} from '../../core/validate.js';
+import { between, type Schedule, schedule, transition } from './schedule.js';
+
+export interface ConstantScheduleOptions {
+  value: number;
+}
+
+/** The same value at every step. */
+export function constantSchedule({ value }: ConstantScheduleOptions): Schedule {
+  checkFinite('value', value);
+  return schedule(() => value);
+}
+
+export interface LinearScheduleOptions {
+  initValue: number;
+  endValue: number;
+  /** Steps to go from initValue to endValue (an integer >= 1); endValue holds after. */
+  steps: number;
+}
+
+/**
+ * From initValue at step 0 to endValue at step `steps` in a straight line, then endValue:
+ *
+ *     v(t) = v₀ + (v_end − v₀) · min(t, T)/T        (T = steps)
+ *
+ * Bounds: between initValue and endValue.
+ */
+export function linearSchedule({ initValue, endValue, steps }: LinearScheduleOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkFinite('endValue', endValue);
+  checkInteger('steps', steps, 1);
+  return schedule((t) => transition('linear', initValue, endValue, t / steps));
+}
+
+export interface PolynomialScheduleOptions extends LinearScheduleOptions {
+  /** Default 1 (linear); > 0. */
+  power?: number;
+}
+
+/**
+ * Polynomial decay from initValue to endValue over `steps`, then endValue:
+ *
+ *     v(t) = v_end + (v₀ − v_end) · (1 − min(t, T)/T)^p        (T = steps, p = power)
+ *
+ * Bounds: between initValue and endValue.
+ */
+export function polynomialSchedule({
+  initValue,
+  endValue,
+  steps,
+  power = 1,
+}: PolynomialScheduleOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkFinite('endValue', endValue);
+  checkInteger('steps', steps, 1);
+  checkFinite('power', power);
+  checkPositive('power', power);
+  return schedule((t) =>
+    between(
+      initValue,
+      endValue,
+      t / steps,
+      (f) => endValue + (initValue - endValue) * (1 - f) ** power,
+    ),
+  );
+}
+
+export interface ExponentialDecayOptions {
+  /** >= 0. */
+  initValue: number;
+  /** The factor applied every `transitionSteps` steps, in [0, 1]. */
+  decayRate: number;
+  /** Steps per factor of decayRate (> 0); default 1. */
+  transitionSteps?: number;
+  /** Decay in whole factors at multiples of transitionSteps rather than continuously; default false. */
+  staircase?: boolean;
+  /** The floor the decay stops at; default 0. */
+  endValue?: number;
+}
+
+/**
+ * Exponential decay with a floor:
+ *
+ *     v(t) = max(v_end, v₀ · r^(t/T))        (r = decayRate, T = transitionSteps; ⌊t/T⌋ if staircase)
+ *
+ * Bounds: between endValue and max(initValue, endValue).
+ */
+export function exponentialDecay({
+  initValue,
+  decayRate,
+  transitionSteps = 1,
+  staircase = false,
+  endValue = 0,
+}: ExponentialDecayOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkNonNegative('initValue', initValue);
+  checkInRange('decayRate', decayRate, 0, 1, { closed: true });
+  checkFinite('transitionSteps', transitionSteps);
+  checkPositive('transitionSteps', transitionSteps);
+  checkBoolean('staircase', staircase);
+  checkFinite('endValue', endValue);
+  return schedule((t) => {
+    const exponent = staircase ? Math.floor(t / transitionSteps) : t / transitionSteps;
+    return Math.max(endValue, initValue * decayRate ** exponent);
+  });
+}
+
+export interface CosineDecayOptions {
+  initValue: number;
+  /** Default 0. */
+  endValue?: number;
+  /** Steps of the half cosine (an integer >= 1); endValue holds after. */
+  steps: number;
+}
+
+/**
+ * Half a cosine from initValue down (or up) to endValue over `steps`, then endValue:
+ *
+ *     v(t) = v_end + (v₀ − v_end)/2 · (1 + cos(π min(t, T)/T))        (T = steps)
+ *
+ * Bounds: between initValue and endValue.
+ */
+export function cosineDecay({ initValue, endValue = 0, steps }: CosineDecayOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkFinite('endValue', endValue);
+  checkInteger('steps', steps, 1);
+  return schedule((t) => transition('cosine', initValue, endValue, t / steps));
+}
+
+export interface InverseSqrtDecayOptions {
+  initValue: number;
+  /** Steps over which the decay sets in (> 0); default 1. */
+  timescale?: number;
+}
+
+/**
+ * Inverse square root decay, initValue at step 0:
+ *
+ *     v(t) = v₀ / √(1 + t/τ)        (τ = timescale)
+ *
+ * With τ = 1 it is the book's SquareRootScheduler; joined after a warmup of τ steps
+ * (`warmup(inverseSqrtDecay({ initValue, timescale: τ }), { steps: τ })`) it is the Transformer's
+ * schedule, v₀·√(τ/t) for t >= τ. Bounds: between 0 (exclusive in exact arithmetic) and initValue.
+ */
+export function inverseSqrtDecay({ initValue, timescale = 1 }: InverseSqrtDecayOptions): Schedule {
+  checkFinite('initValue', initValue);
+  checkFinite('timescale', timescale);
+  checkPositive('timescale', timescale);
+  return schedule((t) => initValue / Math.sqrt(1 + t / timescale));
+}

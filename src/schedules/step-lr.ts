@@ -1,0 +1,44 @@
+import { checkInteger, checkNonNegative } from '../core/validate.js';
+import {
+  groupLrs,
+  LRScheduler,
+  resolveOptions,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
+
+export interface StepLROptions {
+  /** Steps between decays (an integer >= 1). */
+  stepSize: number;
+  /** Default 0.1. */
+  gamma?: number;
+}
+
+/**
+ * Multiplies each group's learning rate by γ every `stepSize` steps, as PyTorch's `StepLR`:
+ *
+ *     η_t = η_{t−1} · γ  when t > 0 and t mod stepSize = 0, else η_{t−1}
+ *     (alone: η_t = η₀ · γ^⌊t/stepSize⌋)
+ */
+export class StepLR extends LRScheduler<Required<StepLROptions>> {
+  constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
+    super(optimizer, resolveOptions({ gamma: 0.1 }, options));
+    this.initialStep();
+  }
+
+  protected validateOptions(o: Required<StepLROptions>): void {
+    checkInteger('stepSize', o.stepSize, 1);
+    checkNonNegative('gamma', o.gamma);
+  }
+
+  protected override getLr(): number[] {
+    const { stepSize, gamma } = this.options;
+    const lrs = groupLrs(this.optimizer);
+    if (this.lastEpoch === 0 || this.lastEpoch % stepSize !== 0) return lrs;
+    return lrs.map((lr) => lr * gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    const { stepSize, gamma } = this.options;
+    return this.baseLrs.map((base) => base * gamma ** Math.floor(this.lastEpoch / stepSize));
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cosineScheduler,
+  factorScheduler,
+  multiFactorScheduler,
+  squareRootScheduler,
+} from '../../src/schedules/book.js';
+import type { Schedule } from '../../src/schedules/pure/schedule.js';
+import { loadCases, tolerance } from './reference.js';
+
+const book = { squareRootScheduler, factorScheduler, multiFactorScheduler, cosineScheduler };
+
+interface BookCase {
+  name: string;
+  scheduler: keyof typeof book;
+  options: Record<string, unknown>;
+  /** What the book's object returns on calls 1, 2, 3, ... (epochs 0, 1, 2, ...). */
+  values: number[];
+}
+
+describe("the book's schedulers against the book's code", () => {
+  for (const c of loadCases<BookCase>('book.json')) {
+    it(c.name, () => {
+      const schedule = (book[c.scheduler] as (options: unknown) => Schedule)(c.options);
+      const scale = Math.max(...c.values.map(Math.abs));
+      c.values.forEach((expected, t) => {
+        const bound = tolerance * Math.max(Math.abs(expected), scale);
+        expect(Math.abs(schedule(t) - expected), `t = ${t}`).toBeLessThanOrEqual(bound);
+      });
+      // A closed form: evaluating out of order changes nothing.
+      const last = c.values.length - 1;
+      expect(schedule(last)).toBe(schedule(last));
+      expect(schedule(0)).toBe(schedule(0));
+    });
+  }
+});
+
+describe("the book's options", () => {
+  it.each([
+    [() => book.squareRootScheduler({ lr: -1 }), RangeError, /lr: -1/],
+    [() => book.factorScheduler({ factor: 1.1 }), RangeError, /factor: 1.1/],
+    [() => book.factorScheduler({ stopFactorLr: Number.NaN }), TypeError, /stopFactorLr: NaN/],
+    [
+      () => book.multiFactorScheduler({ step: [15, 10], factor: 0.5, baseLr: 0.5 }),
+      RangeError,
+      /step: \[15, 10\]/,
+    ],
+    [
+      () => book.multiFactorScheduler({ step: [1.5], factor: 0.5, baseLr: 0.5 }),
+      RangeError,
+      /step\[0\]: 1.5/,
+    ],
+    [
+      () => book.multiFactorScheduler({ step: [15], factor: 0.5 } as never),
+      TypeError,
+      /baseLr: undefined/,
+    ],
+    [() => book.cosineScheduler({ maxUpdate: 5, warmupSteps: 5 }), RangeError, /maxUpdate: 5/],
+    [
+      () => book.cosineScheduler({ maxUpdate: 20, finalLr: Number.POSITIVE_INFINITY }),
+      RangeError,
+      /finalLr: Infinity/,
+    ],
+    [() => book.cosineScheduler({ maxUpdate: 20, warmupSteps: -1 }), RangeError, /warmupSteps: -1/],
+    [() => book.squareRootScheduler()(-1), RangeError, /step: -1/],
+    [() => book.squareRootScheduler()(0.5), RangeError, /step: 0.5/],
+  ])('%#: rejects invalid options', (make, type, message) => {
+    expect(make).toThrow(type);
+    expect(make).toThrow(message);
+  });
+
+  it("uses the book's defaults", () => {
+    expect(book.squareRootScheduler()(3)).toBe(0.1 / 2);
+    expect(book.factorScheduler()(100)).toBe(0.1);
+    expect(book.cosineScheduler({ maxUpdate: 10 })(0)).toBe(0.01);
+    expect(book.cosineScheduler({ maxUpdate: 10 })(10)).toBe(0);
+  });
+});
