@@ -1,3 +1,5 @@
+import { arenaZeros } from '../kernels/wasm/arena.js';
+
 /** The element types descent steps: single and double precision. */
 export type FloatArray = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
@@ -25,6 +27,14 @@ export function zeros(dtype: DType, length: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
 
+/**
+ * A zero-filled array where descent's kernels step it fastest: the WebAssembly arena when it is
+ * available (src/kernels/wasm/arena.ts), else an ordinary typed array.
+ */
+export function allocate(dtype: DType, length: number): FloatArray {
+  return arenaZeros(dtype, length) ?? zeros(dtype, length);
+}
+
 export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float64Array ? 'float64' : 'float32';
 }
@@ -50,12 +60,12 @@ export function param(init: number | ArrayLike<number>, options: ParamOptions = 
     if (!Number.isInteger(init) || init < 0) {
       throw new RangeError(`Invalid parameter length: ${init}`);
     }
-    data = zeros(dtype ?? 'float32', init);
+    data = allocate(dtype ?? 'float32', init);
   } else if (isFloatArray(init) && dtype === undefined) {
-    data = zeros(dtypeOf(init), init.length);
+    data = allocate(dtypeOf(init), init.length);
     data.set(init);
   } else if (init !== null && typeof init === 'object' && typeof init.length === 'number') {
-    data = zeros(dtype ?? 'float32', init.length);
+    data = allocate(dtype ?? 'float32', init.length);
     for (let i = 0; i < init.length; i++) {
       const value = init[i];
       if (typeof value !== 'number') {
@@ -66,6 +76,6 @@ export function param(init: number | ArrayLike<number>, options: ParamOptions = 
   } else {
     throw new TypeError(`Invalid parameter init: ${String(init)} (expected a length or an array)`);
   }
-  const grad = zeros(dtypeOf(data), data.length);
+  const grad = allocate(dtypeOf(data), data.length);
   return name === undefined ? { data, grad } : { data, grad, name };
 }

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { adadeltaSimd } from './wasm/adadelta.js';
 
 export interface AdadeltaScalars {
   lr: number;
@@ -11,6 +12,8 @@ export interface AdadeltaScalars {
 /**
  * One Adadelta step over a tensor, in place: `squareAvg` averages squared gradients, `accDelta`
  * squared updates.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
  */
 export function adadeltaKernel(
   p: FloatArray,
@@ -19,6 +22,7 @@ export function adadeltaKernel(
   accDelta: FloatArray,
   s: AdadeltaScalars,
 ): void {
+  if (adadeltaSimd(p, g, squareAvg, accDelta, s)) return;
   const { lr, rho, eps, weightDecay, maximize } = s;
   const sign = maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { adagradSimd } from './wasm/adagrad.js';
 
 export interface AdagradScalars {
   lr: number;
@@ -10,13 +11,18 @@ export interface AdagradScalars {
   step: number;
 }
 
-/** One Adagrad step over a tensor, in place; `sum` accumulates the squared gradients. */
+/**
+ * One Adagrad step over a tensor, in place; `sum` accumulates the squared gradients.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function adagradKernel(
   p: FloatArray,
   g: FloatArray,
   sum: FloatArray,
   s: AdagradScalars,
 ): void {
+  if (adagradSimd(p, g, sum, s)) return;
   const { lr, lrDecay, weightDecay, eps, maximize, step } = s;
   const sign = maximize ? -1 : 1;
   const clr = lr / (1 + (step - 1) * lrDecay);

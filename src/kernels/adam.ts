@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { adamSimd } from './wasm/adam.js';
 
 /** How the gradient and the parameter enter a step of the Adam family, before the moments. */
 export interface DecayScalars {
@@ -24,6 +25,8 @@ export interface AdamScalars extends DecayScalars {
 /**
  * One Adam (or AdamW) step over a tensor, in place: `expAvg` and `expAvgSq` are the first and
  * second moments, `maxExpAvgSq` the running maximum of the second (AMSGrad; null without).
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
  */
 export function adamKernel(
   p: FloatArray,
@@ -33,6 +36,7 @@ export function adamKernel(
   maxExpAvgSq: FloatArray | null,
   s: AdamScalars,
 ): void {
+  if (adamSimd(p, g, expAvg, expAvgSq, maxExpAvgSq, s)) return;
   const { gradSign, weightDecay, paramDecay, beta1, beta2, eps, stepSize, biasCorrection2Sqrt } = s;
   const weight1 = 1 - beta1;
   const weight2 = 1 - beta2;

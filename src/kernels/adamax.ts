@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { adamaxSimd } from './wasm/adamax.js';
 
 export interface AdamaxScalars {
   lr: number;
@@ -14,6 +15,8 @@ export interface AdamaxScalars {
 /**
  * One Adamax step over a tensor, in place: `expAvg` is the first moment, `expInf` the
  * exponentially weighted infinity norm.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
  */
 export function adamaxKernel(
   p: FloatArray,
@@ -22,6 +25,7 @@ export function adamaxKernel(
   expInf: FloatArray,
   s: AdamaxScalars,
 ): void {
+  if (adamaxSimd(p, g, expAvg, expInf, s)) return;
   const { lr, betas, eps, weightDecay, maximize, step } = s;
   const beta1 = betas[0];
   const beta2 = betas[1];

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { asgdSimd } from './wasm/asgd.js';
 
 export interface ASGDScalars {
   lambd: number;
@@ -10,8 +11,13 @@ export interface ASGDScalars {
   mu: number;
 }
 
-/** One ASGD step over a tensor, in place; `ax` is the running average of the parameters. */
+/**
+ * One ASGD step over a tensor, in place; `ax` is the running average of the parameters.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function asgdKernel(p: FloatArray, g: FloatArray, ax: FloatArray, s: ASGDScalars): void {
+  if (asgdSimd(p, g, ax, s)) return;
   const { lambd, weightDecay, maximize, eta, mu } = s;
   const sign = maximize ? -1 : 1;
   const decay = 1 - lambd * eta;

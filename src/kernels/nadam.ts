@@ -1,6 +1,7 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
 import { lerp } from './lerp.js';
+import { nadamSimd } from './wasm/nadam.js';
 
 export interface NAdamScalars extends DecayScalars {
   beta1: number;
@@ -14,7 +15,11 @@ export interface NAdamScalars extends DecayScalars {
   expAvgStep: number;
 }
 
-/** One NAdam step over a tensor, in place: `expAvg` and `expAvgSq` are the two moments. */
+/**
+ * One NAdam step over a tensor, in place: `expAvg` and `expAvgSq` are the two moments.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function nadamKernel(
   p: FloatArray,
   g: FloatArray,
@@ -22,6 +27,7 @@ export function nadamKernel(
   expAvgSq: FloatArray,
   s: NAdamScalars,
 ): void {
+  if (nadamSimd(p, g, expAvg, expAvgSq, s)) return;
   const { gradSign, weightDecay, paramDecay, beta1, beta2, eps } = s;
   const { biasCorrection2, gradStep, expAvgStep } = s;
   const weight1 = 1 - beta1;

@@ -1,6 +1,7 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
 import { lerp } from './lerp.js';
+import { radamSimd } from './wasm/radam.js';
 
 export interface RAdamScalars extends DecayScalars {
   lr: number;
@@ -15,7 +16,11 @@ export interface RAdamScalars extends DecayScalars {
   rect: number;
 }
 
-/** One RAdam step over a tensor, in place: `expAvg` and `expAvgSq` are the two moments. */
+/**
+ * One RAdam step over a tensor, in place: `expAvg` and `expAvgSq` are the two moments.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function radamKernel(
   p: FloatArray,
   g: FloatArray,
@@ -23,6 +28,7 @@ export function radamKernel(
   expAvgSq: FloatArray,
   s: RAdamScalars,
 ): void {
+  if (radamSimd(p, g, expAvg, expAvgSq, s)) return;
   const { gradSign, weightDecay, paramDecay, lr, beta1, beta2, eps } = s;
   const { biasCorrection1, biasCorrection2Sqrt, rect } = s;
   const weight1 = 1 - beta1;

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { rmspropSimd } from './wasm/rmsprop.js';
 
 export interface RMSpropScalars {
   lr: number;
@@ -13,6 +14,8 @@ export interface RMSpropScalars {
 /**
  * One RMSprop step over a tensor, in place. `momentumBuffer` is null without momentum and
  * `gradAvg` null unless centered.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
  */
 export function rmspropKernel(
   p: FloatArray,
@@ -22,6 +25,7 @@ export function rmspropKernel(
   gradAvg: FloatArray | null,
   s: RMSpropScalars,
 ): void {
+  if (rmspropSimd(p, g, squareAvg, momentumBuffer, gradAvg, s)) return;
   const { lr, alpha, eps, weightDecay, momentum, maximize } = s;
   const sign = maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {

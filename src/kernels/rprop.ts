@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { rpropSimd } from './wasm/rprop.js';
 
 export interface RpropScalars {
   etas: readonly [number, number];
@@ -9,6 +10,8 @@ export interface RpropScalars {
 /**
  * One Rprop step over a tensor, in place: `prev` is the gradient the last step used (zero where
  * its sign changed), `stepSize` the per-element step sizes.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
  */
 export function rpropKernel(
   p: FloatArray,
@@ -17,6 +20,7 @@ export function rpropKernel(
   stepSize: FloatArray,
   s: RpropScalars,
 ): void {
+  if (rpropSimd(p, g, prev, stepSize, s)) return;
   const [etaminus, etaplus] = s.etas;
   const [stepSizeMin, stepSizeMax] = s.stepSizes;
   const sign = s.maximize ? -1 : 1;

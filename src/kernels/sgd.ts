@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { sgdSimd } from './wasm/sgd.js';
 
 export interface SGDScalars {
   lr: number;
@@ -11,13 +12,18 @@ export interface SGDScalars {
   firstStep: boolean;
 }
 
-/** One SGD step over a tensor, in place; `buffer` is the momentum buffer (null without momentum). */
+/**
+ * One SGD step over a tensor, in place; `buffer` is the momentum buffer (null without momentum).
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function sgdKernel(
   p: FloatArray,
   g: FloatArray,
   buffer: FloatArray | null,
   s: SGDScalars,
 ): void {
+  if (sgdSimd(p, g, buffer, s)) return;
   const { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep } = s;
   const sign = maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
+import { yogiSimd } from './wasm/yogi.js';
 
 export interface YogiScalars extends DecayScalars {
   lr: number;
@@ -12,7 +13,11 @@ export interface YogiScalars extends DecayScalars {
   biasCorrection2: number;
 }
 
-/** One Yogi step over a tensor, in place: `expAvg` is the first moment v, `expAvgSq` the second, s. */
+/**
+ * One Yogi step over a tensor, in place: `expAvg` is the first moment v, `expAvgSq` the second, s.
+ * When every array is in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop
+ * is the reference and the fallback.
+ */
 export function yogiKernel(
   p: FloatArray,
   g: FloatArray,
@@ -20,6 +25,7 @@ export function yogiKernel(
   expAvgSq: FloatArray,
   s: YogiScalars,
 ): void {
+  if (yogiSimd(p, g, expAvg, expAvgSq, s)) return;
   const { gradSign, weightDecay, paramDecay, lr, beta1, beta2, eps } = s;
   const { biasCorrection1, biasCorrection2 } = s;
   const weight1 = 1 - beta1;

@@ -63,6 +63,14 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   ): void {
     const step = (state.step as number) + 1;
     state.step = step;
-    adagradKernel(p.data, grad, state.sum as FloatArray, { ...group, step });
+    const { lr, lrDecay, weightDecay, eps, maximize } = group;
+    adagradKernel(p.data, grad, state.sum as FloatArray, {
+      lr,
+      lrDecay,
+      weightDecay,
+      eps,
+      maximize,
+      step,
+    });
   }
 }

@@ -62,6 +62,7 @@ export class Adam extends MomentOptimizer<AdamOptions> {
     // amsgrad may be switched on between steps: the maximum then starts from zero.
     if (group.amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = this.zerosLike(p);
     const [beta1, beta2] = group.betas;
+    const { gradSign, weightDecay, paramDecay } = decayScalars(group);
     adamKernel(
       p.data,
       grad,
@@ -69,7 +70,9 @@ export class Adam extends MomentOptimizer<AdamOptions> {
       state.expAvgSq as FloatArray,
       group.amsgrad ? (state.maxExpAvgSq as FloatArray) : null,
       {
-        ...decayScalars(group),
+        gradSign,
+        weightDecay,
+        paramDecay,
         beta1,
         beta2,
         eps: group.eps,

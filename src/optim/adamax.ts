@@ -53,8 +53,13 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   ): void {
     const step = (state.step as number) + 1;
     state.step = step;
+    const { lr, betas, eps, weightDecay, maximize } = group;
     adamaxKernel(p.data, grad, state.expAvg as FloatArray, state.expInf as FloatArray, {
-      ...group,
+      lr,
+      betas,
+      eps,
+      weightDecay,
+      maximize,
       step,
     });
   }

@@ -60,12 +60,14 @@ export class ASGD extends Optimizer<ASGDOptions> {
   ): void {
     const step = (state.step as number) + 1;
     state.step = step;
+    const { lr, lambd, alpha, t0, weightDecay, maximize } = group;
     asgdKernel(p.data, grad, state.ax as FloatArray, {
-      ...group,
+      lambd,
+      weightDecay,
+      maximize,
       eta: state.eta as number,
       mu: state.mu as number,
     });
-    const { lr, lambd, alpha, t0 } = group;
     state.eta = Math.fround(lr / (1 + lambd * lr * step) ** alpha);
     state.mu = Math.fround(1 / Math.max(1, step - t0));
   }

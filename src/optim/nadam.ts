@@ -62,8 +62,11 @@ export class NAdam extends MomentOptimizer<NAdamOptions> {
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * group.momentumDecay));
     const muProduct = (state.muProduct as number) * mu;
     state.muProduct = muProduct;
+    const { gradSign, weightDecay, paramDecay } = decayScalars(group);
     nadamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      ...decayScalars(group),
+      gradSign,
+      weightDecay,
+      paramDecay,
       beta1,
       beta2,
       eps: group.eps,

@@ -1,5 +1,6 @@
-import { dtypeOf, type FloatArray, isFloatArray, type Param, zeros } from '../core/param.js';
+import { allocate, dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import { assertSafeKey, decode, encode, isRecord, type Json } from '../core/serialize.js';
+import { beginBatch, endBatch } from '../kernels/wasm/batch.js';
 
 /** Per-parameter optimizer state: counters and arrays, as in PyTorch's `optimizer.state[p]`. */
 export type ParamState = Record<string, unknown>;
@@ -62,15 +63,25 @@ export abstract class Optimizer<O extends object> {
     throw new Error(`${this.constructor.name} must implement stepParam or stepGroup`);
   }
 
+  /**
+   * Steps every parameter of a group with a gradient. The kernels' WebAssembly rows wait in one
+   * batch and run together at the end (src/kernels/wasm/batch.ts), so a kernel call must be the
+   * last thing `stepParam` does with the arrays it is given.
+   */
   protected stepGroup(group: ParamGroup<O>): void {
-    for (const p of group.params) {
-      if (p.grad === null) continue;
-      let state = this.state.get(p);
-      if (state === undefined) {
-        state = this.initState(p, group);
-        this.state.set(p, state);
+    beginBatch();
+    try {
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        let state = this.state.get(p);
+        if (state === undefined) {
+          state = this.initState(p, group);
+          this.state.set(p, state);
+        }
+        this.stepParam(p, p.grad, state, group);
       }
-      this.stepParam(p, p.grad, state, group);
+    } finally {
+      endBatch();
     }
   }
 
@@ -108,7 +119,7 @@ export abstract class Optimizer<O extends object> {
 
   /** A zero-filled state array shaped like the parameter, in its element type. */
   protected zerosLike(p: Param, length = p.data.length): FloatArray {
-    return zeros(dtypeOf(p.data), length);
+    return allocate(dtypeOf(p.data), length);
   }
 
   /**
@@ -186,7 +197,7 @@ export abstract class Optimizer<O extends object> {
       if (!isRecord(entry))
         throw new TypeError(`Invalid state dict: state[${key}] is not an object`);
       this.checkLoadedState(params[i], entry, `state[${key}]`, groupOf[i]);
-      newState.set(params[i], entry);
+      newState.set(params[i], toStorage(entry));
     }
     this.paramGroups = newGroups;
     this.state = newState;
@@ -246,6 +257,11 @@ export abstract class Optimizer<O extends object> {
       assertSafeKey(key, 'parameter group');
       if (key !== 'params' && value !== undefined) group[key] = value;
     }
+    // Each group owns its arrays (betas, etas), so writing `group.betas[0]`, as a scheduler
+    // cycling momentum may, changes that group alone and neither the defaults nor the caller's.
+    for (const [key, value] of Object.entries(group)) {
+      if (Array.isArray(value)) group[key] = [...value];
+    }
     this.validateOptions(group as O);
     group.params = params;
     return group as ParamGroup<O>;
@@ -265,6 +281,18 @@ function isParam(value: unknown): value is Param {
   return (
     isRecord(value) && isFloatArray(value.data) && (value.grad === null || isFloatArray(value.grad))
   );
+}
+
+/** Restored state with its arrays moved to where `zerosLike` would have put them (the arena). */
+function toStorage(state: ParamState): ParamState {
+  for (const [key, value] of Object.entries(state)) {
+    if (isFloatArray(value)) {
+      const copy = allocate(dtypeOf(value), value.length);
+      copy.set(value);
+      state[key] = copy;
+    }
+  }
+  return state;
 }
 
 function describe(p: Param): string {

@@ -57,8 +57,11 @@ export class RAdam extends MomentOptimizer<RAdamOptions> {
     const biasCorrection2 = 1 - beta2 ** step;
     const rhoInf = 2 / (1 - beta2) - 1;
     const rho = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+    const { gradSign, weightDecay, paramDecay } = decayScalars(group);
     radamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      ...decayScalars(group),
+      gradSign,
+      weightDecay,
+      paramDecay,
       lr: group.lr,
       beta1,
       beta2,

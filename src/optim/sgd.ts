@@ -66,6 +66,8 @@ export class SGD extends Optimizer<SGDOptions> {
       buffer = this.zerosLike(p);
       state.momentumBuffer = buffer;
     }
-    sgdKernel(p.data, grad, group.momentum !== 0 ? buffer : null, { ...group, firstStep });
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    const scalars = { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep };
+    sgdKernel(p.data, grad, momentum !== 0 ? buffer : null, scalars);
   }
 }

@@ -39,8 +39,11 @@ export class Yogi extends MomentOptimizer<YogiOptions> {
   ): void {
     const step = this.countStep(state);
     const [beta1, beta2] = group.betas;
+    const { gradSign, weightDecay, paramDecay } = decayScalars(group);
     yogiKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      ...decayScalars(group),
+      gradSign,
+      weightDecay,
+      paramDecay,
       lr: group.lr,
       beta1,
       beta2,

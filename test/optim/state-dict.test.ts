@@ -58,7 +58,8 @@ function step(opt: AnyOptimizer, params: Param[], t: number): void {
 // biome-ignore lint/suspicious/noExplicitAny: tests edit the parsed JSON freely
 type EditableJson = any;
 
-const bits = (params: Param[]) => params.map((p) => [...new Uint8Array(p.data.buffer.slice(0))]);
+const bits = (params: Param[]) =>
+  params.map((p) => [...new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)]);
 
 describe.each(classes)('%s state dict', (name, cls) => {
   for (const dtype of ['float64', 'float32'] as const) {

@@ -1,0 +1,40 @@
+import { LERP_FROM_END, lerp } from './lerp';
+import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+
+/**
+ * Adamax (src/kernels/adamax.ts).
+ * Arrays: p, g, expAvg, expInf. Scalars: lr / (1 − β₁ᵗ), eps, weightDecay, gradSign, beta2, the
+ * lerp factor of expAvg (weight 1 − beta1; see lerp.ts).
+ */
+@inline function body<T>(
+  o: usize, p: usize, g: usize, m: usize, u: usize,
+  clr: v128, eps: v128, decay: v128, gradSign: v128, beta2: v128, weight1: v128,
+  decays: bool, fromEnd: bool, one: bool,
+): void {
+  const x = ld<T>(p + o, one);
+  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const mt = lerp<T>(ld<T>(m + o, one), d, weight1, fromEnd);
+  st<T>(m + o, mt, one);
+  // max propagates NaN, as Math.max does.
+  const ut = v128.max<T>(v128.mul<T>(beta2, ld<T>(u + o, one)), v128.add<T>(v128.abs<T>(d), eps));
+  st<T>(u + o, ut, one);
+  st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(clr, mt), ut)), one);
+}
+
+export function adamax<T>(row: usize, lo: u32, hi: u32): void {
+  const p = array(row, 0), g = array(row, 1), m = array(row, 2), u = array(row, 3);
+  const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
+  const gradSign = splat<T>(row, 3), beta2 = splat<T>(row, 4), weight1 = splat<T>(row, 5);
+  const decays = scalar(row, 2) != 0, fromEnd = flag(row, LERP_FROM_END);
+  const L = lanes<T>();
+  let i = lo;
+  for (; i + 4 * L <= hi; i += 4 * L) {
+    const o = at<T>(i);
+    body<T>(o, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+    body<T>(o + 16, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+    body<T>(o + 32, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+    body<T>(o + 48, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+  }
+  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+  for (; i < hi; i++) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, true);
+}

@@ -1,0 +1,105 @@
+/**
+ * The memory map and table layout shared by the kernels, the thread pool and the TypeScript side
+ * (src/kernels/wasm/), which reads these constants from the module's exports rather than
+ * repeating them.
+ *
+ * Memory: bytes [0, 64) stay unused so that address 0 can mean "no array"; the thread pool's
+ * control block sits at CONTROL; the arena, where parameters, gradients, optimizer state and step
+ * tables live, starts at ARENA_BASE.
+ *
+ * A step table is an array of rows, one per tensor to update, each ROW_BYTES long:
+ *   u32 kernel   which update (the KERNEL_* constants of table.ts)
+ *   u32 dtype    0 float32, 1 float64
+ *   u32 length   elements in the tensor
+ *   u32 offset   the tensor's first element in the table's element numbering, in which every
+ *                tensor starts at a multiple of 16, so threads split work at whole cache lines
+ *   u32 flags    kernel-specific switches
+ *   u32 arrays[6]  byte addresses of the kernel's arrays (parameter first), 0 when absent
+ *   f64 scalars[10]  kernel-specific numbers, in the order each kernel's file lists
+ */
+export const CONTROL: usize = 64;
+export const ARENA_BASE: usize = 4096;
+
+export const ROW_BYTES: usize = 128;
+export const ROW_KERNEL: usize = 0;
+export const ROW_DTYPE: usize = 4;
+export const ROW_LENGTH: usize = 8;
+export const ROW_OFFSET: usize = 12;
+export const ROW_FLAGS: usize = 16;
+export const ROW_ARRAYS: usize = 20;
+export const ROW_SCALARS: usize = 48;
+
+/** The address of array `k` of a row. */
+@inline export function array(row: usize, k: usize): usize {
+  return load<u32>(row + ROW_ARRAYS + (k << 2));
+}
+
+/** Scalar `k` of a row, splatted across the lanes of element type T. */
+@inline export function splat<T>(row: usize, k: usize): v128 {
+  return v128.splat<T>(<T>load<f64>(row + ROW_SCALARS + (k << 3)));
+}
+
+/** Scalar `k` of a row, as a double. */
+@inline export function scalar(row: usize, k: usize): f64 {
+  return load<f64>(row + ROW_SCALARS + (k << 3));
+}
+
+@inline export function flag(row: usize, bit: u32): bool {
+  return (load<u32>(row + ROW_FLAGS) & bit) != 0;
+}
+
+/** Bytes from the start of an array to its element i. */
+@inline export function at<T>(i: u32): usize {
+  return <usize>i * sizeof<T>();
+}
+
+/**
+ * Loads one vector from `ptr`, or when `one` (a constant once inlined) a single element into lane
+ * 0 and zeros elsewhere: tails then run through the same vector code as the body of a loop.
+ */
+@inline export function ld<T>(ptr: usize, one: bool): v128 {
+  if (one) {
+    if (sizeof<T>() == 4) return v128.load32_zero(ptr);
+    return v128.load64_zero(ptr);
+  }
+  return v128.load(ptr);
+}
+
+/** Stores a vector to `ptr`, or when `one` its lane 0 only. */
+@inline export function st<T>(ptr: usize, value: v128, one: bool): void {
+  if (one) {
+    if (sizeof<T>() == 4) v128.store32_lane(ptr, value, 0);
+    else v128.store64_lane(ptr, value, 0);
+  } else {
+    v128.store(ptr, value);
+  }
+}
+
+/** Lanes per vector for element type T. */
+@inline export function lanes<T>(): u32 {
+  return <u32>(16 / sizeof<T>());
+}
+
+/**
+ * The sign of each lane as ±1 or 0, NaN staying NaN: Math.sign and torch.sign, without a branch.
+ */
+@inline export function sign<T>(x: v128): v128 {
+  const zero = v128.splat<T>(<T>0);
+  const positive = v128.and(v128.gt<T>(x, zero), v128.splat<T>(<T>1));
+  const negative = v128.and(v128.lt<T>(x, zero), v128.splat<T>(<T>-1));
+  return v128.or(v128.or(positive, negative), v128.and(v128.ne<T>(x, x), x));
+}
+
+/**
+ * The gradient as an update sees it: ±g (gradSign is −1 when maximizing), plus weightDecay·x for
+ * L2 weight decay (`decays` false when it is 0, so an infinite x does not make NaN).
+ */
+@inline export function gradient<T>(g: v128, x: v128, gradSign: v128, decay: v128, decays: bool): v128 {
+  const d = v128.mul<T>(g, gradSign);
+  return decays ? v128.add<T>(d, v128.mul<T>(decay, x)) : d;
+}
+
+/** β·avg + ((1 − β)·d)·d, a running average of squares, in the TypeScript kernels' order. */
+@inline export function averageSquare<T>(avg: v128, d: v128, beta: v128, weight: v128): v128 {
+  return v128.add<T>(v128.mul<T>(beta, avg), v128.mul<T>(v128.mul<T>(weight, d), d));
+}

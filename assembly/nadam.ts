@@ -1,0 +1,52 @@
+import { LERP_FROM_END, lerp } from './lerp';
+import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+
+/**
+ * NAdam (src/kernels/nadam.ts).
+ * Arrays: p, g, expAvg, expAvgSq. Scalars: beta2, 1 − beta2, eps·√(1 − β₂ᵗ), gradStep·√(1 − β₂ᵗ),
+ * expAvgStep·√(1 − β₂ᵗ), weightDecay, paramDecay, gradSign, the lerp factor of expAvg (weight
+ * 1 − beta1; see lerp.ts).
+ *
+ * (gradStep·d + expAvgStep·m) / (√(v / (1 − β₂ᵗ)) + ε), multiplied through by √(1 − β₂ᵗ), is one
+ * division and one square root where the TypeScript kernel has three divisions.
+ */
+@inline function body<T>(
+  o: usize, p: usize, g: usize, m: usize, v: usize,
+  beta2: v128, weight2: v128, eps: v128, gradStep: v128, expAvgStep: v128, decay: v128,
+  paramDecay: v128, gradSign: v128, weight1: v128,
+  decays: bool, shrinks: bool, fromEnd: bool, one: bool,
+): void {
+  let x = ld<T>(p + o, one);
+  if (shrinks) x = v128.mul<T>(x, paramDecay);
+  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const mt = lerp<T>(ld<T>(m + o, one), d, weight1, fromEnd);
+  st<T>(m + o, mt, one);
+  const vt = averageSquare<T>(ld<T>(v + o, one), d, beta2, weight2);
+  st<T>(v + o, vt, one);
+  const step = v128.add<T>(v128.mul<T>(gradStep, d), v128.mul<T>(expAvgStep, mt));
+  st<T>(p + o, v128.sub<T>(x, v128.div<T>(step, v128.add<T>(v128.sqrt<T>(vt), eps))), one);
+}
+
+export function nadam<T>(row: usize, lo: u32, hi: u32): void {
+  const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
+  const beta2 = splat<T>(row, 0), weight2 = splat<T>(row, 1), eps = splat<T>(row, 2);
+  const gradStep = splat<T>(row, 3), expAvgStep = splat<T>(row, 4), decay = splat<T>(row, 5);
+  const paramDecay = splat<T>(row, 6), gradSign = splat<T>(row, 7), weight1 = splat<T>(row, 8);
+  const decays = scalar(row, 5) != 0, shrinks = scalar(row, 6) != 1;
+  const fromEnd = flag(row, LERP_FROM_END);
+  const L = lanes<T>();
+  let i = lo;
+  for (; i + 4 * L <= hi; i += 4 * L) {
+    const o = at<T>(i);
+    body<T>(o, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+    body<T>(o + 16, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+    body<T>(o + 32, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+    body<T>(o + 48, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+  }
+  for (; i + L <= hi; i += L) {
+    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+  }
+  for (; i < hi; i++) {
+    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, true);
+  }
+}

@@ -1,0 +1,50 @@
+import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+
+/**
+ * SGD with momentum, dampening, Nesterov, weight decay and maximize (src/kernels/sgd.ts).
+ * Arrays: p, g, momentum buffer (absent without momentum).
+ * Scalars: lr, momentum, 1 − dampening, weightDecay, gradSign (−1 when maximizing).
+ */
+export const SGD_NESTEROV: u32 = 1;
+/** The parameter's first step with momentum: the buffer starts as the gradient. */
+export const SGD_FIRST: u32 = 2;
+
+@inline function body<T>(
+  o: usize, p: usize, g: usize, b: usize,
+  lr: v128, momentum: v128, undamped: v128, decay: v128, gradSign: v128,
+  decays: bool, nesterov: bool, first: bool, one: bool,
+): void {
+  const x = ld<T>(p + o, one);
+  let d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  if (b != 0) {
+    const buffer = first
+      ? d
+      : v128.add<T>(v128.mul<T>(momentum, ld<T>(b + o, one)), v128.mul<T>(undamped, d));
+    st<T>(b + o, buffer, one);
+    d = nesterov ? v128.add<T>(d, v128.mul<T>(momentum, buffer)) : buffer;
+  }
+  st<T>(p + o, v128.sub<T>(x, v128.mul<T>(lr, d)), one);
+}
+
+export function sgd<T>(row: usize, lo: u32, hi: u32): void {
+  const p = array(row, 0), g = array(row, 1), b = array(row, 2);
+  const lr = splat<T>(row, 0), momentum = splat<T>(row, 1), undamped = splat<T>(row, 2);
+  const decay = splat<T>(row, 3), gradSign = splat<T>(row, 4);
+  const decays = scalar(row, 3) != 0;
+  const nesterov = flag(row, SGD_NESTEROV), first = flag(row, SGD_FIRST);
+  const L = lanes<T>();
+  let i = lo;
+  for (; i + 4 * L <= hi; i += 4 * L) {
+    const o = at<T>(i);
+    body<T>(o, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+    body<T>(o + 16, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+    body<T>(o + 32, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+    body<T>(o + 48, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+  }
+  for (; i + L <= hi; i += L) {
+    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+  }
+  for (; i < hi; i++) {
+    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, true);
+  }
+}

@@ -1,0 +1,48 @@
+import { array, at, gradient, ld, lanes, scalar, sign, splat, st } from './memory';
+
+/**
+ * Yogi (src/kernels/yogi.ts).
+ * Arrays: p, g, expAvg, expAvgSq. Scalars: beta1, 1 − beta1, 1 − beta2,
+ * lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ), eps·√(1 − β₂ᵗ), weightDecay, paramDecay, gradSign.
+ * The update, multiplied through by √(1 − β₂ᵗ), is one division and one square root.
+ */
+@inline function body<T>(
+  o: usize, p: usize, g: usize, m: usize, v: usize,
+  beta1: v128, weight1: v128, weight2: v128, stepSize: v128, eps: v128, decay: v128,
+  paramDecay: v128, gradSign: v128, decays: bool, shrinks: bool, one: bool,
+): void {
+  let x = ld<T>(p + o, one);
+  if (shrinks) x = v128.mul<T>(x, paramDecay);
+  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d2 = v128.mul<T>(d, d);
+  const mt = v128.add<T>(v128.mul<T>(beta1, ld<T>(m + o, one)), v128.mul<T>(weight1, d));
+  st<T>(m + o, mt, one);
+  const vo = ld<T>(v + o, one);
+  const vt = v128.add<T>(vo, v128.mul<T>(v128.mul<T>(weight2, sign<T>(v128.sub<T>(d2, vo))), d2));
+  st<T>(v + o, vt, one);
+  const denom = v128.add<T>(v128.sqrt<T>(vt), eps);
+  st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(stepSize, mt), denom)), one);
+}
+
+export function yogi<T>(row: usize, lo: u32, hi: u32): void {
+  const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
+  const beta1 = splat<T>(row, 0), weight1 = splat<T>(row, 1), weight2 = splat<T>(row, 2);
+  const stepSize = splat<T>(row, 3), eps = splat<T>(row, 4), decay = splat<T>(row, 5);
+  const paramDecay = splat<T>(row, 6), gradSign = splat<T>(row, 7);
+  const decays = scalar(row, 5) != 0, shrinks = scalar(row, 6) != 1;
+  const L = lanes<T>();
+  let i = lo;
+  for (; i + 4 * L <= hi; i += 4 * L) {
+    const o = at<T>(i);
+    body<T>(o, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+    body<T>(o + 16, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+    body<T>(o + 32, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+    body<T>(o + 48, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+  }
+  for (; i + L <= hi; i += L) {
+    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+  }
+  for (; i < hi; i++) {
+    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, true);
+  }
+}

@@ -1,0 +1,92 @@
+import { isFloatArray, type Param, param } from '../src/core/param.js';
+import { arenaZeros, freeArray } from '../src/kernels/wasm/arena.js';
+import { closeRow, kernelId, openRow } from '../src/kernels/wasm/batch.js';
+import { configureSimd, simdInfo, startThreads } from '../src/kernels/wasm/index.js';
+import * as optim from '../src/optim/index.js';
+import type { Optimizer } from '../src/optim/optimizer.js';
+import type { OptimizerSpec } from './optimizers.js';
+import { type Budget, measure, type Timing } from './timing.js';
+
+/** How descent runs a step: WebAssembly on every core or on one, or the TypeScript kernels. */
+export type DescentMode = 'simd' | 'simd-1' | 'ts';
+
+const ALL_CORES = 2 ** 19;
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+/** Starts the worker threads, so no timed step waits for them; returns the threads in use. */
+export async function prepareThreads(): Promise<number> {
+  return (await startThreads()) + 1;
+}
+
+function fill(array: Float32Array | Float64Array, seed: number): void {
+  let x = seed;
+  for (let i = 0; i < array.length; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    array[i] = x / 2147483648 - 0.5;
+  }
+}
+
+/** Returns every arena array of the parameters and the optimizer's state at once. */
+function release(params: Param[], opt?: Optimizer<object>): void {
+  for (const p of params) {
+    freeArray(p.data);
+    if (p.grad !== null) freeArray(p.grad);
+    for (const value of Object.values(opt?.state.get(p) ?? {})) {
+      if (isFloatArray(value)) freeArray(value);
+    }
+  }
+}
+
+/** Milliseconds per step of one optimizer on tensors of the given sizes, in float32. */
+export function timeDescent(
+  spec: OptimizerSpec,
+  sizes: number[],
+  mode: DescentMode,
+  budget: Budget,
+): Timing {
+  configureSimd({ arena: mode !== 'ts', parallelThreshold: mode === 'simd' ? ALL_CORES : NEVER });
+  const params = sizes.map((n, i) => {
+    const p = param(n);
+    fill(p.data, i + 1);
+    fill(p.grad!, i + 101);
+    return p;
+  });
+  const Class = (
+    optim as unknown as Record<string, new (p: Param[], o: object) => Optimizer<object>>
+  )[spec.descent];
+  const opt = new Class(params, spec.options);
+  const rows = simdInfo().rows;
+  const timing = measure(() => opt.step(), budget);
+  // The figures must come from the path they are labelled with.
+  const simdRan = simdInfo().rows > rows;
+  if (simdRan !== (mode !== 'ts')) {
+    throw new Error(
+      `bench: ${spec.name} ran ${simdRan ? 'SIMD' : 'TypeScript'} kernels in mode ${mode}`,
+    );
+  }
+  release(params, opt);
+  configureSimd({ arena: true, parallelThreshold: ALL_CORES });
+  return timing;
+}
+
+/**
+ * The read-modify-write reference in WebAssembly SIMD, b = b·s + c over float32 arrays of n
+ * elements (assembly/rmw.ts), on one thread or all: GB/s counting 12 bytes per element.
+ */
+export function timeRmw(n: number, allCores: boolean, budget: Budget): Timing {
+  configureSimd({ parallelThreshold: allCores ? ALL_CORES : NEVER });
+  const b = arenaZeros('float32', n);
+  const c = arenaZeros('float32', n);
+  if (b === null || c === null) throw new Error('bench: no room in the arena for the reference');
+  b.fill(1);
+  c.fill(0.5);
+  const rmw = kernelId('RMW');
+  const timing = measure(() => {
+    openRow(rmw, b, c);
+    closeRow(0, 0.999);
+  }, budget);
+  freeArray(b);
+  freeArray(c);
+  configureSimd({ parallelThreshold: ALL_CORES });
+  return timing;
+}

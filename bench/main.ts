@@ -1,0 +1,148 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { simdInfo } from '../src/kernels/wasm/index.js';
+import { measureBandwidth } from './bandwidth.js';
+import { type DescentMode, prepareThreads, timeDescent } from './descent.js';
+import { optimizers } from './optimizers.js';
+import { repoRoot } from './paths.js';
+import { type BenchResult, type Case, formatReport } from './report.js';
+import { loadTfjs, type TfBackend, timeTfjs } from './tfjs.js';
+import { FULL, QUICK } from './timing.js';
+import { timeTorch } from './torch.js';
+
+export interface BenchOptions {
+  /** Tiny sizes and two repetitions: checks that everything runs, measures nothing. */
+  quick?: boolean;
+  /** Parameter counts (default 1e4, 1e6, 4e6 and 3.2e7). */
+  sizes?: number[];
+  tfjs?: boolean;
+  torch?: boolean;
+  /** Progress lines (default to stderr). */
+  log?: (line: string) => void;
+}
+
+const SIZES = [1e4, 1e6, 4e6, 3.2e7];
+const QUICK_SIZES = [1000];
+
+/**
+ * Runs the whole benchmark in one process: the bandwidth reference, then every optimizer at every
+ * size through descent (SIMD on all cores and on one, the TypeScript kernels), TensorFlow.js
+ * (cpu, wasm) and PyTorch (foreach, single-tensor), then many small tensors against one large.
+ */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+  const quick = options.quick ?? false;
+  const budget = quick ? QUICK : FULL;
+  const sizes = options.sizes ?? (quick ? QUICK_SIZES : SIZES);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const threads = await prepareThreads();
+
+  const bandwidthElements = quick ? 1 << 16 : 3.2e7;
+  log(`bandwidth reference: read-modify-write over ${bandwidthElements} float32 elements`);
+  const bandwidth = measureBandwidth(bandwidthElements, threads, budget);
+
+  const tf = options.tfjs === false ? null : await loadTfjs();
+  const cases: Case[] = [];
+  for (const size of sizes) {
+    for (const spec of optimizers) {
+      const c: Case = {
+        optimizer: spec.name,
+        size,
+        bytes: spec.bytes,
+        descent: {},
+        tfjs: {},
+        torch: {},
+      };
+      for (const mode of ['simd', 'simd-1', 'ts'] as DescentMode[]) {
+        c.descent[mode] = timeDescent(spec, [size], mode, budget);
+      }
+      if (tf !== null && spec.tfjs !== undefined) {
+        for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
+          c.tfjs[backend] = await timeTfjs(tf, backend, spec, size, budget);
+        }
+      }
+      log(`${spec.name} ${size}: ${c.descent.simd!.best.toFixed(3)} ms (SIMD)`);
+      cases.push(c);
+    }
+  }
+
+  const many = quick ? { count: 20, size: 50 } : { count: 200, size: 5000 };
+  const manySmall = {
+    ...many,
+    total: many.count * many.size,
+    descent: {} as BenchResult['manySmall']['descent'],
+    torch: {} as BenchResult['manySmall']['torch'],
+  };
+  const adam = optimizers.find((s) => s.name === 'Adam')!;
+  for (const mode of ['simd', 'simd-1'] as DescentMode[]) {
+    manySmall.descent[mode] = {
+      many: timeDescent(adam, Array(many.count).fill(many.size), mode, budget),
+      one: timeDescent(adam, [manySmall.total], mode, budget),
+    };
+  }
+  log(`many small tensors: ${many.count} x ${many.size}`);
+
+  const torch =
+    options.torch === false
+      ? null
+      : timeTorch(optimizers, sizes, { ...many, total: manySmall.total }, budget);
+  if (torch !== null) {
+    log(`PyTorch ${torch.torch}, ${torch.threads} threads`);
+    for (const r of torch.results) {
+      const key = r.foreach ? 'foreach' : 'single';
+      if (r.layout !== undefined) {
+        manySmall.torch[key] ??= {};
+        manySmall.torch[key][r.layout] = r;
+      } else {
+        const c = cases.find((x) => x.optimizer === r.optimizer && x.size === r.size);
+        if (c !== undefined) c.torch[key] = r;
+      }
+    }
+  }
+
+  return {
+    date: new Date().toISOString(),
+    quick,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      threads,
+      tfjs: tf?.version_core ?? null,
+      torch: torch?.torch ?? null,
+      torchThreads: torch?.threads ?? null,
+    },
+    simd: simdInfo().available,
+    bandwidth,
+    cases,
+    manySmall,
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const outIndex = argv.indexOf('--out');
+  const sizesIndex = argv.indexOf('--sizes');
+  const out =
+    outIndex >= 0
+      ? argv[outIndex + 1]
+      : fileURLToPath(new URL('bench/results/latest.json', repoRoot()));
+  const result = await runBench({
+    quick,
+    sizes: sizesIndex >= 0 ? argv[sizesIndex + 1].split(',').map(Number) : undefined,
+    tfjs: !argv.includes('--no-tfjs'),
+    torch: !argv.includes('--no-torch'),
+  });
+  console.log(formatReport(result));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${out}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * The optimizers the benchmark times, with the float32 bytes one step moves per parameter
+ * element: each array read counts 4 and each array written 4 more (p, g, m, v read and p, m, v
+ * written make Adam's 28), the traffic a fused kernel cannot avoid.
+ */
+export interface OptimizerSpec {
+  /** The name in the tables. */
+  name: string;
+  /** descent's class, and its options. */
+  descent: string;
+  options: Record<string, unknown>;
+  bytes: number;
+  /** torch.optim's class and keyword arguments, when PyTorch has it. */
+  torch?: { name: string; options: Record<string, unknown> };
+  /** tf.train's factory, when TensorFlow.js has it: (tf.train) => optimizer. */
+  tfjs?: (train: TfTrain) => unknown;
+}
+
+/** The part of tf.train the benchmark calls. */
+export interface TfTrain {
+  sgd(lr: number): unknown;
+  momentum(lr: number, momentum: number): unknown;
+  adam(lr: number, beta1: number, beta2: number, eps: number): unknown;
+  rmsprop(lr: number, decay: number, momentum: number, eps: number): unknown;
+  adagrad(lr: number): unknown;
+  adadelta(lr: number, rho: number, eps: number): unknown;
+  adamax(lr: number, beta1: number, beta2: number, eps: number): unknown;
+}
+
+export const optimizers: OptimizerSpec[] = [
+  {
+    name: 'SGD',
+    descent: 'SGD',
+    options: { lr: 1e-3 },
+    bytes: 12,
+    torch: { name: 'SGD', options: { lr: 1e-3 } },
+    tfjs: (train) => train.sgd(1e-3),
+  },
+  {
+    name: 'SGD momentum',
+    descent: 'SGD',
+    options: { lr: 1e-3, momentum: 0.9 },
+    bytes: 20,
+    torch: { name: 'SGD', options: { lr: 1e-3, momentum: 0.9 } },
+    tfjs: (train) => train.momentum(1e-3, 0.9),
+  },
+  {
+    name: 'Adam',
+    descent: 'Adam',
+    options: {},
+    bytes: 28,
+    torch: { name: 'Adam', options: {} },
+    tfjs: (train) => train.adam(1e-3, 0.9, 0.999, 1e-8),
+  },
+  {
+    name: 'AdamW',
+    descent: 'AdamW',
+    options: {},
+    bytes: 28,
+    torch: { name: 'AdamW', options: {} },
+  },
+  {
+    name: 'Adam amsgrad',
+    descent: 'Adam',
+    options: { amsgrad: true },
+    bytes: 36,
+    torch: { name: 'Adam', options: { amsgrad: true } },
+  },
+  {
+    name: 'RMSprop',
+    descent: 'RMSprop',
+    options: {},
+    bytes: 20,
+    torch: { name: 'RMSprop', options: {} },
+    tfjs: (train) => train.rmsprop(1e-2, 0.99, 0, 1e-8),
+  },
+  {
+    name: 'RMSprop centered momentum',
+    descent: 'RMSprop',
+    options: { centered: true, momentum: 0.9 },
+    bytes: 36,
+    torch: { name: 'RMSprop', options: { centered: true, momentum: 0.9 } },
+  },
+  {
+    name: 'Adagrad',
+    descent: 'Adagrad',
+    options: {},
+    bytes: 20,
+    torch: { name: 'Adagrad', options: {} },
+    tfjs: (train) => train.adagrad(1e-2),
+  },
+  {
+    name: 'Adadelta',
+    descent: 'Adadelta',
+    options: {},
+    bytes: 28,
+    torch: { name: 'Adadelta', options: {} },
+    tfjs: (train) => train.adadelta(1, 0.9, 1e-6),
+  },
+  {
+    name: 'Adamax',
+    descent: 'Adamax',
+    options: {},
+    bytes: 28,
+    torch: { name: 'Adamax', options: {} },
+    tfjs: (train) => train.adamax(2e-3, 0.9, 0.999, 1e-8),
+  },
+  {
+    name: 'NAdam',
+    descent: 'NAdam',
+    options: {},
+    bytes: 28,
+    torch: { name: 'NAdam', options: {} },
+  },
+  {
+    name: 'RAdam',
+    descent: 'RAdam',
+    options: {},
+    bytes: 28,
+    torch: { name: 'RAdam', options: {} },
+  },
+  { name: 'Yogi', descent: 'Yogi', options: {}, bytes: 28 },
+  {
+    name: 'Rprop',
+    descent: 'Rprop',
+    options: {},
+    bytes: 28,
+    torch: { name: 'Rprop', options: {} },
+  },
+  {
+    // Until step t0 (default 10⁶) the average is a copy of the parameter: ax is written, not read.
+    name: 'ASGD',
+    descent: 'ASGD',
+    options: {},
+    bytes: 16,
+    torch: { name: 'ASGD', options: {} },
+  },
+];

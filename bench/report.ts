@@ -1,0 +1,270 @@
+import type { Bandwidth } from './bandwidth.js';
+import type { DescentMode } from './descent.js';
+import type { TfBackend } from './tfjs.js';
+import { gbPerSecond, type Timing } from './timing.js';
+
+/** One optimizer at one size, every implementation; timings in ms per step. */
+export interface Case {
+  optimizer: string;
+  size: number;
+  /** float32 bytes a step moves per element (bench/optimizers.ts). */
+  bytes: number;
+  descent: Partial<Record<DescentMode, Timing>>;
+  tfjs: Partial<Record<TfBackend, Timing>>;
+  torch: Partial<Record<'foreach' | 'single', Timing>>;
+}
+
+type Pair = { many: Timing; one: Timing };
+
+export interface BenchResult {
+  date: string;
+  quick: boolean;
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    threads: number;
+    tfjs: string | null;
+    torch: string | null;
+    torchThreads: number | null;
+  };
+  simd: boolean;
+  bandwidth: Bandwidth;
+  cases: Case[];
+  manySmall: {
+    count: number;
+    size: number;
+    total: number;
+    descent: Partial<Record<DescentMode, Pair>>;
+    torch: Partial<Record<'foreach' | 'single', Partial<Pair>>>;
+  };
+}
+
+/** The bandwidth bound a step is held to: the better of WebAssembly and C, per thread count. */
+export function bound(b: Bandwidth, allCores: boolean): number {
+  return allCores ? Math.max(b.wasmAll, b.cAll ?? 0) : Math.max(b.wasm1, b.c1 ?? 0);
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const LARGE = 3.2e7;
+const TARGET_SIZE = 4e6;
+
+/** The issue's targets, as ratios measured in this run (only where the run has the sizes). */
+export function targets(r: BenchResult): Target[] {
+  const out: Target[] = [];
+  const all = bound(r.bandwidth, true);
+  const one = bound(r.bandwidth, false);
+  const share = (c: Case, mode: DescentMode, limit: number) =>
+    gbPerSecond(c.bytes * c.size, c.descent[mode]!.best) / limit;
+  for (const c of r.cases.filter((x) => x.size === LARGE)) {
+    const a = share(c, 'simd', all);
+    const b = share(c, 'simd-1', one);
+    out.push({
+      target: `${c.optimizer} at 32M: >= 85% of all-core, >= 75% of one-core RMW bandwidth`,
+      measured: `${percent(a)}, ${percent(b)}`,
+      met: a >= 0.85 && b >= 0.75,
+    });
+  }
+  const adam = r.cases.find((x) => x.optimizer === 'Adam' && x.size === TARGET_SIZE);
+  if (adam?.tfjs.wasm !== undefined) {
+    const x = adam.tfjs.wasm.best / adam.descent.simd!.best;
+    out.push({ target: 'Adam at 4M: >= 15x TensorFlow.js wasm', measured: times(x), met: x >= 15 });
+  }
+  if (adam?.torch.foreach !== undefined) {
+    const x = adam.torch.foreach.best / adam.descent.simd!.best;
+    out.push({ target: 'Adam at 4M: >= 3x PyTorch foreach', measured: times(x), met: x >= 3 });
+  }
+  const pair = r.manySmall.descent.simd;
+  if (pair !== undefined) {
+    const x = pair.many.best / pair.one.best;
+    out.push({
+      target: `${r.manySmall.count} x ${r.manySmall.size} within 1.5x of 1 x ${r.manySmall.total}`,
+      measured: times(x),
+      met: x <= 1.5,
+    });
+  }
+  return out;
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(0)}%`;
+}
+
+function times(x: number): string {
+  return `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}x`;
+}
+
+function ms(t: Timing | undefined): string {
+  if (t === undefined) return '-';
+  const x = t.best;
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+function size(n: number): string {
+  if (n >= 1e6) return `${Number((n / 1e6).toPrecision(3))}M`;
+  if (n >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
+  return String(n);
+}
+
+function ratio(slow: Timing | undefined, fast: Timing | undefined): string {
+  return slow === undefined || fast === undefined ? '-' : times(slow.best / fast.best);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < 2 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** The report `npm run bench` prints: Markdown tables, ready for the README. */
+export function formatReport(r: BenchResult): string {
+  const b = r.bandwidth;
+  const all = bound(b, true);
+  const one = bound(b, false);
+  const m = r.machine;
+  const parts: string[] = [];
+  parts.push(
+    `${m.cpu}, ${m.cores} cores; Node ${m.node}, ${m.threads} threads; ` +
+      `TensorFlow.js ${m.tfjs ?? 'absent'}; PyTorch ${m.torch ?? 'absent'}` +
+      `${m.torchThreads === null ? '' : ` (${m.torchThreads} threads)`}; ${r.date}` +
+      (r.quick ? ' (quick mode: sizes too small to mean anything)' : ''),
+  );
+  parts.push(
+    table(
+      ['read-modify-write b = b*s + c', 'elements', '1 thread GB/s', `${m.threads} threads GB/s`],
+      [
+        ['WebAssembly SIMD', size(b.elements), b.wasm1.toFixed(1), b.wasmAll.toFixed(1)],
+        [
+          `C (${b.compiler ?? 'no compiler'}, -O3 -march=native)`,
+          size(b.elements),
+          b.c1?.toFixed(1) ?? '-',
+          b.cAll?.toFixed(1) ?? '-',
+        ],
+      ],
+    ),
+  );
+  parts.push(
+    `descent, float32, ms per step (best of the repetitions); GB/s from the bytes each step must ` +
+      `move; % of the read-modify-write bound (the better of WebAssembly and C: ` +
+      `${all.toFixed(1)} GB/s on ${m.threads} threads, ${one.toFixed(1)} on 1).`,
+  );
+  parts.push(
+    table(
+      [
+        'optimizer',
+        'size',
+        'B/elem',
+        'SIMD ms',
+        'GB/s',
+        '%',
+        '1-thread ms',
+        'GB/s',
+        '%',
+        'TS ms',
+        'SIMD vs TS',
+      ],
+      r.cases.map((c) => {
+        const gb = (t: Timing | undefined) =>
+          t === undefined ? 0 : gbPerSecond(c.bytes * c.size, t.best);
+        const simd = gb(c.descent.simd);
+        const single = gb(c.descent['simd-1']);
+        return [
+          c.optimizer,
+          size(c.size),
+          String(c.bytes),
+          ms(c.descent.simd),
+          simd.toFixed(1),
+          percent(simd / all),
+          ms(c.descent['simd-1']),
+          single.toFixed(1),
+          percent(single / one),
+          ms(c.descent.ts),
+          ratio(c.descent.ts, c.descent.simd),
+        ];
+      }),
+    ),
+  );
+  parts.push(
+    'Against TensorFlow.js and PyTorch (CPU), ms per step; x = how many times faster descent SIMD is.',
+  );
+  const compared = r.cases.filter(
+    (c) => Object.keys(c.tfjs).length > 0 || Object.keys(c.torch).length > 0,
+  );
+  parts.push(
+    table(
+      [
+        'optimizer',
+        'size',
+        'descent',
+        'tfjs cpu',
+        'x',
+        'tfjs wasm',
+        'x',
+        'torch foreach',
+        'x',
+        'torch single',
+        'x',
+      ],
+      compared.map((c) => [
+        c.optimizer,
+        size(c.size),
+        ms(c.descent.simd),
+        ms(c.tfjs.cpu),
+        ratio(c.tfjs.cpu, c.descent.simd),
+        ms(c.tfjs.wasm),
+        ratio(c.tfjs.wasm, c.descent.simd),
+        ms(c.torch.foreach),
+        ratio(c.torch.foreach, c.descent.simd),
+        ms(c.torch.single),
+        ratio(c.torch.single, c.descent.simd),
+      ]),
+    ),
+  );
+  const s = r.manySmall;
+  const layouts: [string, 'many' | 'one'][] = [
+    [`${s.count} x ${size(s.size)}`, 'many'],
+    [`1 x ${size(s.total)}`, 'one'],
+  ];
+  parts.push(`Adam on many small tensors against one of the same total size, ms per step.`);
+  parts.push(
+    table(
+      ['tensors', 'elements', 'descent SIMD', '1 thread', 'torch foreach', 'torch single'],
+      [
+        ...layouts.map(([label, key]) => [
+          label,
+          size(s.total),
+          ms(s.descent.simd?.[key]),
+          ms(s.descent['simd-1']?.[key]),
+          ms(s.torch.foreach?.[key]),
+          ms(s.torch.single?.[key]),
+        ]),
+        [
+          'many / one',
+          '',
+          ratio(s.descent.simd?.many, s.descent.simd?.one),
+          ratio(s.descent['simd-1']?.many, s.descent['simd-1']?.one),
+          ratio(s.torch.foreach?.many, s.torch.foreach?.one),
+          ratio(s.torch.single?.many, s.torch.single?.one),
+        ],
+      ],
+    ),
+  );
+  const t = targets(r);
+  if (t.length > 0) {
+    parts.push('Targets of the issue, as measured in this run:');
+    parts.push(
+      table(
+        ['target', 'measured', 'met'],
+        t.map((x) => [x.target, x.measured, x.met ? 'yes' : 'no']),
+      ),
+    );
+  }
+  return parts.join('\n\n');
+}

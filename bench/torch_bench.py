@@ -1,0 +1,61 @@
+"""PyTorch CPU step times for `npm run bench` (bench/torch.ts runs this with Debian's python3).
+
+Reads a JSON job on stdin: {"sizes": [...], "optimizers": [{"name", "torch", "options"}],
+"manySmall": {"count", "size", "total"} or null, "budgetMs", "minReps", "maxReps"}; writes one
+JSON object on stdout: {"torch": version, "threads": n, "results": [...]}.
+"""
+
+import json
+import os
+import sys
+import time
+
+import torch
+
+
+def measure(step, budget_ms, min_reps, max_reps):
+    step()
+    step()
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_reps and (len(times) < min_reps or (time.perf_counter() - start) * 1e3 < budget_ms):
+        t = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t) * 1e3)
+    times.sort()
+    return {"best": times[0], "median": times[len(times) // 2], "reps": len(times)}
+
+
+def run(job, spec, sizes, foreach):
+    gen = torch.Generator().manual_seed(0)
+    params = []
+    for n in sizes:
+        p = torch.randn(n, generator=gen, dtype=torch.float32).requires_grad_(True)
+        p.grad = torch.randn(n, generator=gen, dtype=torch.float32)
+        params.append(p)
+    opt = getattr(torch.optim, spec["torch"])(params, foreach=foreach, **spec["options"])
+    return measure(opt.step, job["budgetMs"], job["minReps"], job["maxReps"])
+
+
+def main():
+    job = json.load(sys.stdin)
+    torch.set_num_threads(os.cpu_count() or 1)
+    results = []
+    with torch.no_grad():
+        for spec in job["optimizers"]:
+            for n in job["sizes"]:
+                for foreach in (True, False):
+                    timing = run(job, spec, [n], foreach)
+                    results.append({"optimizer": spec["name"], "size": n, "foreach": foreach, **timing})
+        many = job.get("manySmall")
+        if many:
+            spec = next(s for s in job["optimizers"] if s["name"] == "Adam")
+            for foreach in (True, False):
+                for sizes, label in (([many["size"]] * many["count"], "many"), ([many["total"]], "one")):
+                    timing = run(job, spec, sizes, foreach)
+                    results.append({"optimizer": "Adam", "size": many["total"], "layout": label,
+                                    "foreach": foreach, **timing})
+    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}, sys.stdout)
+
+
+main()

@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { checkUsage, formatTable, integer, list, numberList } from './options.js';
+import { createProgress } from './progress.js';
+
+interface CompareFlags {
+  task: 'airfoil';
+  optimizers: string[];
+  lr?: number[];
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  out: string;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'train the chapter’s airfoil model with each optimizer and write the loss curves (SVG) and a table',
+    )
+    .addOption(
+      new Option('--task <name>', 'the training task').choices(['airfoil']).default('airfoil'),
+    )
+    .requiredOption(
+      '--optimizers <names>',
+      'comma-separated: sgd, momentum, adagrad, rmsprop, adadelta, adam, yogi, or any optimizer of descent by class name',
+      list,
+    )
+    .option(
+      '--lr <rates>',
+      'one learning rate for all, or one per optimizer (default: the book’s for each)',
+      numberList,
+    )
+    .option('--epochs <n>', 'epochs per run', integer(1, 1000), 2)
+    .option('--batch-size <n>', 'minibatch size', integer(1, 1500), 10)
+    .option('--seed <n>', 'seed of the initial weights and the shuffles', integer(0, 0xffffffff), 0)
+    .option(
+      '--out <dir>',
+      'directory for the figures, compare.md and results.json',
+      './compare-report',
+    )
+    .action(async (flags: CompareFlags, command: Command) => {
+      const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
+        await import('../lab/compare.js');
+      const options = {
+        optimizers: flags.optimizers,
+        lr: flags.lr,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        seed: flags.seed,
+      };
+      checkUsage(command, () => resolveComparison(options));
+      const progress = createProgress();
+      const comparison = compareOptimizers({
+        ...options,
+        onStart: (name, total) => progress.start(name, total),
+        onProgress: (_, done, total) => progress.update(done, total),
+        onResult: (_, result) => progress.stop(`loss ${result.finalLoss.toFixed(4)}`),
+      });
+      const out = resolve(flags.out);
+      const files = await writeComparison(out, comparison);
+      const { head, rows } = comparisonTable(comparison);
+      console.log(formatTable(head, rows));
+      console.log(`\nwrote ${files.map((f) => `${out}/${f}`).join(', ')}`);
+    });
+}

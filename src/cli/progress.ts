@@ -1,0 +1,55 @@
+import cliProgress from 'cli-progress';
+
+/**
+ * Progress of a long command: a bar per task on a terminal, and on anything else (a pipe, a CI
+ * log) one plain line per finished task, so logs stay readable.
+ */
+export interface Progress {
+  start(label: string, total: number): void;
+  update(done: number, total: number): void;
+  /** Ends the current task with a short result. */
+  stop(result: string): void;
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+  let label = '';
+  if (!stream.isTTY) {
+    return {
+      start: (name) => {
+        label = name;
+      },
+      update: () => {},
+      stop: (result) => {
+        stream.write(`${label}  ${result}\n`);
+      },
+    };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    start: (name, total) => {
+      label = name;
+      bar = new cliProgress.SingleBar(
+        {
+          stream,
+          format: '{label} [{bar}] {percentage}% {result}',
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: false,
+          stopOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0, { label: label.padEnd(28), result: '' });
+    },
+    update: (done, total) => {
+      bar?.setTotal(total);
+      bar?.update(done);
+    },
+    stop: (result) => {
+      if (bar === undefined) return;
+      bar.update(bar.getTotal(), { result });
+      bar.stop();
+      bar = undefined;
+    },
+  };
+}

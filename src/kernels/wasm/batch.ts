@@ -1,0 +1,174 @@
+import type { FloatArray } from '../../core/param.js';
+import { inArena, release, reserve } from './arena.js';
+import { wasm } from './instance.js';
+import { pool } from './pool.js';
+
+/**
+ * Step tables: the kernels of src/kernels/ hand each tensor's update to the WebAssembly module as
+ * one row of a table (arrays by address, scalars, flags; layout in assembly/memory.ts). Inside a
+ * batch, which `Optimizer.stepGroup` opens around its loop over parameters, rows accumulate and
+ * the whole group is stepped by one call, so hundreds of small tensors cost one crossing into
+ * WebAssembly and can share threads like one large tensor. Outside a batch each row runs at once.
+ *
+ * The table lives in the arena and is reused from step to step: no allocation per step.
+ */
+
+const constant = (name: string): number => wasm?.constant(name) ?? 0;
+const ROW_BYTES = constant('ROW_BYTES');
+const ROW_U32 = ROW_BYTES / 4;
+const ROW_F64 = ROW_BYTES / 8;
+const KERNEL = constant('ROW_KERNEL') / 4;
+const DTYPE = constant('ROW_DTYPE') / 4;
+const LENGTH = constant('ROW_LENGTH') / 4;
+const OFFSET = constant('ROW_OFFSET') / 4;
+const FLAGS = constant('ROW_FLAGS') / 4;
+const ARRAYS = constant('ROW_ARRAYS') / 4;
+const SCALARS = constant('ROW_SCALARS') / 8;
+
+/** Elements per chunk claimed by a thread: 64Ki, large enough that claiming is negligible. */
+const CHUNK = 1 << 16;
+
+/** A kernel's id in the module, by the name of its `Kernel` enum member (assembly/table.ts). */
+export function kernelId(name: string): number {
+  return constant(`Kernel.${name}`);
+}
+
+/** A flag bit a kernel defines (e.g. SGD_NESTEROV). */
+export const kernelFlag = constant;
+
+let table = -1;
+let capacity = 0;
+let u32: Uint32Array = new Uint32Array(0);
+let f64: Float64Array = new Float64Array(0);
+let rows = 0;
+/** Elements in the table's numbering so far: each row starts at a multiple of 16. */
+let total = 0;
+let depth = 0;
+
+/** Rows run, calls into WebAssembly, and calls shared between threads: for tests and benchmarks. */
+export const stats = { rows: 0, calls: 0, parallelSteps: 0 };
+
+let simdEnabled = true;
+
+/** Turns the WebAssembly kernels off (everything then runs on the TypeScript kernels) or on. */
+export function setSimdEnabled(on: boolean): void {
+  simdEnabled = on;
+}
+
+export function simdEnabledNow(): boolean {
+  return simdEnabled && wasm !== null;
+}
+
+function fits(p: FloatArray, a: FloatArray | null): boolean {
+  return a === null || (inArena(a) && a.length === p.length && a.constructor === p.constructor);
+}
+
+/**
+ * Starts a row for one tensor: the parameter and up to five more arrays, null where the kernel
+ * does without. Returns false (and adds nothing) unless every array is in the arena with the
+ * parameter's element type and length; the caller then runs its TypeScript loop instead. Finish
+ * the row with `closeRow`.
+ */
+export function openRow(
+  kernel: number,
+  p: FloatArray,
+  a1: FloatArray,
+  a2: FloatArray | null = null,
+  a3: FloatArray | null = null,
+  a4: FloatArray | null = null,
+  a5: FloatArray | null = null,
+): boolean {
+  if (!simdEnabled || wasm === null || p.length === 0 || !inArena(p)) return false;
+  if (!fits(p, a1) || !fits(p, a2) || !fits(p, a3) || !fits(p, a4) || !fits(p, a5)) return false;
+  if (rows === capacity) growTable();
+  const r = rows * ROW_U32;
+  u32[r + KERNEL] = kernel;
+  u32[r + DTYPE] = p instanceof Float64Array ? 1 : 0;
+  u32[r + LENGTH] = p.length;
+  u32[r + OFFSET] = total;
+  u32[r + ARRAYS] = p.byteOffset;
+  u32[r + ARRAYS + 1] = a1.byteOffset;
+  u32[r + ARRAYS + 2] = a2 === null ? 0 : a2.byteOffset;
+  u32[r + ARRAYS + 3] = a3 === null ? 0 : a3.byteOffset;
+  u32[r + ARRAYS + 4] = a4 === null ? 0 : a4.byteOffset;
+  u32[r + ARRAYS + 5] = a5 === null ? 0 : a5.byteOffset;
+  rows++;
+  total += Math.ceil(p.length / 16) * 16;
+  return true;
+}
+
+/**
+ * Finishes the row `openRow` started: its flags and scalars, in the order the kernel's file in
+ * assembly/ lists them. Outside a batch the row runs at once.
+ */
+export function closeRow(
+  flags: number,
+  s0 = 0,
+  s1 = 0,
+  s2 = 0,
+  s3 = 0,
+  s4 = 0,
+  s5 = 0,
+  s6 = 0,
+  s7 = 0,
+  s8 = 0,
+  s9 = 0,
+): void {
+  const r = rows - 1;
+  u32[r * ROW_U32 + FLAGS] = flags;
+  const s = r * ROW_F64 + SCALARS;
+  f64[s] = s0;
+  f64[s + 1] = s1;
+  f64[s + 2] = s2;
+  f64[s + 3] = s3;
+  f64[s + 4] = s4;
+  f64[s + 5] = s5;
+  f64[s + 6] = s6;
+  f64[s + 7] = s7;
+  f64[s + 8] = s8;
+  f64[s + 9] = s9;
+  if (depth === 0) flush();
+}
+
+/** Opens a batch: rows wait for the matching `endBatch`. Batches nest. */
+export function beginBatch(): void {
+  depth++;
+}
+
+/** Closes a batch, running its rows. */
+export function endBatch(): void {
+  if (--depth === 0) flush();
+}
+
+function flush(): void {
+  const n = rows;
+  const elements = total;
+  rows = 0;
+  total = 0;
+  if (n === 0) return;
+  stats.rows += n;
+  stats.calls++;
+  const exports = wasm!.exports;
+  if (pool.use(elements)) {
+    stats.parallelSteps++;
+    if (exports.runParallel(table, n, elements, CHUNK) !== 0) pool.failed();
+  } else {
+    exports.run(table, n, 0, elements);
+  }
+}
+
+function growTable(): void {
+  const next = Math.max(64, capacity * 2);
+  const start = reserve(next * ROW_BYTES);
+  if (start < 0) throw new RangeError('descent: WebAssembly memory is full (step table)');
+  const buffer = wasm!.memory.buffer;
+  const bytes = new Uint8Array(buffer, start, next * ROW_BYTES);
+  if (table >= 0) {
+    bytes.set(new Uint8Array(buffer, table, rows * ROW_BYTES));
+    release(table);
+  }
+  table = start;
+  capacity = next;
+  u32 = new Uint32Array(buffer, start, next * ROW_U32);
+  f64 = new Float64Array(buffer, start, next * ROW_F64);
+}

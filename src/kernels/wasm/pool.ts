@@ -1,0 +1,121 @@
+import { wasm } from './instance.js';
+
+/**
+ * Worker threads that share large steps with the calling thread (protocol in
+ * assembly/threads.ts). Each worker instantiates the module over the same shared memory and
+ * sleeps until a step needs it; workers are unref'd, so they never keep a process alive.
+ *
+ * Handing a step to a sleeping thread costs tens of microseconds, so only steps of at least
+ * `threshold` elements are shared; the caller claims chunks like any worker, so a step never
+ * waits for a worker that is slow to start or wake. Workers start on the first such step (Node
+ * only: in browsers every step runs on the calling thread).
+ */
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', listener: (error: unknown) => void): void;
+}
+
+type WorkerClass = new (
+  code: string,
+  options: { eval: true; workerData: unknown; stdout?: boolean },
+) => WorkerLike;
+
+// Loaded once, when descent is imported, so that starting workers mid-step needs no await.
+const node = await loadNode();
+
+async function loadNode(): Promise<{ Worker: WorkerClass; cores: number } | null> {
+  if (typeof process === 'undefined' || process.versions?.node === undefined) return null;
+  try {
+    const [threads, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+    return { Worker: threads.Worker as unknown as WorkerClass, cores: os.availableParallelism() };
+  } catch {
+    return null;
+  }
+}
+
+// CommonJS, run by `new Worker(code, { eval: true })`: nothing to resolve from a file path.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory } = workerData;
+const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+try {
+  exports.workerLoop();
+} catch (error) {
+  exports.workerFailed();
+  throw error;
+}
+`;
+
+/** Threads used by default: every core, up to 8 (memory bandwidth saturates well before). */
+export const DEFAULT_THREADS = Math.min(node?.cores ?? 1, 8);
+/** Elements below which a step stays on one thread. */
+export const DEFAULT_THRESHOLD = 1 << 19;
+
+class Pool {
+  threads = DEFAULT_THREADS;
+  threshold = DEFAULT_THRESHOLD;
+  private workers: WorkerLike[] = [];
+  /** Workers started and stopped so far: `ready` waits for started − stopped to report in. */
+  private started = 0;
+  private stopped = 0;
+  private broken = false;
+
+  /** Whether a step of `elements` should be shared; starts the workers on first need. */
+  use(elements: number): boolean {
+    if (elements < this.threshold || this.threads < 2 || this.broken) return false;
+    if (this.workers.length !== this.threads - 1) this.resize();
+    return this.workers.length > 0;
+  }
+
+  /** Starts or stops workers so that `threads - 1` run beside the calling thread. */
+  resize(): void {
+    if (node === null || wasm === null) return;
+    while (this.workers.length > Math.max(this.threads - 1, 0)) {
+      void this.workers.pop()!.terminate();
+      this.stopped++;
+    }
+    while (this.workers.length < this.threads - 1) {
+      const worker = new node.Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: wasm.module, memory: wasm.memory },
+      });
+      // A worker that cannot start claims no chunk, so steps go on without it; stop sharing.
+      worker.on('error', () => {
+        this.broken = true;
+      });
+      worker.unref();
+      this.workers.push(worker);
+      this.started++;
+    }
+  }
+
+  /** Resolves with the number of running workers once all have started (or after 10 s). */
+  async ready(): Promise<number> {
+    this.resize();
+    const deadline = Date.now() + 10_000;
+    while (
+      wasm !== null &&
+      !this.broken &&
+      wasm.exports.workersReady() < this.started - this.stopped &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return this.broken ? 0 : this.workers.length;
+  }
+
+  running(): number {
+    return this.broken ? 0 : this.workers.length;
+  }
+
+  /** A worker trapped mid-step: stop sharing steps, and report it. */
+  failed(): never {
+    this.broken = true;
+    for (const worker of this.workers.splice(0)) void worker.terminate();
+    throw new Error('descent: a WebAssembly worker thread failed; the step is incomplete');
+  }
+}
+
+export const pool = new Pool();

@@ -1,0 +1,120 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadAirfoil } from './airfoil.js';
+import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
+import * as format from './format.js';
+import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
+import { renderSvg } from './plot.js';
+import { createRandom } from './random.js';
+import type { TrainingResult } from './types.js';
+
+export interface CompareOptions {
+  /** Names `resolveOptimizer` knows. */
+  optimizers: readonly string[];
+  /** One learning rate for all, or one per optimizer; default: the book's for each. */
+  lr?: readonly number[];
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  /** Start, progress (examples seen) and result of each optimizer's run. */
+  onStart?(name: string, total: number): void;
+  onProgress?(name: string, done: number, total: number): void;
+  onResult?(name: string, result: TrainingResult): void;
+}
+
+export interface Comparison {
+  task: 'airfoil';
+  seed: number;
+  runs: { name: string; title: string; result: TrainingResult }[];
+}
+
+/** Checks every name and option, and builds each optimizer once; throws before anything trains. */
+export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] {
+  const { optimizers, lr } = options;
+  if (optimizers.length === 0)
+    throw new RangeError('Invalid optimizers: expected at least one name');
+  if (lr !== undefined && lr.length !== 1 && lr.length !== optimizers.length) {
+    throw new RangeError(
+      `Invalid lr: ${lr.length} learning rates for ${optimizers.length} optimizers (expected 1 or ${optimizers.length})`,
+    );
+  }
+  return optimizers.map((name, i) =>
+    resolveOptimizer(name, lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
+  );
+}
+
+/**
+ * Trains the airfoil model once per optimizer. Every run starts from the same initial weights
+ * and sees the same minibatches, so the curves differ by the optimizer alone.
+ */
+export function compareOptimizers(options: CompareOptions): Comparison {
+  const resolved = resolveComparison(options);
+  const seed = options.seed ?? 0;
+  const data = loadAirfoil();
+  const epochs = options.epochs ?? 2;
+  const runs = resolved.map((optimizer) => {
+    options.onStart?.(optimizer.name, epochs * data.rows);
+    const result = trainAirfoil(optimizer, {
+      data,
+      batchSize: options.batchSize ?? 10,
+      epochs,
+      random: createRandom(seed, 'compare'),
+      seed,
+      onProgress: (done, total) => options.onProgress?.(optimizer.name, done, total),
+    });
+    options.onResult?.(optimizer.name, result);
+    return {
+      name: optimizer.name,
+      title: `${optimizer.className}, lr ${format.short(optimizer.settings.lr ?? Number.NaN)}`,
+      result,
+    };
+  });
+  return { task: 'airfoil', seed, runs };
+}
+
+export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {
+  const best = airfoilOptimum();
+  return {
+    head: ['optimizer', 'settings', 'final loss', 'above the optimum', 'seconds per epoch'],
+    rows: comparison.runs.map(({ name, result }) => [
+      name,
+      format.settings(result.settings),
+      result.finalLoss.toFixed(4),
+      format.short(result.finalLoss - best),
+      format.short(result.secondsPerEpoch),
+    ]),
+  };
+}
+
+/** Writes the loss curves (against epochs and against time), compare.md and results.json. */
+export async function writeComparison(dir: string, comparison: Comparison): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const results = new Map(comparison.runs.map((r) => [r.name, r.result]));
+  const figures = airfoilFigures(
+    'compare',
+    results,
+    comparison.runs.map((r) => ({ id: r.name, title: r.title })),
+  );
+  const files: string[] = [];
+  for (const figure of figures) {
+    await writeFile(join(dir, `${figure.id}.svg`), await renderSvg(figure.spec));
+    files.push(`${figure.id}.svg`);
+  }
+  const { head, rows } = comparisonTable(comparison);
+  const markdown = [
+    `# descent compare: ${comparison.task}`,
+    '',
+    `Linear regression on the airfoil data, seed ${comparison.seed}; least-squares optimum ${airfoilOptimum().toFixed(4)}.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...files.map((file) => `![${file}](${file})`),
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'compare.md'), markdown);
+  const json = { task: comparison.task, seed: comparison.seed, runs: Object.fromEntries(results) };
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(json, null, 1)}\n`);
+  return [...files, 'compare.md', 'results.json'];
+}

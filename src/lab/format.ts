@@ -1,0 +1,30 @@
+/** How the report writes numbers: as the book prints them (`%f`, six decimals) where it prints them. */
+
+export function fixed(value: number, digits = 6): string {
+  if (!Number.isFinite(value)) return String(value);
+  const text = value.toFixed(digits);
+  // A true minus sign, as Vega writes on the axes.
+  return text.replace('-', '−');
+}
+
+/** Short, readable numbers for tables and labels: 3 significant digits, exponent when tiny. */
+export function short(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const size = Math.abs(value);
+  const rounded = Number(value.toPrecision(3));
+  const text = size >= 1e-3 && size < 1e5 ? String(rounded) : rounded.toExponential();
+  return text.replace('-', '−');
+}
+
+/** A final point: "x = 0.060466" or "x₁ = −0.057646, x₂ = −0.000073". */
+export function point(value: number | readonly number[]): string {
+  if (typeof value === 'number') return `x = ${fixed(value)}`;
+  return value.map((v, i) => `x${'₁₂₃'[i]} = ${fixed(v)}`).join(', ');
+}
+
+export function settings(values: Record<string, number | string>): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key} ${typeof value === 'number' ? short(value) : value}`)
+    .join(', ');
+}

@@ -1,0 +1,79 @@
+import type { DType, Param } from '../../../src/core/param.js';
+import { allocate, zeros } from '../../../src/core/param.js';
+import type { Optimizer } from '../../../src/optim/optimizer.js';
+import { optimizerClass } from '../../optim/reference.js';
+
+/**
+ * Options that reach every branch of every WebAssembly kernel: momentum kinds, weight decay
+ * coupled and decoupled, maximize, AMSGrad, centering, lerp weights on both sides of 0.5 (betas
+ * below 0.5), RAdam before and after rectification, ASGD before and after averaging starts.
+ */
+export const variants: [string, Record<string, unknown>][] = [
+  ['SGD', { lr: 0.05 }],
+  ['SGD', { lr: 0.05, momentum: 0.9, dampening: 0.2, weightDecay: 0.1 }],
+  ['SGD', { lr: 0.05, momentum: 0.8, nesterov: true, maximize: true }],
+  ['Adam', { lr: 0.01 }],
+  ['Adam', { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true }],
+  ['Adam', { lr: 0.01, betas: [0.3, 0.9] }],
+  ['AdamW', { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
+  ['Adagrad', { lr: 0.05, lrDecay: 0.1, weightDecay: 0.1, initialAccumulatorValue: 0.1 }],
+  ['RMSprop', { lr: 0.01 }],
+  ['RMSprop', { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.1, maximize: true }],
+  ['RMSprop', { lr: 0.01, alpha: 0.3, centered: true }],
+  ['Adadelta', { weightDecay: 0.1, maximize: true }],
+  ['Adamax', { lr: 0.01, weightDecay: 0.1 }],
+  ['Adamax', { lr: 0.01, betas: [0.2, 0.9], maximize: true }],
+  ['NAdam', { lr: 0.01, weightDecay: 0.1 }],
+  ['NAdam', { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true, betas: [0.4, 0.99] }],
+  ['RAdam', { lr: 0.01 }],
+  ['RAdam', { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true, betas: [0.3, 0.9] }],
+  ['Yogi', { lr: 0.01, weightDecay: 0.1 }],
+  ['Rprop', { lr: 0.01 }],
+  ['Rprop', { lr: 0.01, etas: [0.3, 1.5], stepSizes: [1e-3, 0.02], maximize: true }],
+  ['ASGD', { lr: 0.01 }],
+  ['ASGD', { lr: 0.01, t0: 2, lambd: 0.01, weightDecay: 0.1 }],
+];
+
+/** A deterministic generator of roughly normal numbers (a sum of uniforms from mulberry32). */
+export function normals(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return () => uniform() + uniform() + uniform() - 1.5;
+}
+
+/**
+ * Runs `steps` steps of an optimizer on tensors of the given sizes, from seeded values and
+ * gradients, with arrays in the arena or ordinary ones; returns the parameters and optimizer.
+ */
+export function run(
+  name: string,
+  options: Record<string, unknown>,
+  sizes: number[],
+  dtype: DType,
+  steps: number,
+  storage: 'arena' | 'plain',
+): { params: Param[]; opt: Optimizer<object> } {
+  const make = (n: number) => (storage === 'arena' ? allocate(dtype, n) : zeros(dtype, n));
+  const next = normals(sizes.length * 7919 + steps);
+  const params = sizes.map((n) => {
+    const p = { data: make(n), grad: make(n) };
+    for (let i = 0; i < n; i++) p.data[i] = next();
+    return p;
+  });
+  const opt = new (optimizerClass(name))(params, options);
+  for (let t = 0; t < steps; t++) {
+    for (const p of params) {
+      for (let i = 0; i < p.data.length; i++) p.grad![i] = next();
+      // One gradient exactly zero, for Rprop's third branch.
+      p.grad![0] = 0;
+    }
+    opt.step();
+  }
+  return { params, opt };
+}
