@@ -25,7 +25,9 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
   let vt = averageSquare<T>(ld<T>(v + o, one), d, beta2, weight2);
   st<T>(v + o, vt, one);
   if (vmax != 0) {
-    vt = v128.max<T>(ld<T>(vmax + o, one), vt);
+    // pmax (a < b ? b : a) is one instruction where max is eight; it returns vt when vt is NaN,
+    // and the running maximum is NaN only after vt has been, which it then stays.
+    vt = v128.pmax<T>(vt, ld<T>(vmax + o, one));
     st<T>(vmax + o, vt, one);
   }
   const denom = v128.add<T>(v128.sqrt<T>(vt), eps);

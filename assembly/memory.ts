@@ -8,7 +8,7 @@
  * tables live, starts at ARENA_BASE.
  *
  * A step table is an array of rows, one per tensor to update, each ROW_BYTES long:
- *   u32 kernel   which update (the KERNEL_* constants of table.ts)
+ *   u32 kernel   which update (the Kernel enum of table.ts)
  *   u32 dtype    0 float32, 1 float64
  *   u32 length   elements in the tensor
  *   u32 offset   the tensor's first element in the table's element numbering, in which every
@@ -81,13 +81,13 @@ export const ROW_SCALARS: usize = 48;
 }
 
 /**
- * The sign of each lane as ±1 or 0, NaN staying NaN: Math.sign and torch.sign, without a branch.
+ * sign(x)·t for t ≥ +0, as Math.sign(x) * t: t with the sign of x, 0 where x is ±0, NaN where x
+ * is. Bit operations rather than a product with ±1, which would need three constants.
  */
-@inline export function sign<T>(x: v128): v128 {
-  const zero = v128.splat<T>(<T>0);
-  const positive = v128.and(v128.gt<T>(x, zero), v128.splat<T>(<T>1));
-  const negative = v128.and(v128.lt<T>(x, zero), v128.splat<T>(<T>-1));
-  return v128.or(v128.or(positive, negative), v128.and(v128.ne<T>(x, x), x));
+@inline export function signTimes<T>(x: v128, t: v128): v128 {
+  const signed = v128.or(t, v128.and(x, v128.splat<T>(<T>-0.0)));
+  const nonzero = v128.ne<T>(x, v128.splat<T>(<T>0));
+  return v128.or(v128.and(signed, nonzero), v128.and(v128.ne<T>(x, x), x));
 }
 
 /**

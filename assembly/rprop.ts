@@ -1,4 +1,4 @@
-import { array, at, ld, lanes, sign, splat, st } from './memory';
+import { array, at, ld, lanes, signTimes, splat, st } from './memory';
 
 /**
  * Rprop (src/kernels/rprop.ts).
@@ -17,9 +17,11 @@ import { array, at, ld, lanes, sign, splat, st } from './memory';
   const factor = v128.bitselect(etaplus, v128.bitselect(etaminus, v128.splat<T>(<T>1), flips), agrees);
   // After a sign change the element does not move, and the next step sees no previous sign.
   const step = v128.andnot(d, flips);
-  const size = v128.min<T>(v128.max<T>(v128.mul<T>(ld<T>(ss + o, one), factor), smallest), largest);
+  // pmax and pmin (one instruction each, where max and min are eight) keep a NaN step size, as
+  // Math.max and Math.min do; the bounds are never NaN. They differ only on max(−0, +0).
+  const size = v128.pmin<T>(v128.pmax<T>(v128.mul<T>(ld<T>(ss + o, one), factor), smallest), largest);
   st<T>(ss + o, size, one);
-  st<T>(p + o, v128.sub<T>(ld<T>(p + o, one), v128.mul<T>(sign<T>(step), size)), one);
+  st<T>(p + o, v128.sub<T>(ld<T>(p + o, one), signTimes<T>(step, size)), one);
   st<T>(prev + o, step, one);
 }
 

@@ -1,4 +1,4 @@
-import { array, at, gradient, ld, lanes, scalar, sign, splat, st } from './memory';
+import { array, at, gradient, ld, lanes, scalar, signTimes, splat, st } from './memory';
 
 /**
  * Yogi (src/kernels/yogi.ts).
@@ -18,7 +18,7 @@ import { array, at, gradient, ld, lanes, scalar, sign, splat, st } from './memor
   const mt = v128.add<T>(v128.mul<T>(beta1, ld<T>(m + o, one)), v128.mul<T>(weight1, d));
   st<T>(m + o, mt, one);
   const vo = ld<T>(v + o, one);
-  const vt = v128.add<T>(vo, v128.mul<T>(v128.mul<T>(weight2, sign<T>(v128.sub<T>(d2, vo))), d2));
+  const vt = v128.add<T>(vo, signTimes<T>(v128.sub<T>(d2, vo), v128.mul<T>(weight2, d2)));
   st<T>(v + o, vt, one);
   const denom = v128.add<T>(v128.sqrt<T>(vt), eps);
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(stepSize, mt), denom)), one);

@@ -32,6 +32,19 @@ export function measureBandwidth(elements: number, threads: number, budget: Budg
   return { elements, threads, wasm1, wasmAll, ...c };
 }
 
+/** The better of two measurements, figure by figure. */
+export function bestBandwidth(a: Bandwidth, b: Bandwidth): Bandwidth {
+  const best = (x: number | null, y: number | null) =>
+    x === null || y === null ? (x ?? y) : Math.max(x, y);
+  return {
+    ...a,
+    wasm1: Math.max(a.wasm1, b.wasm1),
+    wasmAll: Math.max(a.wasmAll, b.wasmAll),
+    c1: best(a.c1, b.c1),
+    cAll: best(a.cAll, b.cAll),
+  };
+}
+
 function runC(
   elements: number,
   threads: number,

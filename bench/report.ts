@@ -133,7 +133,7 @@ export function formatReport(r: BenchResult): string {
   parts.push(
     `${m.cpu}, ${m.cores} cores; Node ${m.node}, ${m.threads} threads; ` +
       `TensorFlow.js ${m.tfjs ?? 'absent'}; PyTorch ${m.torch ?? 'absent'}` +
-      `${m.torchThreads === null ? '' : ` (${m.torchThreads} threads)`}; ${r.date}` +
+      `${m.torchThreads === null ? '' : ` (the better of ${m.torchThreads} threads and 1)`}; ${r.date}` +
       (r.quick ? ' (quick mode: sizes too small to mean anything)' : ''),
   );
   parts.push(

@@ -12,6 +12,8 @@ export interface TorchResult extends Timing {
   optimizer: string;
   size: number;
   foreach: boolean;
+  /** Threads of the better timing: all cores or one. */
+  threads: number;
   /** For the many-small-tensors case: 'many' tensors or 'one' of the same total size. */
   layout?: 'many' | 'one';
 }

@@ -2,7 +2,8 @@
 
 Reads a JSON job on stdin: {"sizes": [...], "optimizers": [{"name", "torch", "options"}],
 "manySmall": {"count", "size", "total"} or null, "budgetMs", "minReps", "maxReps"}; writes one
-JSON object on stdout: {"torch": version, "threads": n, "results": [...]}.
+JSON object on stdout: {"torch": version, "threads": cores, "results": [...]}, each result the
+better of PyTorch on all cores and on one thread, with the thread count it came from.
 """
 
 import json
@@ -27,6 +28,8 @@ def measure(step, budget_ms, min_reps, max_reps):
 
 
 def run(job, spec, sizes, foreach):
+    """The better of all cores and one thread: on a machine shared with other work, PyTorch's
+    threads can stall waiting for each other, and that is not what the benchmark compares."""
     gen = torch.Generator().manual_seed(0)
     params = []
     for n in sizes:
@@ -34,12 +37,17 @@ def run(job, spec, sizes, foreach):
         p.grad = torch.randn(n, generator=gen, dtype=torch.float32)
         params.append(p)
     opt = getattr(torch.optim, spec["torch"])(params, foreach=foreach, **spec["options"])
-    return measure(opt.step, job["budgetMs"], job["minReps"], job["maxReps"])
+    best = None
+    for threads in sorted({os.cpu_count() or 1, 1}, reverse=True):
+        torch.set_num_threads(threads)
+        timing = measure(opt.step, job["budgetMs"], job["minReps"], job["maxReps"])
+        if best is None or timing["best"] < best["best"]:
+            best = {**timing, "threads": threads}
+    return best
 
 
 def main():
     job = json.load(sys.stdin)
-    torch.set_num_threads(os.cpu_count() or 1)
     results = []
     with torch.no_grad():
         for spec in job["optimizers"]:
@@ -55,7 +63,7 @@ def main():
                     timing = run(job, spec, sizes, foreach)
                     results.append({"optimizer": "Adam", "size": many["total"], "layout": label,
                                     "foreach": foreach, **timing})
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}, sys.stdout)
+    json.dump({"torch": torch.__version__, "threads": os.cpu_count() or 1, "results": results}, sys.stdout)
 
 
 main()

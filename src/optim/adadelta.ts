@@ -53,7 +53,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     state: ParamState,
     group: ParamGroup<AdadeltaOptions>,
   ): void {
-    state.step = (state.step as number) + 1;
+    this.countStep(state);
     adadeltaKernel(
       p.data,
       grad,

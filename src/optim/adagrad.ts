@@ -61,8 +61,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     state: ParamState,
     group: ParamGroup<AdagradOptions>,
   ): void {
-    const step = (state.step as number) + 1;
-    state.step = step;
+    const step = this.countStep(state);
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
     adagradKernel(p.data, grad, state.sum as FloatArray, {
       lr,

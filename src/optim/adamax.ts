@@ -51,8 +51,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     state: ParamState,
     group: ParamGroup<AdamaxOptions>,
   ): void {
-    const step = (state.step as number) + 1;
-    state.step = step;
+    const step = this.countStep(state);
     const { lr, betas, eps, weightDecay, maximize } = group;
     adamaxKernel(p.data, grad, state.expAvg as FloatArray, state.expInf as FloatArray, {
       lr,

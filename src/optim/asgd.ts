@@ -58,8 +58,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
     state: ParamState,
     group: ParamGroup<ASGDOptions>,
   ): void {
-    const step = (state.step as number) + 1;
-    state.step = step;
+    const step = this.countStep(state);
     const { lr, lambd, alpha, t0, weightDecay, maximize } = group;
     asgdKernel(p.data, grad, state.ax as FloatArray, {
       lambd,

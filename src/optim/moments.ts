@@ -27,13 +27,6 @@ export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer
   protected override initState(p: Param, _group: ParamGroup<O>): ParamState {
     return { step: 0, expAvg: this.zerosLike(p), expAvgSq: this.zerosLike(p) };
   }
-
-  /** Counts a step of the parameter; returns its number, 1 on the first (t in the equations). */
-  protected countStep(state: ParamState): number {
-    const step = (state.step as number) + 1;
-    state.step = step;
-    return step;
-  }
 }
 
 /** How maximize and weight decay, coupled (L2) or decoupled (AdamW), enter a kernel. */

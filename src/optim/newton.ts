@@ -70,12 +70,7 @@ export class Newton extends Optimizer<NewtonOptions> {
         const x = p.data;
         for (let j = 0; j < x.length; j++) x[j] -= group.lr * d[offset + j];
         offset += x.length;
-        let state = this.state.get(p);
-        if (state === undefined) {
-          state = this.initState(p, group);
-          this.state.set(p, state);
-        }
-        state.step = (state.step as number) + 1;
+        this.countStep(this.stateOf(p, group));
       }
     });
     return loss;

@@ -72,13 +72,7 @@ export abstract class Optimizer<O extends object> {
     beginBatch();
     try {
       for (const p of group.params) {
-        if (p.grad === null) continue;
-        let state = this.state.get(p);
-        if (state === undefined) {
-          state = this.initState(p, group);
-          this.state.set(p, state);
-        }
-        this.stepParam(p, p.grad, state, group);
+        if (p.grad !== null) this.stepParam(p, p.grad, this.stateOf(p, group), group);
       }
     } finally {
       endBatch();
@@ -115,6 +109,23 @@ export abstract class Optimizer<O extends object> {
 
   addParamGroup(group: GroupInput<O>): void {
     this.paramGroups.push(this.makeGroup(group, this.paramGroups));
+  }
+
+  /** The parameter's state, made by `initState` on its first step. */
+  protected stateOf(p: Param, group: ParamGroup<O>): ParamState {
+    let state = this.state.get(p);
+    if (state === undefined) {
+      state = this.initState(p, group);
+      this.state.set(p, state);
+    }
+    return state;
+  }
+
+  /** Counts a step of the parameter; returns its number, 1 on the first (t in the equations). */
+  protected countStep(state: ParamState): number {
+    const step = (state.step as number) + 1;
+    state.step = step;
+    return step;
   }
 
   /** A zero-filled state array shaped like the parameter, in its element type. */

@@ -61,7 +61,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     state: ParamState,
     group: ParamGroup<RMSpropOptions>,
   ): void {
-    state.step = (state.step as number) + 1;
+    this.countStep(state);
     // Made when first needed, so momentum or centering switched on between steps starts from
     // zero (PyTorch would fail on the missing buffer).
     if (group.momentum > 0) state.momentumBuffer ??= this.zerosLike(p);

@@ -66,7 +66,7 @@ export class Rprop extends Optimizer<RpropOptions> {
     state: ParamState,
     group: ParamGroup<RpropOptions>,
   ): void {
-    state.step = (state.step as number) + 1;
+    this.countStep(state);
     rpropKernel(p.data, grad, state.prev as FloatArray, state.stepSize as FloatArray, group);
   }
 }

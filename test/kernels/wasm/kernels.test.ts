@@ -3,6 +3,7 @@ import { type DType, isFloatArray, type Param, param } from '../../../src/core/p
 import { configureSimd, simdInfo, startThreads } from '../../../src/kernels/wasm/index.js';
 import { Adam } from '../../../src/optim/adam.js';
 import type { Optimizer } from '../../../src/optim/optimizer.js';
+import { SGD } from '../../../src/optim/sgd.js';
 import { worstError } from '../../optim/reference.js';
 import { run, variants } from './cases.js';
 
@@ -117,7 +118,18 @@ describe('steps shared between threads', () => {
     });
   }
 
-  it('gave workers some of the chunks', () => {
-    expect(simdInfo().chunksStolen).toBeGreaterThan(0);
+  it('gives workers some of the chunks', async () => {
+    // A worker claims chunks as soon as it wakes; on a busy machine that may take a few steps.
+    configureSimd({ parallelThreshold: 0 });
+    const p = param(1 << 20);
+    const opt = new SGD([p], { lr: 0.1 });
+    const before = simdInfo().chunksStolen;
+    const deadline = Date.now() + 10_000;
+    while (simdInfo().chunksStolen === before && Date.now() < deadline) {
+      opt.step();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    configureSimd({ parallelThreshold: 2 ** 19 });
+    expect(simdInfo().chunksStolen).toBeGreaterThan(before);
   });
 });
