@@ -25,6 +25,8 @@ import sys
 import numpy as np
 import torch
 
+from book_schedulers import CosineScheduler, FactorScheduler, SquareRootScheduler
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = "data/book-values.json"
 
@@ -218,48 +220,7 @@ def float64_paths():
     return paths
 
 
-# ---- 12.11: the book's schedulers, verbatim, called once per epoch as the book plots them ----
-
-class SquareRootScheduler:
-    def __init__(self, lr=0.1):
-        self.lr = lr
-
-    def __call__(self, num_update):
-        return self.lr * pow(num_update + 1.0, -0.5)
-
-
-class FactorScheduler:
-    def __init__(self, factor=1, stop_factor_lr=1e-7, base_lr=0.1):
-        self.factor = factor
-        self.stop_factor_lr = stop_factor_lr
-        self.base_lr = base_lr
-
-    def __call__(self, num_update):
-        self.base_lr = max(self.stop_factor_lr, self.base_lr * self.factor)
-        return self.base_lr
-
-
-class CosineScheduler:
-    def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0):
-        self.base_lr_orig = base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.warmup_steps = warmup_steps
-        self.warmup_begin_lr = warmup_begin_lr
-        self.max_steps = self.max_update - self.warmup_steps
-
-    def get_warmup_lr(self, epoch):
-        increase = (self.base_lr_orig - self.warmup_begin_lr) * float(epoch) / float(self.warmup_steps)
-        return self.warmup_begin_lr + increase
-
-    def __call__(self, epoch):
-        if epoch < self.warmup_steps:
-            return self.get_warmup_lr(epoch)
-        if epoch <= self.max_update:
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * (
-                1 + math.cos(math.pi * (epoch - self.warmup_steps) / self.max_steps)) / 2
-        return self.base_lr
-
+# ---- 12.11: the book's schedulers (book_schedulers.py), called once per epoch as its plots call them ----
 
 def multi_step_values(num_epochs=30):
     """The book's MultiStepLR plot: PyTorch's scheduler on SGD with lr 0.5."""

@@ -2,61 +2,14 @@
 section, for src/schedules/book.ts.
 
 The book's schedulers are stateful objects called once per epoch with the epoch t = 0, 1, 2, ...;
-the classes below restate the book's code (its PyTorch/TensorFlow tabs) and record what the object
+the classes of book_schedulers.py restate the book's code (its PyTorch/TensorFlow tabs) and record what the object
 returns on each call, so the recursion of FactorScheduler and the stored value CosineScheduler
 returns after max_update are evaluated as the book runs them, independently of descent's closed
 forms. Options are descent's camelCase names of the book's arguments.
 """
 
-import math
-
+from book_schedulers import CosineScheduler, FactorScheduler, MultiFactorScheduler, SquareRootScheduler
 from common import write_fixture
-
-
-class SquareRootScheduler:
-    def __init__(self, lr=0.1):
-        self.lr = lr
-
-    def __call__(self, num_update):
-        return self.lr * pow(num_update + 1.0, -0.5)
-
-
-class FactorScheduler:
-    def __init__(self, factor=1, stop_factor_lr=1e-7, base_lr=0.1):
-        self.factor, self.stop_factor_lr, self.base_lr = factor, stop_factor_lr, base_lr
-
-    def __call__(self, num_update):
-        self.base_lr = max(self.stop_factor_lr, self.base_lr * self.factor)
-        return self.base_lr
-
-
-class MultiFactorScheduler:
-    def __init__(self, step, factor, base_lr):
-        self.step, self.factor, self.base_lr = step, factor, base_lr
-
-    def __call__(self, epoch):
-        if epoch in self.step:
-            self.base_lr = self.base_lr * self.factor
-        return self.base_lr
-
-
-class CosineScheduler:
-    def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0):
-        self.base_lr_orig, self.max_update, self.final_lr = base_lr, max_update, final_lr
-        self.warmup_steps, self.warmup_begin_lr = warmup_steps, warmup_begin_lr
-        self.max_steps = self.max_update - self.warmup_steps
-
-    def get_warmup_lr(self, epoch):
-        increase = (self.base_lr_orig - self.warmup_begin_lr) * float(epoch) / float(self.warmup_steps)
-        return self.warmup_begin_lr + increase
-
-    def __call__(self, epoch):
-        if epoch < self.warmup_steps:
-            return self.get_warmup_lr(epoch)
-        if epoch <= self.max_update:
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * (
-                1 + math.cos(math.pi * (epoch - self.warmup_steps) / self.max_steps)) / 2
-        return self.base_lr
 
 
 BOOK = {

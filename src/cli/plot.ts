@@ -20,7 +20,7 @@ interface PlotFlags {
  * `--name value` pairs after the schedule's name, parsed by the type of the option's default: a
  * list for a list, true or false for a flag (a bare `--flag` is true), a number for a number.
  */
-export function parseScheduleOptions(
+function parseScheduleOptions(
   args: readonly string[],
   defaults: Record<string, OptionValue | undefined>,
 ): Record<string, OptionValue> {

@@ -11,7 +11,7 @@ import { type DType, type FloatArray, isFloatArray, zeros } from './param.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface EncodedArray {
+interface EncodedArray {
   dtype: DType;
   base64: string;
 }
@@ -24,12 +24,12 @@ export function assertSafeKey(key: string, where: string): void {
   }
 }
 
-export function encodeArray(array: FloatArray): EncodedArray {
+function encodeArray(array: FloatArray): EncodedArray {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   return { dtype: array instanceof Float64Array ? 'float64' : 'float32', base64: toBase64(bytes) };
 }
 
-export function decodeArray(value: unknown, where: string): FloatArray {
+function decodeArray(value: unknown, where: string): FloatArray {
   if (!isRecord(value) || typeof value.base64 !== 'string') {
     throw new TypeError(`Invalid array in ${where}: expected { dtype, base64 }`);
   }

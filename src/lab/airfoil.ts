@@ -13,7 +13,7 @@ export interface Dataset {
 }
 
 /** The airfoil data shipped with descent (a fresh clone needs nothing else). */
-export const airfoilPath = new URL('../../data/airfoil_self_noise.tsv', import.meta.url);
+const airfoilPath = new URL('../../data/airfoil_self_noise.tsv', import.meta.url);
 
 /**
  * The chapter's airfoil set: every column standardized over all 1503 rows (mean 0, population

@@ -6,7 +6,7 @@ import type { BookValue } from './types.js';
  * book's own code) and shipped with descent: the line each deterministic trace prints, and the
  * learning rates of the scheduling section's schedulers.
  */
-export const bookValuesPath = new URL('../../data/book-values.json', import.meta.url);
+const bookValuesPath = new URL('../../data/book-values.json', import.meta.url);
 
 interface BookValues {
   experiments: Record<string, BookValue & { path: unknown }>;

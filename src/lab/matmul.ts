@@ -67,7 +67,7 @@ function productColumns(
 
 export type MatmulMethod = (a: Float64Array, b: Float64Array, c: Float64Array, n: number) => void;
 
-export const matmulMethods: Record<string, MatmulMethod> = {
+const matmulMethods: Record<string, MatmulMethod> = {
   'element by element': (a, b, c, n) => {
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) c[i * n + j] = dot(a, i * n, 1, b, j, n, n);

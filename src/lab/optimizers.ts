@@ -38,7 +38,7 @@ function classes(): Map<string, OptimizerClass> {
 }
 
 /** Every name `resolveOptimizer` accepts: the book's first, then descent's other optimizers. */
-export function optimizerNames(): string[] {
+function optimizerNames(): string[] {
   const others = [...classes().keys()].filter((name) => !(name in book) && !(name in unsupported));
   return [...Object.keys(book), ...others.sort()];
 }

@@ -48,7 +48,7 @@ export interface LineChartOptions {
 }
 
 /** matplotlib's default cycle, which the book's figures use. */
-export const palette = [
+const palette = [
   '#1f77b4',
   '#ff7f0e',
   '#2ca02c',

@@ -7,10 +7,10 @@ import type { ExperimentRun, LabRun } from './run.js';
 import type { Result, TraceResult } from './types.js';
 
 /** How close a deterministic trace must come to the book's value to count as reproducing it. */
-export const bookTolerance = 1e-5;
+const bookTolerance = 1e-5;
 
 /** The largest coordinate difference between our final point and the book's (float64) one. */
-export function bookDifference(result: TraceResult): number | undefined {
+function bookDifference(result: TraceResult): number | undefined {
   if (result.book === undefined) return undefined;
   const ours = [result.final].flat();
   const theirs = [result.book.final].flat();
@@ -18,7 +18,7 @@ export function bookDifference(result: TraceResult): number | undefined {
 }
 
 /** results.json: `{ experiments: { id: { section, title, ...result } } }`. */
-export function resultsJson(run: LabRun, version: string): string {
+function resultsJson(run: LabRun, version: string): string {
   const experiments: Record<string, unknown> = {};
   for (const r of run.runs) {
     experiments[r.id] = {
@@ -181,7 +181,7 @@ const escapeMarkdown = (text: string): string => text.replace(/\|/g, '\\|');
  * are the only URLs Vega writes) and element ids prefixed, since every Vega SVG numbers its clip
  * paths from the same counter.
  */
-export function inlineSvg(svg: string, prefix: string): string {
+function inlineSvg(svg: string, prefix: string): string {
   return svg
     .replace(/ xmlns(:xlink)?="[^"]*"/g, '')
     .replace(/ id="([^"]+)"/g, ` id="${prefix}-$1"`)
@@ -265,7 +265,7 @@ function html(run: LabRun, version: string, lines: string[], svgs: Map<string, s
   return `${out.join('\n')}\n`;
 }
 
-export async function packageVersion(): Promise<string> {
+async function packageVersion(): Promise<string> {
   const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
   return JSON.parse(text).version as string;
 }

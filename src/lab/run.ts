@@ -43,7 +43,7 @@ export interface LabRun {
 
 export { sections };
 
-export function experimentIds(): string[] {
+function experimentIds(): string[] {
   return sections.flatMap((s) => s.experiments.map((e) => e.id));
 }
 

@@ -1,11 +1,6 @@
+import { checkFunction, checkNonNegative, checkOneOf, checkPositive } from '../core/validate.js';
 import {
-  checkBoolean,
-  checkFunction,
-  checkNonNegative,
-  checkOneOf,
-  checkPositive,
-} from '../core/validate.js';
-import {
+  checkCycleMomentum,
   LRScheduler,
   momentumKey,
   numbersPerGroup,
@@ -13,6 +8,7 @@ import {
   resolveOptions,
   type SchedulableOptimizer,
   setMomentum,
+  startCycleMomentum,
 } from './lr-scheduler.js';
 
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
@@ -92,12 +88,7 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
     else checkFunction('scaleFn', o.scaleFn);
     checkNonNegative('gamma', o.gamma);
     checkOneOf('scaleMode', o.scaleMode, ['cycle', 'iterations']);
-    checkBoolean('cycleMomentum', o.cycleMomentum);
-    if (o.cycleMomentum) {
-      momentumKey(this.optimizer, 'cycleMomentum');
-      perGroup('baseMomentum', o.baseMomentum, this.optimizer, checkNonNegative);
-      perGroup('maxMomentum', o.maxMomentum, this.optimizer, checkNonNegative);
-    }
+    checkCycleMomentum(o, this.optimizer);
   }
 
   protected override prepareGroups(): void {
@@ -105,14 +96,7 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
     this.optimizer.paramGroups.forEach((group, i) => {
       group.lr = baseLrs[i];
     });
-    if (!this.options.cycleMomentum) return;
-    const key = momentumKey(this.optimizer, 'cycleMomentum');
-    const [base, max] = [this.valuesPerGroup('baseMomentum'), this.valuesPerGroup('maxMomentum')];
-    this.optimizer.paramGroups.forEach((group, i) => {
-      setMomentum(group, key, max[i]);
-      group.maxMomentum = max[i];
-      group.baseMomentum = base[i];
-    });
+    startCycleMomentum(this.options, this.optimizer);
   }
 
   protected override getLr(): number[] {

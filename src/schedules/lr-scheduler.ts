@@ -1,5 +1,5 @@
 import { decode, encode, isRecord, type Json } from '../core/serialize.js';
-import { checkArray, checkNumber } from '../core/validate.js';
+import { checkArray, checkBoolean, checkNonNegative, checkNumber } from '../core/validate.js';
 
 /**
  * What a scheduler needs of an optimizer: parameter groups (plain objects with `lr`, and
@@ -107,6 +107,35 @@ export function momentumKey(optimizer: SchedulableOptimizer, option: string): Mo
 export function setMomentum(group: Record<string, unknown>, key: MomentumKey, value: number): void {
   if (key === 'betas') group.betas = [value, ...(group.betas as number[]).slice(1)];
   else group.momentum = value;
+}
+
+/** The options of a scheduler that cycles momentum inversely to the rate (CyclicLR, OneCycleLR). */
+export interface CycleMomentumOptions {
+  cycleMomentum: boolean;
+  baseMomentum: number | readonly number[];
+  maxMomentum: number | readonly number[];
+}
+
+export function checkCycleMomentum(o: CycleMomentumOptions, optimizer: SchedulableOptimizer): void {
+  checkBoolean('cycleMomentum', o.cycleMomentum);
+  if (o.cycleMomentum) {
+    momentumKey(optimizer, 'cycleMomentum');
+    perGroup('baseMomentum', o.baseMomentum, optimizer, checkNonNegative);
+    perGroup('maxMomentum', o.maxMomentum, optimizer, checkNonNegative);
+  }
+}
+
+/** Starts momentum at maxMomentum and records both bounds on the groups, as PyTorch does. */
+export function startCycleMomentum(o: CycleMomentumOptions, optimizer: SchedulableOptimizer): void {
+  if (!o.cycleMomentum) return;
+  const key = momentumKey(optimizer, 'cycleMomentum');
+  const max = numbersPerGroup('maxMomentum', o.maxMomentum, optimizer);
+  const base = numbersPerGroup('baseMomentum', o.baseMomentum, optimizer);
+  optimizer.paramGroups.forEach((group, i) => {
+    setMomentum(group, key, max[i]);
+    group.maxMomentum = max[i];
+    group.baseMomentum = base[i];
+  });
 }
 
 /** Plain data: what a state dict keeps of options (functions and schedulers stay out). */

@@ -1,11 +1,6 @@
+import { checkInteger, checkNonNegative, checkOneOf, checkPositive } from '../core/validate.js';
 import {
-  checkBoolean,
-  checkInteger,
-  checkNonNegative,
-  checkOneOf,
-  checkPositive,
-} from '../core/validate.js';
-import {
+  checkCycleMomentum,
   LRScheduler,
   momentumKey,
   numbersPerGroup,
@@ -13,6 +8,7 @@ import {
   resolveOptions,
   type SchedulableOptimizer,
   setMomentum,
+  startCycleMomentum,
 } from './lr-scheduler.js';
 import { type CyclePoint, locatePhase, oneCyclePhases } from './pure/cyclic.js';
 import { interpolate } from './pure/schedule.js';
@@ -116,12 +112,7 @@ export class OneCycleLR extends LRScheduler<Options> {
     perGroup('maxLr', o.maxLr, this.optimizer, checkNonNegative);
     checkPositive('divFactor', o.divFactor);
     checkPositive('finalDivFactor', o.finalDivFactor);
-    checkBoolean('cycleMomentum', o.cycleMomentum);
-    if (o.cycleMomentum) {
-      momentumKey(this.optimizer, 'cycleMomentum');
-      perGroup('baseMomentum', o.baseMomentum, this.optimizer, checkNonNegative);
-      perGroup('maxMomentum', o.maxMomentum, this.optimizer, checkNonNegative);
-    }
+    checkCycleMomentum(o, this.optimizer);
   }
 
   protected override prepareGroups(): void {
@@ -133,15 +124,7 @@ export class OneCycleLR extends LRScheduler<Options> {
       group.maxLr = maxLrs[i];
       group.minLr = initialLr / o.finalDivFactor;
     });
-    if (!o.cycleMomentum) return;
-    const key = momentumKey(this.optimizer, 'cycleMomentum');
-    const max = numbersPerGroup('maxMomentum', o.maxMomentum, this.optimizer);
-    const base = numbersPerGroup('baseMomentum', o.baseMomentum, this.optimizer);
-    this.optimizer.paramGroups.forEach((group, i) => {
-      setMomentum(group, key, max[i]);
-      group.maxMomentum = max[i];
-      group.baseMomentum = base[i];
-    });
+    startCycleMomentum(o, this.optimizer);
   }
 
   protected override getLr(): number[] {

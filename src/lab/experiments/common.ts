@@ -63,7 +63,7 @@ export function trace1dExperiment(spec: Trace1dSpec): Experiment {
 }
 
 /** The chapter's window for 2-D traces. */
-export const window2d = { x1: [-5.5, 1] as const, x2: [-3, 1] as const };
+const window2d = { x1: [-5.5, 1] as const, x2: [-3, 1] as const };
 
 export interface Trace2dSpec {
   id: string;
