@@ -162,6 +162,14 @@ describe('the schedule-train experiments', () => {
     );
   });
 
+  it('train only when given a number of epochs, and say how otherwise', async () => {
+    const result = await experiment('cosine').run(context({ epochs: undefined }));
+    expect(result).toEqual({
+      kind: 'not-run',
+      reason: expect.stringMatching(/descent lab --epochs 30.*--only schedule-train-cosine/),
+    });
+  });
+
   it('are skipped in quick runs, which are for tests', async () => {
     const result = await experiment('factor').run(context({ quick: true }));
     expect(result).toEqual({
