@@ -107,7 +107,7 @@ async function train(
   if (context.epochs === undefined) {
     return {
       kind: 'not-run',
-      reason: `not run by default: training takes about 35 s an epoch on 2 cores; \`descent lab --epochs ${bookEpochs}\` runs the book's ${bookEpochs} epochs (add --only schedule-train-${run.name} for one schedule)`,
+      reason: `not run by default: training takes about 35 s an epoch on 2 cores; \`descent lab --epochs ${bookEpochs}\` runs the book's ${bookEpochs} epochs (add --only schedule-train-cosine, say, for one schedule)`,
     };
   }
   const data = dataset(context);
