@@ -1,4 +1,4 @@
-import { array, at, averageSquare, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, averageSquare, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * Adadelta (src/kernels/adadelta.ts).
@@ -7,10 +7,10 @@ import { array, at, averageSquare, gradient, ld, lanes, scalar, splat, st } from
  */
 @inline function body<T>(
   o: usize, p: usize, g: usize, sq: usize, acc: usize,
-  lr: v128, rho: v128, weight: v128, eps: v128, decay: v128, gradSign: v128, decays: bool, one: bool,
+  lr: v128, rho: v128, weight: v128, eps: v128, decay: v128, maximizes: bool, decays: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const s = averageSquare<T>(ld<T>(sq + o, one), d, rho, weight);
   st<T>(sq + o, s, one);
   const a = ld<T>(acc + o, one);
@@ -23,19 +23,25 @@ import { array, at, averageSquare, gradient, ld, lanes, scalar, splat, st } from
 }
 
 export function adadelta<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 5, 4)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sq = array(row, 2), acc = array(row, 3);
   const lr = splat<T>(row, 0), rho = splat<T>(row, 1), weight = splat<T>(row, 2);
-  const eps = splat<T>(row, 3), decay = splat<T>(row, 4), gradSign = splat<T>(row, 5);
-  const decays = scalar(row, 4) != 0;
+  const eps = splat<T>(row, 3), decay = splat<T>(row, 4);
+  const maximizes = rare && scalar(row, 5) < 0;
+  const decays = rare && scalar(row, 4) != 0;
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, false);
-    body<T>(o + 16, p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, false);
-    body<T>(o + 32, p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, false);
-    body<T>(o + 48, p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, false);
+    body<T>(o, p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, false);
+    body<T>(o + 16, p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, false);
+    body<T>(o + 32, p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, false);
+    body<T>(o + 48, p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, false);
   }
-  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, false);
-  for (; i < hi; i++) body<T>(at<T>(i), p, g, sq, acc, lr, rho, weight, eps, decay, gradSign, decays, true);
+  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, false);
+  for (; i < hi; i++) body<T>(at<T>(i), p, g, sq, acc, lr, rho, weight, eps, decay, maximizes, decays, true);
 }

@@ -1,4 +1,4 @@
-import { array, at, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * Adagrad (src/kernels/adagrad.ts).
@@ -7,29 +7,34 @@ import { array, at, gradient, ld, lanes, scalar, splat, st } from './memory';
  */
 @inline function body<T>(
   o: usize, p: usize, g: usize, sum: usize,
-  clr: v128, eps: v128, decay: v128, gradSign: v128, decays: bool, one: bool,
+  clr: v128, eps: v128, decay: v128, maximizes: bool, decays: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const s = v128.add<T>(ld<T>(sum + o, one), v128.mul<T>(d, d));
   st<T>(sum + o, s, one);
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(clr, d), v128.add<T>(v128.sqrt<T>(s), eps))), one);
 }
 
 export function adagrad<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 3, 2)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sum = array(row, 2);
   const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
-  const gradSign = splat<T>(row, 3);
-  const decays = scalar(row, 2) != 0;
+  const maximizes = rare && scalar(row, 3) < 0;
+  const decays = rare && scalar(row, 2) != 0;
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, sum, clr, eps, decay, gradSign, decays, false);
-    body<T>(o + 16, p, g, sum, clr, eps, decay, gradSign, decays, false);
-    body<T>(o + 32, p, g, sum, clr, eps, decay, gradSign, decays, false);
-    body<T>(o + 48, p, g, sum, clr, eps, decay, gradSign, decays, false);
+    body<T>(o, p, g, sum, clr, eps, decay, maximizes, decays, false);
+    body<T>(o + 16, p, g, sum, clr, eps, decay, maximizes, decays, false);
+    body<T>(o + 32, p, g, sum, clr, eps, decay, maximizes, decays, false);
+    body<T>(o + 48, p, g, sum, clr, eps, decay, maximizes, decays, false);
   }
-  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, sum, clr, eps, decay, gradSign, decays, false);
-  for (; i < hi; i++) body<T>(at<T>(i), p, g, sum, clr, eps, decay, gradSign, decays, true);
+  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, sum, clr, eps, decay, maximizes, decays, false);
+  for (; i < hi; i++) body<T>(at<T>(i), p, g, sum, clr, eps, decay, maximizes, decays, true);
 }

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * Adam and AdamW, with AMSGrad (src/kernels/adam.ts).
@@ -14,12 +14,12 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
 @inline function body<T>(
   o: usize, p: usize, g: usize, m: usize, v: usize, vmax: usize,
   beta2: v128, eps: v128, stepSize: v128, decay: v128, paramDecay: v128,
-  gradSign: v128, weight1: v128, weight2: v128,
-  decays: bool, shrinks: bool, high: bool, one: bool,
+  weight1: v128, weight2: v128,
+  maximizes: bool, decays: bool, shrinks: bool, high: bool, one: bool,
 ): void {
   let x = ld<T>(p + o, one);
   if (shrinks) x = v128.mul<T>(x, paramDecay);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const mt = lerp<T>(ld<T>(m + o, one), d, weight1, high);
   st<T>(m + o, mt, one);
   let vt = averageSquare<T>(ld<T>(v + o, one), d, beta2, weight2);
@@ -35,26 +35,32 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
 }
 
 export function adam<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 5, 3, 4)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
   const vmax = array(row, 4);
   const beta2 = splat<T>(row, 0), eps = splat<T>(row, 1), stepSize = splat<T>(row, 2);
-  const decay = splat<T>(row, 3), paramDecay = splat<T>(row, 4), gradSign = splat<T>(row, 5);
+  const decay = splat<T>(row, 3), paramDecay = splat<T>(row, 4);
   const weight1 = splat<T>(row, 6), weight2 = splat<T>(row, 7);
-  const decays = scalar(row, 3) != 0, shrinks = scalar(row, 4) != 1;
+  const maximizes = rare && scalar(row, 5) < 0;
+  const decays = rare && scalar(row, 3) != 0, shrinks = rare && scalar(row, 4) != 1;
   const high = flag(row, LERP_FROM_END);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, false);
-    body<T>(o + 16, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, false);
-    body<T>(o + 32, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, false);
-    body<T>(o + 48, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, false);
+    body<T>(o, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, false);
+    body<T>(o + 16, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, false);
+    body<T>(o + 32, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, false);
+    body<T>(o + 48, p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, false);
   }
   for (; i + L <= hi; i += L) {
-    body<T>(at<T>(i), p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, false);
+    body<T>(at<T>(i), p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, false);
   }
   for (; i < hi; i++) {
-    body<T>(at<T>(i), p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, gradSign, weight1, weight2, decays, shrinks, high, true);
+    body<T>(at<T>(i), p, g, m, v, vmax, beta2, eps, stepSize, decay, paramDecay, weight1, weight2, maximizes, decays, shrinks, high, true);
   }
 }

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * Adamax (src/kernels/adamax.ts).
@@ -8,11 +8,11 @@ import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memor
  */
 @inline function body<T>(
   o: usize, p: usize, g: usize, m: usize, u: usize,
-  clr: v128, eps: v128, decay: v128, gradSign: v128, beta2: v128, weight1: v128,
-  decays: bool, fromEnd: bool, one: bool,
+  clr: v128, eps: v128, decay: v128, beta2: v128, weight1: v128,
+  maximizes: bool, decays: bool, fromEnd: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const mt = lerp<T>(ld<T>(m + o, one), d, weight1, fromEnd);
   st<T>(m + o, mt, one);
   // max propagates NaN, as Math.max does.
@@ -22,19 +22,25 @@ import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memor
 }
 
 export function adamax<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 3, 2)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), u = array(row, 3);
   const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
-  const gradSign = splat<T>(row, 3), beta2 = splat<T>(row, 4), weight1 = splat<T>(row, 5);
-  const decays = scalar(row, 2) != 0, fromEnd = flag(row, LERP_FROM_END);
+  const beta2 = splat<T>(row, 4), weight1 = splat<T>(row, 5);
+  const maximizes = rare && scalar(row, 3) < 0;
+  const decays = rare && scalar(row, 2) != 0, fromEnd = flag(row, LERP_FROM_END);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
-    body<T>(o + 16, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
-    body<T>(o + 32, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
-    body<T>(o + 48, p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
+    body<T>(o, p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, false);
+    body<T>(o + 16, p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, false);
+    body<T>(o + 32, p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, false);
+    body<T>(o + 48, p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, false);
   }
-  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, false);
-  for (; i < hi; i++) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, gradSign, beta2, weight1, decays, fromEnd, true);
+  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, false);
+  for (; i < hi; i++) body<T>(at<T>(i), p, g, m, u, clr, eps, decay, beta2, weight1, maximizes, decays, fromEnd, true);
 }

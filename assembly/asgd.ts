@@ -1,4 +1,4 @@
-import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * ASGD (src/kernels/asgd.ts).
@@ -9,10 +9,10 @@ export const ASGD_COPY: u32 = 1;
 
 @inline function body<T>(
   o: usize, p: usize, g: usize, ax: usize,
-  shrink: v128, eta: v128, mu: v128, decay: v128, gradSign: v128, decays: bool, copy: bool, one: bool,
+  shrink: v128, eta: v128, mu: v128, decay: v128, maximizes: bool, decays: bool, copy: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const xt = v128.sub<T>(v128.mul<T>(x, shrink), v128.mul<T>(eta, d));
   st<T>(p + o, xt, one);
   if (copy) {
@@ -24,19 +24,25 @@ export const ASGD_COPY: u32 = 1;
 }
 
 export function asgd<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 4, 3)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), ax = array(row, 2);
   const shrink = splat<T>(row, 0), eta = splat<T>(row, 1), mu = splat<T>(row, 2);
-  const decay = splat<T>(row, 3), gradSign = splat<T>(row, 4);
-  const decays = scalar(row, 3) != 0, copy = flag(row, ASGD_COPY);
+  const decay = splat<T>(row, 3);
+  const maximizes = rare && scalar(row, 4) < 0;
+  const decays = rare && scalar(row, 3) != 0, copy = flag(row, ASGD_COPY);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, false);
-    body<T>(o + 16, p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, false);
-    body<T>(o + 32, p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, false);
-    body<T>(o + 48, p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, false);
+    body<T>(o, p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, false);
+    body<T>(o + 16, p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, false);
+    body<T>(o + 32, p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, false);
+    body<T>(o + 48, p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, false);
   }
-  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, false);
-  for (; i < hi; i++) body<T>(at<T>(i), p, g, ax, shrink, eta, mu, decay, gradSign, decays, copy, true);
+  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, false);
+  for (; i < hi; i++) body<T>(at<T>(i), p, g, ax, shrink, eta, mu, decay, maximizes, decays, copy, true);
 }

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * NAdam (src/kernels/nadam.ts).
@@ -13,12 +13,12 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
 @inline function body<T>(
   o: usize, p: usize, g: usize, m: usize, v: usize,
   beta2: v128, weight2: v128, eps: v128, gradStep: v128, expAvgStep: v128, decay: v128,
-  paramDecay: v128, gradSign: v128, weight1: v128,
-  decays: bool, shrinks: bool, fromEnd: bool, one: bool,
+  paramDecay: v128, weight1: v128,
+  maximizes: bool, decays: bool, shrinks: bool, fromEnd: bool, one: bool,
 ): void {
   let x = ld<T>(p + o, one);
   if (shrinks) x = v128.mul<T>(x, paramDecay);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const mt = lerp<T>(ld<T>(m + o, one), d, weight1, fromEnd);
   st<T>(m + o, mt, one);
   const vt = averageSquare<T>(ld<T>(v + o, one), d, beta2, weight2);
@@ -28,25 +28,31 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
 }
 
 export function nadam<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 7, 5, 6)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
   const beta2 = splat<T>(row, 0), weight2 = splat<T>(row, 1), eps = splat<T>(row, 2);
   const gradStep = splat<T>(row, 3), expAvgStep = splat<T>(row, 4), decay = splat<T>(row, 5);
-  const paramDecay = splat<T>(row, 6), gradSign = splat<T>(row, 7), weight1 = splat<T>(row, 8);
-  const decays = scalar(row, 5) != 0, shrinks = scalar(row, 6) != 1;
+  const paramDecay = splat<T>(row, 6), weight1 = splat<T>(row, 8);
+  const maximizes = rare && scalar(row, 7) < 0;
+  const decays = rare && scalar(row, 5) != 0, shrinks = rare && scalar(row, 6) != 1;
   const fromEnd = flag(row, LERP_FROM_END);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
-    body<T>(o + 16, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
-    body<T>(o + 32, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
-    body<T>(o + 48, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+    body<T>(o, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, false);
+    body<T>(o + 16, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, false);
+    body<T>(o + 32, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, false);
+    body<T>(o + 48, p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, false);
   }
   for (; i + L <= hi; i += L) {
-    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, false);
+    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, false);
   }
   for (; i < hi; i++) {
-    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, gradSign, weight1, decays, shrinks, fromEnd, true);
+    body<T>(at<T>(i), p, g, m, v, beta2, weight2, eps, gradStep, expAvgStep, decay, paramDecay, weight1, maximizes, decays, shrinks, fromEnd, true);
   }
 }

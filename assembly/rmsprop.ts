@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * RMSprop, centered or not, with or without momentum (src/kernels/rmsprop.ts).
@@ -9,11 +9,10 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
  */
 @inline function body<T>(
   o: usize, p: usize, g: usize, sq: usize, buf: usize, ga: usize,
-  lr: v128, alpha: v128, weight: v128, eps: v128, decay: v128, momentum: v128, gradSign: v128,
-  gaWeight: v128, decays: bool, fromEnd: bool, one: bool,
+  lr: v128, alpha: v128, weight: v128, eps: v128, decay: v128, momentum: v128, gaWeight: v128, maximizes: bool, decays: bool, fromEnd: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const s = averageSquare<T>(ld<T>(sq + o, one), d, alpha, weight);
   st<T>(sq + o, s, one);
   let v = s;
@@ -33,25 +32,31 @@ import { array, at, averageSquare, flag, gradient, ld, lanes, scalar, splat, st 
 }
 
 export function rmsprop<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 6, 4)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sq = array(row, 2), buf = array(row, 3);
   const ga = array(row, 4);
   const lr = splat<T>(row, 0), alpha = splat<T>(row, 1), weight = splat<T>(row, 2);
   const eps = splat<T>(row, 3), decay = splat<T>(row, 4), momentum = splat<T>(row, 5);
-  const gradSign = splat<T>(row, 6), gaWeight = splat<T>(row, 7);
-  const decays = scalar(row, 4) != 0, fromEnd = flag(row, LERP_FROM_END);
+  const gaWeight = splat<T>(row, 7);
+  const maximizes = rare && scalar(row, 6) < 0;
+  const decays = rare && scalar(row, 4) != 0, fromEnd = flag(row, LERP_FROM_END);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, false);
-    body<T>(o + 16, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, false);
-    body<T>(o + 32, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, false);
-    body<T>(o + 48, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, false);
+    body<T>(o, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, false);
+    body<T>(o + 16, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, false);
+    body<T>(o + 32, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, false);
+    body<T>(o + 48, p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, false);
   }
   for (; i + L <= hi; i += L) {
-    body<T>(at<T>(i), p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, false);
+    body<T>(at<T>(i), p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, false);
   }
   for (; i < hi; i++) {
-    body<T>(at<T>(i), p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gradSign, gaWeight, decays, fromEnd, true);
+    body<T>(at<T>(i), p, g, sq, buf, ga, lr, alpha, weight, eps, decay, momentum, gaWeight, maximizes, decays, fromEnd, true);
   }
 }

@@ -1,4 +1,4 @@
-import { array, at, flag, gradient, ld, lanes, scalar, splat, st } from './memory';
+import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * SGD with momentum, dampening, Nesterov, weight decay and maximize (src/kernels/sgd.ts).
@@ -11,11 +11,11 @@ export const SGD_FIRST: u32 = 2;
 
 @inline function body<T>(
   o: usize, p: usize, g: usize, b: usize,
-  lr: v128, momentum: v128, undamped: v128, decay: v128, gradSign: v128,
-  decays: bool, nesterov: bool, first: bool, one: bool,
+  lr: v128, momentum: v128, undamped: v128, decay: v128,
+  maximizes: bool, decays: bool, nesterov: bool, first: bool, one: bool,
 ): void {
   const x = ld<T>(p + o, one);
-  let d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  let d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   if (b != 0) {
     const buffer = first
       ? d
@@ -27,24 +27,30 @@ export const SGD_FIRST: u32 = 2;
 }
 
 export function sgd<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 4, 3)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), b = array(row, 2);
   const lr = splat<T>(row, 0), momentum = splat<T>(row, 1), undamped = splat<T>(row, 2);
-  const decay = splat<T>(row, 3), gradSign = splat<T>(row, 4);
-  const decays = scalar(row, 3) != 0;
+  const decay = splat<T>(row, 3);
+  const maximizes = rare && scalar(row, 4) < 0;
+  const decays = rare && scalar(row, 3) != 0;
   const nesterov = flag(row, SGD_NESTEROV), first = flag(row, SGD_FIRST);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
-    body<T>(o + 16, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
-    body<T>(o + 32, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
-    body<T>(o + 48, p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+    body<T>(o, p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, false);
+    body<T>(o + 16, p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, false);
+    body<T>(o + 32, p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, false);
+    body<T>(o + 48, p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, false);
   }
   for (; i + L <= hi; i += L) {
-    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, false);
+    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, false);
   }
   for (; i < hi; i++) {
-    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, gradSign, decays, nesterov, first, true);
+    body<T>(at<T>(i), p, g, b, lr, momentum, undamped, decay, maximizes, decays, nesterov, first, true);
   }
 }

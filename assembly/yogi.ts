@@ -1,4 +1,4 @@
-import { array, at, gradient, ld, lanes, scalar, signTimes, splat, st } from './memory';
+import { array, at, gradient, lanes, ld, rareTerms, scalar, signTimes, splat, st } from './memory';
 
 /**
  * Yogi (src/kernels/yogi.ts).
@@ -9,11 +9,11 @@ import { array, at, gradient, ld, lanes, scalar, signTimes, splat, st } from './
 @inline function body<T>(
   o: usize, p: usize, g: usize, m: usize, v: usize,
   beta1: v128, weight1: v128, weight2: v128, stepSize: v128, eps: v128, decay: v128,
-  paramDecay: v128, gradSign: v128, decays: bool, shrinks: bool, one: bool,
+  paramDecay: v128, maximizes: bool, decays: bool, shrinks: bool, one: bool,
 ): void {
   let x = ld<T>(p + o, one);
   if (shrinks) x = v128.mul<T>(x, paramDecay);
-  const d = gradient<T>(ld<T>(g + o, one), x, gradSign, decay, decays);
+  const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
   const d2 = v128.mul<T>(d, d);
   const mt = v128.add<T>(v128.mul<T>(beta1, ld<T>(m + o, one)), v128.mul<T>(weight1, d));
   st<T>(m + o, mt, one);
@@ -25,24 +25,30 @@ import { array, at, gradient, ld, lanes, scalar, signTimes, splat, st } from './
 }
 
 export function yogi<T>(row: usize, lo: u32, hi: u32): void {
+  if (rareTerms(row, 7, 5, 6)) loop<T>(row, lo, hi, true);
+  else loop<T>(row, lo, hi, false);
+}
+
+@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
   const beta1 = splat<T>(row, 0), weight1 = splat<T>(row, 1), weight2 = splat<T>(row, 2);
   const stepSize = splat<T>(row, 3), eps = splat<T>(row, 4), decay = splat<T>(row, 5);
-  const paramDecay = splat<T>(row, 6), gradSign = splat<T>(row, 7);
-  const decays = scalar(row, 5) != 0, shrinks = scalar(row, 6) != 1;
+  const paramDecay = splat<T>(row, 6);
+  const maximizes = rare && scalar(row, 7) < 0;
+  const decays = rare && scalar(row, 5) != 0, shrinks = rare && scalar(row, 6) != 1;
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
     const o = at<T>(i);
-    body<T>(o, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
-    body<T>(o + 16, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
-    body<T>(o + 32, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
-    body<T>(o + 48, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+    body<T>(o, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, false);
+    body<T>(o + 16, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, false);
+    body<T>(o + 32, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, false);
+    body<T>(o + 48, p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, false);
   }
   for (; i + L <= hi; i += L) {
-    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, false);
+    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, false);
   }
   for (; i < hi; i++) {
-    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, gradSign, decays, shrinks, true);
+    body<T>(at<T>(i), p, g, m, v, beta1, weight1, weight2, stepSize, eps, decay, paramDecay, maximizes, decays, shrinks, true);
   }
 }
