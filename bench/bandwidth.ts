@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { timeRmw } from './descent.js';
+import { sampleRmw } from './descent.js';
 import { repoRoot } from './paths.js';
-import { type Budget, gbPerSecond } from './timing.js';
+import { type Budget, gbPerSecond, summarize } from './timing.js';
 
 /** Read-modify-write bandwidth, GB/s, on one thread and on all; C figures null without a compiler. */
 export interface Bandwidth {
@@ -18,18 +18,40 @@ export interface Bandwidth {
   compiler: string | null;
 }
 
+/** Measures the reference, as often as asked; `close` removes the compiled C program. */
+export interface BandwidthProbe {
+  measure(budget: Budget): Bandwidth;
+  close(): void;
+}
+
 /**
  * The bandwidth reference: b = b·s + c over float32 arrays of `elements`, which reads two arrays
  * and rewrites one as an optimizer step does (STREAM's triad writes a third array, whose
  * write-allocate traffic STREAM does not count). In WebAssembly SIMD through descent's own
- * thread pool, and in C (bench/rmw.c, compiled now with -O3 -march=native) when cc is there.
+ * thread pool, and in C (bench/rmw.c, compiled once here with -O3 -march=native) when cc is there.
  */
-export function measureBandwidth(elements: number, threads: number, budget: Budget): Bandwidth {
+export function bandwidthProbe(elements: number, threads: number): BandwidthProbe {
   const bytes = 12 * elements;
-  const wasm1 = gbPerSecond(bytes, timeRmw(elements, false, budget).best);
-  const wasmAll = gbPerSecond(bytes, timeRmw(elements, true, budget).best);
-  const c = runC(elements, threads, Math.max(budget.minReps, 3));
-  return { elements, threads, wasm1, wasmAll, ...c };
+  const c = compileC();
+  return {
+    measure(budget) {
+      const gbs = (allCores: boolean) =>
+        gbPerSecond(bytes, summarize(sampleRmw(elements, allCores, budget)).best);
+      const wasm1 = gbs(false);
+      const wasmAll = gbs(true);
+      const reps = Math.max(budget.minReps, 3);
+      return {
+        elements,
+        threads,
+        wasm1,
+        wasmAll,
+        c1: c?.run(elements, 1, reps) ?? null,
+        cAll: c?.run(elements, threads, reps) ?? null,
+        compiler: c?.compiler ?? null,
+      };
+    },
+    close: () => c?.close(),
+  };
 }
 
 /** The better of two measurements, figure by figure. */
@@ -45,33 +67,38 @@ export function bestBandwidth(a: Bandwidth, b: Bandwidth): Bandwidth {
   };
 }
 
-function runC(
-  elements: number,
-  threads: number,
-  reps: number,
-): { c1: number | null; cAll: number | null; compiler: string | null } {
-  const none = { c1: null, cAll: null, compiler: null };
+interface CProgram {
+  compiler: string;
+  /** GB/s, the best of `reps` passes on `threads` threads. */
+  run(elements: number, threads: number, reps: number): number;
+  close(): void;
+}
+
+function compileC(): CProgram | null {
   const compiler = ['cc', 'gcc', 'clang'].find(
     (name) => spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0,
   );
-  if (compiler === undefined) return none;
+  if (compiler === undefined) return null;
   const dir = mkdtempSync(join(tmpdir(), 'descent-bench-'));
-  try {
-    const binary = join(dir, 'rmw');
-    const source = fileURLToPath(new URL('bench/rmw.c', repoRoot()));
-    const build = spawnSync(compiler, ['-O3', '-march=native', '-pthread', source, '-o', binary], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) return none;
-    const run = (t: number) => {
-      const out = spawnSync(binary, [String(elements), String(t), String(reps)], {
+  const close = () => rmSync(dir, { recursive: true, force: true });
+  const binary = join(dir, 'rmw');
+  const source = fileURLToPath(new URL('bench/rmw.c', repoRoot()));
+  const build = spawnSync(compiler, ['-O3', '-march=native', '-pthread', source, '-o', binary], {
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) {
+    close();
+    return null;
+  }
+  return {
+    compiler,
+    run(elements, threads, reps) {
+      const out = spawnSync(binary, [String(elements), String(threads), String(reps)], {
         encoding: 'utf8',
       });
       if (out.status !== 0) throw new Error(`bench: ${binary} failed: ${out.stderr}`);
       return Number(out.stdout.trim());
-    };
-    return { c1: run(1), cAll: run(threads), compiler };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+    close,
+  };
 }

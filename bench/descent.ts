@@ -5,7 +5,7 @@ import { configureSimd, simdInfo, startThreads } from '../src/kernels/wasm/index
 import * as optim from '../src/optim/index.js';
 import type { Optimizer } from '../src/optim/optimizer.js';
 import type { OptimizerSpec } from './optimizers.js';
-import { type Budget, measure, type Timing } from './timing.js';
+import { type Budget, sample } from './timing.js';
 
 /** How descent runs a step: WebAssembly on every core or on one, or the TypeScript kernels. */
 export type DescentMode = 'simd' | 'simd-1' | 'ts';
@@ -37,13 +37,13 @@ function release(params: Param[], opt?: Optimizer<object>): void {
   }
 }
 
-/** Milliseconds per step of one optimizer on tensors of the given sizes, in float32. */
-export function timeDescent(
+/** Milliseconds taken by each timed step of one optimizer on tensors of the given sizes, in float32. */
+export function sampleDescent(
   spec: OptimizerSpec,
   sizes: number[],
   mode: DescentMode,
   budget: Budget,
-): Timing {
+): number[] {
   configureSimd({ arena: mode !== 'ts', parallelThreshold: mode === 'simd' ? ALL_CORES : NEVER });
   const params = sizes.map((n, i) => {
     const p = param(n);
@@ -56,7 +56,7 @@ export function timeDescent(
   )[spec.descent];
   const opt = new Class(params, spec.options);
   const rows = simdInfo().rows;
-  const timing = measure(() => opt.step(), budget);
+  const times = sample(() => opt.step(), budget);
   // The figures must come from the path they are labelled with.
   const simdRan = simdInfo().rows > rows;
   if (simdRan !== (mode !== 'ts')) {
@@ -66,14 +66,14 @@ export function timeDescent(
   }
   release(params, opt);
   configureSimd({ arena: true, parallelThreshold: ALL_CORES });
-  return timing;
+  return times;
 }
 
 /**
  * The read-modify-write reference in WebAssembly SIMD, b = b·s + c over float32 arrays of n
- * elements (assembly/rmw.ts), on one thread or all: GB/s counting 12 bytes per element.
+ * elements (assembly/rmw.ts), on one thread or all: milliseconds per pass (12 bytes per element).
  */
-export function timeRmw(n: number, allCores: boolean, budget: Budget): Timing {
+export function sampleRmw(n: number, allCores: boolean, budget: Budget): number[] {
   configureSimd({ parallelThreshold: allCores ? ALL_CORES : NEVER });
   const b = arenaZeros('float32', n);
   const c = arenaZeros('float32', n);
@@ -81,12 +81,12 @@ export function timeRmw(n: number, allCores: boolean, budget: Budget): Timing {
   b.fill(1);
   c.fill(0.5);
   const rmw = kernelId('RMW');
-  const timing = measure(() => {
+  const times = sample(() => {
     openRow(rmw, b, c);
     closeRow(0, 0.999);
   }, budget);
   freeArray(b);
   freeArray(c);
   configureSimd({ parallelThreshold: ALL_CORES });
-  return timing;
+  return times;
 }

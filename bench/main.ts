@@ -3,13 +3,13 @@ import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simdInfo } from '../src/kernels/wasm/index.js';
-import { bestBandwidth, measureBandwidth } from './bandwidth.js';
-import { type DescentMode, prepareThreads, timeDescent } from './descent.js';
+import { type Bandwidth, bandwidthProbe, bestBandwidth } from './bandwidth.js';
+import { type DescentMode, prepareThreads, sampleDescent } from './descent.js';
 import { optimizers } from './optimizers.js';
 import { repoRoot } from './paths.js';
 import { type BenchResult, type Case, formatReport } from './report.js';
 import { loadTfjs, type TfBackend, timeTfjs } from './tfjs.js';
-import { FULL, QUICK } from './timing.js';
+import { FULL, perRound, QUICK, summarize } from './timing.js';
 import { timeTorch } from './torch.js';
 
 export interface BenchOptions {
@@ -25,12 +25,15 @@ export interface BenchOptions {
 
 const SIZES = [1e4, 1e6, 4e6, 3.2e7];
 const QUICK_SIZES = [1000];
+/** Rounds of the bound cases and the reference; see perRound. */
+const ROUNDS = 4;
+const BOUND_MODES: DescentMode[] = ['simd', 'simd-1'];
 
 /**
- * Runs the whole benchmark in one run: the bandwidth reference; every optimizer at every size
- * through descent (SIMD on all cores and on one, the TypeScript kernels); the reference again;
- * many small tensors against one large; TensorFlow.js (cpu, wasm backends); PyTorch (foreach and
- * single-tensor, in a Python subprocess).
+ * Runs the whole benchmark in one run: in rounds, the bandwidth reference, every optimizer at
+ * every size through descent's SIMD kernels on all cores and on one, and many small tensors
+ * against one large; then the TypeScript kernels; TensorFlow.js (cpu, wasm backends); PyTorch
+ * (foreach and single-tensor, in a Python subprocess).
  */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const quick = options.quick ?? false;
@@ -39,10 +42,42 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threads = await prepareThreads();
 
-  // Each phase apart, so no library's garbage or threads slow another's timings.
+  // Each phase apart, so no library's garbage or threads slow another's timings. The cases held
+  // to the bandwidth bound (SIMD on all cores and on one) and the reference itself are timed in
+  // rounds, interleaved, and each keeps its best (see perRound in timing.ts).
+  const rounds = quick ? 1 : ROUNDS;
+  const burst = quick ? budget : perRound(budget, rounds);
   const bandwidthElements = quick ? 1 << 16 : 3.2e7;
-  log(`bandwidth reference: read-modify-write over ${bandwidthElements} float32 elements`);
-  const before = measureBandwidth(bandwidthElements, threads, budget);
+  const probe = bandwidthProbe(bandwidthElements, threads);
+  const many = quick ? { count: 20, size: 50 } : { count: 200, size: 5000 };
+  const total = many.count * many.size;
+  const adam = optimizers.find((s) => s.name === 'Adam')!;
+  const samples = new Map<string, number[]>();
+  const add = (key: string, times: number[]) =>
+    samples.set(key, [...(samples.get(key) ?? []), ...times]);
+  const timing = (key: string) => summarize(samples.get(key)!);
+  let bandwidth: Bandwidth | null = null;
+  for (let round = 1; round <= rounds; round++) {
+    log(
+      `round ${round} of ${rounds}: read-modify-write reference over ${bandwidthElements} float32 elements`,
+    );
+    const measured = probe.measure(burst);
+    bandwidth = bandwidth === null ? measured : bestBandwidth(bandwidth, measured);
+    for (const size of sizes) {
+      for (const spec of optimizers) {
+        for (const mode of BOUND_MODES) {
+          add(`${spec.name} ${size} ${mode}`, sampleDescent(spec, [size], mode, burst));
+        }
+      }
+      log(`round ${round} of ${rounds}: descent at ${size}`);
+    }
+    for (const mode of BOUND_MODES) {
+      add(`many ${mode}`, sampleDescent(adam, Array(many.count).fill(many.size), mode, burst));
+      add(`one ${mode}`, sampleDescent(adam, [total], mode, burst));
+    }
+  }
+  bandwidth = bestBandwidth(bandwidth!, probe.measure(burst));
+  probe.close();
 
   const cases: Case[] = [];
   for (const size of sizes) {
@@ -55,30 +90,20 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         tfjs: {},
         torch: {},
       };
-      for (const mode of ['simd', 'simd-1', 'ts'] as DescentMode[]) {
-        c.descent[mode] = timeDescent(spec, [size], mode, budget);
-      }
+      for (const mode of BOUND_MODES) c.descent[mode] = timing(`${spec.name} ${size} ${mode}`);
+      c.descent.ts = summarize(sampleDescent(spec, [size], 'ts', budget));
       log(`descent ${spec.name} ${size}: ${c.descent.simd!.best.toFixed(3)} ms`);
       cases.push(c);
     }
   }
-  // Measured again after the steps it bounds, and the better kept: a machine shared with other
-  // work gives a low figure now and then, which would flatter the percentages.
-  const bandwidth = bestBandwidth(before, measureBandwidth(bandwidthElements, threads, budget));
-
-  const many = quick ? { count: 20, size: 50 } : { count: 200, size: 5000 };
   const manySmall = {
     ...many,
-    total: many.count * many.size,
+    total,
     descent: {} as BenchResult['manySmall']['descent'],
     torch: {} as BenchResult['manySmall']['torch'],
   };
-  const adam = optimizers.find((s) => s.name === 'Adam')!;
-  for (const mode of ['simd', 'simd-1'] as DescentMode[]) {
-    manySmall.descent[mode] = {
-      many: timeDescent(adam, Array(many.count).fill(many.size), mode, budget),
-      one: timeDescent(adam, [manySmall.total], mode, budget),
-    };
+  for (const mode of BOUND_MODES) {
+    manySmall.descent[mode] = { many: timing(`many ${mode}`), one: timing(`one ${mode}`) };
   }
   log(`many small tensors: ${many.count} x ${many.size}`);
 
@@ -115,6 +140,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   return {
     date: new Date().toISOString(),
     quick,
+    rounds,
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,

@@ -19,6 +19,8 @@ type Pair = { many: Timing; one: Timing };
 export interface BenchResult {
   date: string;
   quick: boolean;
+  /** Rounds in which the bound cases and the reference were timed, interleaved. */
+  rounds: number;
   machine: {
     cpu: string;
     cores: number;
@@ -151,7 +153,8 @@ export function formatReport(r: BenchResult): string {
     ),
   );
   parts.push(
-    `descent, float32, ms per step (best of the repetitions); GB/s from the bytes each step must ` +
+    `descent, float32, ms per step (best of the repetitions; SIMD cases and the reference timed ` +
+      `in ${r.rounds} interleaved rounds); GB/s from the bytes each step must ` +
       `move; % of the read-modify-write bound (the better of WebAssembly and C: ` +
       `${all.toFixed(1)} GB/s on ${m.threads} threads, ${one.toFixed(1)} on 1).`,
   );

@@ -17,10 +17,11 @@ export interface Timing {
 }
 
 /**
- * Times `step`. Slow cases (a TensorFlow.js cpu step on 32M parameters takes seconds) stop after
- * one warm-up step and two repetitions once they have run for four budgets.
+ * Milliseconds taken by each repetition of `step`. Slow cases (a TensorFlow.js cpu step on 32M
+ * parameters takes seconds) stop after one warm-up step and two repetitions once they have run
+ * for four budgets.
  */
-export function measure(step: () => void, budget: Budget): Timing {
+export function sample(step: () => void, budget: Budget): number[] {
   const warmStart = performance.now();
   for (let i = 0; i < budget.warmup && performance.now() - warmStart <= budget.budgetMs; i++) {
     step();
@@ -36,8 +37,33 @@ export function measure(step: () => void, budget: Budget): Timing {
     step();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[times.length >> 1], reps: times.length };
+  return times;
+}
+
+/** The best and the median of repetition times, which may come from several bursts. */
+export function summarize(times: number[]): Timing {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { best: sorted[0], median: sorted[sorted.length >> 1], reps: sorted.length };
+}
+
+/** Times `step` in one burst. */
+export function measure(step: () => void, budget: Budget): Timing {
+  return summarize(sample(step, budget));
+}
+
+/**
+ * A budget split into `rounds` bursts. The benchmark spreads the cases held to the bandwidth
+ * bound over rounds, interleaved with the reference: on a shared machine the bandwidth on offer
+ * changes every few seconds (two cores here switch between about 52 and 75 GB/s), and one burst
+ * per case would hold a case timed in a slow spell to a reference taken in a fast one.
+ */
+export function perRound(budget: Budget, rounds: number): Budget {
+  return {
+    warmup: Math.min(budget.warmup, 2),
+    minReps: Math.max(1, Math.ceil(budget.minReps / rounds)),
+    maxReps: Math.max(1, Math.ceil(budget.maxReps / rounds)),
+    budgetMs: budget.budgetMs / rounds,
+  };
 }
 
 /** Bytes per second, in GB/s, for `bytes` moved in `ms` milliseconds. */
