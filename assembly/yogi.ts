@@ -1,4 +1,4 @@
-import { array, at, gradient, lanes, ld, rareTerms, scalar, signTimes, splat, st } from './memory';
+import { array, at, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
 
 /**
  * Yogi (src/kernels/yogi.ts).
@@ -6,6 +6,18 @@ import { array, at, gradient, lanes, ld, rareTerms, scalar, signTimes, splat, st
  * lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ), eps·√(1 − β₂ᵗ), weightDecay, paramDecay, gradSign.
  * The update, multiplied through by √(1 − β₂ᵗ), is one division and one square root.
  */
+/**
+ * sign(diff)·t for t ≥ +0 or NaN, in five instructions where memory.ts's signTimes takes seven:
+ * t with a minus sign unless diff > 0, zero where diff is ±0. A NaN diff gives −t, not NaN, which
+ * here makes the same v: diff = g² − v is NaN only when g² or v is (then t or v is NaN too) or
+ * both are +∞, where v + (−∞) is NaN.
+ */
+@inline function signOfDiffTimes<T>(diff: v128, t: v128): v128 {
+  const zero = v128.splat<T>(<T>0);
+  const signed = v128.or(t, v128.andnot(v128.splat<T>(<T>-0.0), v128.gt<T>(diff, zero)));
+  return v128.and(signed, v128.ne<T>(diff, zero));
+}
+
 @inline function body<T>(
   o: usize, p: usize, g: usize, m: usize, v: usize,
   beta1: v128, weight1: v128, weight2: v128, stepSize: v128, eps: v128, decay: v128,
@@ -18,7 +30,7 @@ import { array, at, gradient, lanes, ld, rareTerms, scalar, signTimes, splat, st
   const mt = v128.add<T>(v128.mul<T>(beta1, ld<T>(m + o, one)), v128.mul<T>(weight1, d));
   st<T>(m + o, mt, one);
   const vo = ld<T>(v + o, one);
-  const vt = v128.add<T>(vo, signTimes<T>(v128.sub<T>(d2, vo), v128.mul<T>(weight2, d2)));
+  const vt = v128.add<T>(vo, signOfDiffTimes<T>(v128.sub<T>(d2, vo), v128.mul<T>(weight2, d2)));
   st<T>(v + o, vt, one);
   const denom = v128.add<T>(v128.sqrt<T>(vt), eps);
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(stepSize, mt), denom)), one);

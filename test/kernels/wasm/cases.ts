@@ -6,7 +6,9 @@ import { optimizerClass } from '../../optim/reference.js';
 /**
  * Options that reach every branch of every WebAssembly kernel: momentum kinds, weight decay
  * coupled and decoupled, maximize, AMSGrad, centering, lerp weights on both sides of 0.5 (betas
- * below 0.5), RAdam before and after rectification, ASGD before and after averaging starts.
+ * below 0.5), RAdam before and after rectification, ASGD before and after averaging starts;
+ * and each kernel with the usual settings (no weight decay, minimizing), which run a loop of their
+ * own (assembly/memory.ts, rareTerms).
  */
 export const variants: [string, Record<string, unknown>][] = [
   ['SGD', { lr: 0.05 }],
@@ -16,18 +18,24 @@ export const variants: [string, Record<string, unknown>][] = [
   ['Adam', { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true }],
   ['Adam', { lr: 0.01, betas: [0.3, 0.9] }],
   ['AdamW', { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
+  ['Adagrad', { lr: 0.05 }],
   ['Adagrad', { lr: 0.05, lrDecay: 0.1, weightDecay: 0.1, initialAccumulatorValue: 0.1 }],
   ['RMSprop', { lr: 0.01 }],
   ['RMSprop', { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.1, maximize: true }],
   ['RMSprop', { lr: 0.01, alpha: 0.3, centered: true }],
+  ['Adadelta', {}],
   ['Adadelta', { weightDecay: 0.1, maximize: true }],
+  ['Adamax', { lr: 0.01 }],
   ['Adamax', { lr: 0.01, weightDecay: 0.1 }],
   ['Adamax', { lr: 0.01, betas: [0.2, 0.9], maximize: true }],
+  ['NAdam', { lr: 0.01 }],
   ['NAdam', { lr: 0.01, weightDecay: 0.1 }],
   ['NAdam', { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true, betas: [0.4, 0.99] }],
   ['RAdam', { lr: 0.01 }],
   ['RAdam', { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true, betas: [0.3, 0.9] }],
+  ['Yogi', { lr: 0.01 }],
   ['Yogi', { lr: 0.01, weightDecay: 0.1 }],
+  ['Yogi', { lr: 0.01, maximize: true }],
   ['Rprop', { lr: 0.01 }],
   ['Rprop', { lr: 0.01, etas: [0.3, 1.5], stepSizes: [1e-3, 0.02], maximize: true }],
   ['ASGD', { lr: 0.01 }],
@@ -49,7 +57,8 @@ export function normals(seed: number): () => number {
 
 /**
  * Runs `steps` steps of an optimizer on tensors of the given sizes, from seeded values and
- * gradients, with arrays in the arena or ordinary ones; returns the parameters and optimizer.
+ * gradients (with `specials`, some NaN and infinite), with arrays in the arena or ordinary ones;
+ * returns the parameters and optimizer.
  */
 export function run(
   name: string,
@@ -58,6 +67,7 @@ export function run(
   dtype: DType,
   steps: number,
   storage: 'arena' | 'plain',
+  specials = false,
 ): { params: Param[]; opt: Optimizer<object> } {
   const make = (n: number) => (storage === 'arena' ? allocate(dtype, n) : zeros(dtype, n));
   const next = normals(sizes.length * 7919 + steps);
@@ -72,6 +82,12 @@ export function run(
       for (let i = 0; i < p.data.length; i++) p.grad![i] = next();
       // One gradient exactly zero, for Rprop's third branch.
       p.grad![0] = 0;
+      // With `specials` (tensors of 4 or more): a NaN gradient in element 1 at step 2; +∞ in
+      // element 2 at step 3, then −∞ there and in element 3 at step 4, so state already infinite
+      // meets an infinite gradient (Yogi's g² − v is then ∞ − ∞).
+      if (specials && t === 1) p.grad![1] = Number.NaN;
+      if (specials && t === 2) p.grad![2] = Infinity;
+      if (specials && t === 3) p.grad![2] = p.grad![3] = -Infinity;
     }
     opt.step();
   }

@@ -57,6 +57,39 @@ describe('WebAssembly kernels against the TypeScript kernels', () => {
   }
 });
 
+/** Equal where `expected` is NaN or infinite, within tolerance elsewhere. */
+function expectSameSpecials(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string) {
+  const finite: number[] = [];
+  const finiteActual: number[] = [];
+  for (let i = 0; i < expected.length; i++) {
+    if (Number.isFinite(expected[i])) {
+      finite.push(expected[i]);
+      finiteActual.push(actual[i]);
+    } else {
+      expect(actual[i], `${label}[${i}]`).toBe(expected[i]);
+    }
+  }
+  expect(worstError(finiteActual, finite, tolerance.float32), label).toBeLessThanOrEqual(1);
+}
+
+describe('NaN and infinite gradients', () => {
+  for (const [name, options] of variants) {
+    it(`${name} ${JSON.stringify(options)} gives the TypeScript kernels' NaN and infinities`, () => {
+      const simd = run(name, options, [4, 17], 'float32', 6, 'arena', true);
+      const ts = run(name, options, [4, 17], 'float32', 6, 'plain', true);
+      simd.params.forEach((p, i) => {
+        expect(p.data.some((x) => !Number.isFinite(x))).toBe(true);
+        expectSameSpecials(p.data, ts.params[i].data, `${name} p${i}`);
+        const state = ts.opt.state.get(ts.params[i])!;
+        for (const [key, value] of Object.entries(simd.opt.state.get(p)!)) {
+          if (isFloatArray(value))
+            expectSameSpecials(value, state[key] as Float32Array, `${key}${i}`);
+        }
+      });
+    });
+  }
+});
+
 describe('multi-tensor steps', () => {
   it('steps a group of 200 tensors in one call into WebAssembly', () => {
     const params = Array.from({ length: 200 }, (_, i) => param(50 + i));
