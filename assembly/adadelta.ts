@@ -23,8 +23,18 @@ import { array, at, averageSquare, gradient, lanes, ld, rareTerms, scalar, splat
 }
 
 export function adadelta<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 5, 4)) loop<T>(row, lo, hi, true);
-  else loop<T>(row, lo, hi, false);
+  if (rareTerms(row, 5, 4)) rareLoop<T>(row, lo, hi);
+  else usualLoop<T>(row, lo, hi);
+}
+
+// Two functions rather than two inlined loops in one: V8 allocates registers function by
+// function, and SGD's step ran 12% slower with both loops in one.
+function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
+  loop<T>(row, lo, hi, true);
+}
+
+function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
+  loop<T>(row, lo, hi, false);
 }
 
 @inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
