@@ -1,4 +1,4 @@
-import { array, at, averageSquare, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, averageSquare, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * Adadelta (src/kernels/adadelta.ts).
@@ -22,22 +22,11 @@ import { array, at, averageSquare, gradient, lanes, ld, rareTerms, scalar, splat
   st<T>(p + o, v128.sub<T>(x, v128.mul<T>(lr, delta)), one);
 }
 
-export function adadelta<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 5, 4)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign and weightDecay are among the scalars (see rareTerms). */
+export const ADADELTA_TERMS: u32 = terms(5, 4);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function adadelta<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sq = array(row, 2), acc = array(row, 3);
   const lr = splat<T>(row, 0), rho = splat<T>(row, 1), weight = splat<T>(row, 2);
   const eps = splat<T>(row, 3), decay = splat<T>(row, 4);

@@ -1,4 +1,4 @@
-import { array, at, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * Adagrad (src/kernels/adagrad.ts).
@@ -16,22 +16,11 @@ import { array, at, gradient, lanes, ld, rareTerms, scalar, splat, st } from './
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(clr, d), v128.add<T>(v128.sqrt<T>(s), eps))), one);
 }
 
-export function adagrad<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 3, 2)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign and weightDecay are among the scalars (see rareTerms). */
+export const ADAGRAD_TERMS: u32 = terms(3, 2);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function adagrad<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sum = array(row, 2);
   const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
   const maximizes = rare && scalar(row, 3) < 0;

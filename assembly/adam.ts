@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * Adam and AdamW, with AMSGrad (src/kernels/adam.ts).
@@ -34,22 +34,11 @@ import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar,
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(stepSize, mt), denom)), one);
 }
 
-export function adam<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 5, 3, 4)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign, weightDecay and paramDecay are among the scalars (see rareTerms). */
+export const ADAM_TERMS: u32 = terms(5, 3, 4);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function adam<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
   const vmax = array(row, 4);
   const beta2 = splat<T>(row, 0), eps = splat<T>(row, 1), stepSize = splat<T>(row, 2);

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, flag, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * Adamax (src/kernels/adamax.ts).
@@ -21,22 +21,11 @@ import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } fr
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(clr, mt), ut)), one);
 }
 
-export function adamax<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 3, 2)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign and weightDecay are among the scalars (see rareTerms). */
+export const ADAMAX_TERMS: u32 = terms(3, 2);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function adamax<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), u = array(row, 3);
   const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
   const beta2 = splat<T>(row, 4), weight1 = splat<T>(row, 5);

@@ -1,4 +1,4 @@
-import { array, at, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, flag, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * ASGD (src/kernels/asgd.ts).
@@ -23,22 +23,11 @@ export const ASGD_COPY: u32 = 1;
   }
 }
 
-export function asgd<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 4, 3)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign and weightDecay are among the scalars (see rareTerms). */
+export const ASGD_TERMS: u32 = terms(4, 3);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function asgd<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), ax = array(row, 2);
   const shrink = splat<T>(row, 0), eta = splat<T>(row, 1), mu = splat<T>(row, 2);
   const decay = splat<T>(row, 3);

@@ -90,16 +90,32 @@ export const ROW_SCALARS: usize = 48;
   return v128.or(v128.and(signed, nonzero), v128.and(v128.ne<T>(x, x), x));
 }
 
+/** No such scalar: the kernel has no paramDecay (or no terms at all). */
+const NO_TERM: u32 = 0xff;
+
+/**
+ * Where a kernel keeps gradSign, weightDecay and paramDecay among its scalars, packed in a u32
+ * (a byte each, NO_TERM where it has none) for table.ts to find them by kernel.
+ */
+@inline export function terms(gradSign: u32, weightDecay: u32, paramDecay: u32 = NO_TERM): u32 {
+  return gradSign | (weightDecay << 8) | (paramDecay << 16);
+}
+
+/** For the kernels that take no `rare`: the reference and Rprop (whose maximize costs one product). */
+export const NO_TERMS: u32 = terms(NO_TERM, NO_TERM);
+
 /**
  * Whether a row uses any of the terms most steps do without: maximize (gradSign −1), L2 weight
- * decay (weightDecay ≠ 0), decoupled decay (paramDecay ≠ 1); arguments are their scalar indices,
- * paramDecay −1 for kernels without it. Each kernel compiles its loop twice, with `rare` true and
- * false: with false those terms are constants and vanish, so the usual settings carry no branch
- * or register for them inside the loop (Yogi and Adadelta ran 12–14% faster on one thread).
+ * decay (weightDecay ≠ 0), decoupled decay (paramDecay ≠ 1), found by `terms`. table.ts runs
+ * each kernel's loop with `rare` true or false, and with false those terms are constants and
+ * vanish, so the usual settings carry no branch or register for them (Yogi and Adadelta ran
+ * 12–14% faster on one thread).
  */
-@inline export function rareTerms(row: usize, gradSign: usize, weightDecay: usize, paramDecay: isize = -1): bool {
-  return scalar(row, gradSign) != 1 || scalar(row, weightDecay) != 0 ||
-    (paramDecay >= 0 && scalar(row, <usize>paramDecay) != 1);
+@inline export function rareTerms(row: usize, packed: u32): bool {
+  const sign = packed & 0xff, decay = (packed >> 8) & 0xff, paramDecay = packed >> 16;
+  return (sign != NO_TERM && scalar(row, sign) != 1) ||
+    (decay != NO_TERM && scalar(row, decay) != 0) ||
+    (paramDecay != NO_TERM && scalar(row, paramDecay) != 1);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * RAdam (src/kernels/radam.ts).
@@ -27,22 +27,11 @@ export const RADAM_RECTIFIED: u32 = 1;
   st<T>(p + o, v128.sub<T>(x, step), one);
 }
 
-export function radam<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 7, 5, 6)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign, weightDecay and paramDecay are among the scalars (see rareTerms). */
+export const RADAM_TERMS: u32 = terms(7, 5, 6);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function radam<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), m = array(row, 2), v = array(row, 3);
   const beta2 = splat<T>(row, 0), weight2 = splat<T>(row, 1), stepSize = splat<T>(row, 2);
   const rect = splat<T>(row, 3), eps = splat<T>(row, 4), decay = splat<T>(row, 5);

@@ -1,5 +1,5 @@
 import { LERP_FROM_END, lerp } from './lerp';
-import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar, splat, st } from './memory';
+import { array, at, averageSquare, flag, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
 
 /**
  * RMSprop, centered or not, with or without momentum (src/kernels/rmsprop.ts).
@@ -31,22 +31,11 @@ import { array, at, averageSquare, flag, gradient, lanes, ld, rareTerms, scalar,
   }
 }
 
-export function rmsprop<T>(row: usize, lo: u32, hi: u32): void {
-  if (rareTerms(row, 6, 4)) rareLoop<T>(row, lo, hi);
-  else usualLoop<T>(row, lo, hi);
-}
+/** Where gradSign and weightDecay are among the scalars (see rareTerms). */
+export const RMSPROP_TERMS: u32 = terms(6, 4);
 
-// Two functions rather than two inlined loops in one: V8 allocates registers function by
-// function, and SGD's step ran 12% slower with both loops in one.
-function rareLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, true);
-}
-
-function usualLoop<T>(row: usize, lo: u32, hi: u32): void {
-  loop<T>(row, lo, hi, false);
-}
-
-@inline function loop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
+@inline export function rmsprop<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
   const p = array(row, 0), g = array(row, 1), sq = array(row, 2), buf = array(row, 3);
   const ga = array(row, 4);
   const lr = splat<T>(row, 0), alpha = splat<T>(row, 1), weight = splat<T>(row, 2);

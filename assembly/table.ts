@@ -1,16 +1,16 @@
-import { adadelta } from './adadelta';
-import { adagrad } from './adagrad';
-import { adam } from './adam';
-import { adamax } from './adamax';
-import { asgd } from './asgd';
-import { ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET } from './memory';
-import { nadam } from './nadam';
-import { radam } from './radam';
-import { rmsprop } from './rmsprop';
+import { ADADELTA_TERMS, adadelta } from './adadelta';
+import { ADAGRAD_TERMS, adagrad } from './adagrad';
+import { ADAM_TERMS, adam } from './adam';
+import { ADAMAX_TERMS, adamax } from './adamax';
+import { ASGD_TERMS, asgd } from './asgd';
+import { NO_TERMS, rareTerms, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET } from './memory';
+import { NADAM_TERMS, nadam } from './nadam';
+import { RADAM_TERMS, radam } from './radam';
+import { RMSPROP_TERMS, rmsprop } from './rmsprop';
 import { rmw } from './rmw';
 import { rprop } from './rprop';
-import { sgd } from './sgd';
-import { yogi } from './yogi';
+import { SGD_TERMS, sgd } from './sgd';
+import { YOGI_TERMS, yogi } from './yogi';
 
 /** Which update a row asks for. */
 export enum Kernel {
@@ -28,22 +28,56 @@ export enum Kernel {
   ASGD,
 }
 
-/** Runs elements [lo, hi) of one row, in its element type. */
+/** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
+function termsOf(kernel: u32): u32 {
+  switch (kernel) {
+    case Kernel.SGD: return SGD_TERMS;
+    case Kernel.ADAM: return ADAM_TERMS;
+    case Kernel.ADAGRAD: return ADAGRAD_TERMS;
+    case Kernel.RMSPROP: return RMSPROP_TERMS;
+    case Kernel.ADADELTA: return ADADELTA_TERMS;
+    case Kernel.ADAMAX: return ADAMAX_TERMS;
+    case Kernel.NADAM: return NADAM_TERMS;
+    case Kernel.RADAM: return RADAM_TERMS;
+    case Kernel.YOGI: return YOGI_TERMS;
+    case Kernel.ASGD: return ASGD_TERMS;
+    default: return NO_TERMS;
+  }
+}
+
+/** Runs elements [lo, hi) of one row. */
 function runRow(row: usize, lo: u32, hi: u32): void {
+  const kernel = load<u32>(row + ROW_KERNEL);
+  if (rareTerms(row, termsOf(kernel))) rareRow(row, lo, hi, kernel);
+  else usualRow(row, lo, hi, kernel);
+}
+
+// Every kernel's loop twice, in two functions rather than two branches of one: V8 allocates
+// registers function by function, and SGD's step ran 12% slower with both loops in one.
+function usualRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
+  kernelRow(row, lo, hi, kernel, false);
+}
+
+function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
+  kernelRow(row, lo, hi, kernel, true);
+}
+
+/** Runs a row's kernel in its element type. */
+@inline function kernelRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
   const double = load<u32>(row + ROW_DTYPE) != 0;
-  switch (load<u32>(row + ROW_KERNEL)) {
+  switch (kernel) {
     case Kernel.RMW: if (double) rmw<f64>(row, lo, hi); else rmw<f32>(row, lo, hi); break;
-    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi); else sgd<f32>(row, lo, hi); break;
-    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi); else adam<f32>(row, lo, hi); break;
-    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi); else adagrad<f32>(row, lo, hi); break;
-    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi); else rmsprop<f32>(row, lo, hi); break;
-    case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi); else adadelta<f32>(row, lo, hi); break;
-    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi); else adamax<f32>(row, lo, hi); break;
-    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi); else nadam<f32>(row, lo, hi); break;
-    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi); else radam<f32>(row, lo, hi); break;
-    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi); else yogi<f32>(row, lo, hi); break;
+    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare); else sgd<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare); else adam<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare); else adagrad<f32>(row, lo, hi, rare); break;
+    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare); else rmsprop<f32>(row, lo, hi, rare); break;
+    case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi, rare); else adadelta<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi, rare); else adamax<f32>(row, lo, hi, rare); break;
+    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi, rare); else nadam<f32>(row, lo, hi, rare); break;
+    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi, rare); else radam<f32>(row, lo, hi, rare); break;
+    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare); else yogi<f32>(row, lo, hi, rare); break;
     case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
-    case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi); else asgd<f32>(row, lo, hi); break;
+    case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
     default: unreachable();
   }
 }
