@@ -13,6 +13,7 @@ describe('the benchmark, in quick mode', () => {
     const result = await runBench({ quick: true, log: (line) => lines.push(line) });
 
     expect(result.quick).toBe(true);
+    expect(result.rounds).toBe(1);
     expect(result.simd).toBe(true);
     const b = result.bandwidth;
     for (const gbs of [b.wasm1, b.wasmAll]) expect(gbs).toBeGreaterThan(0);
