@@ -1,10 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sampleRmw } from './descent.js';
-import { repoRoot } from './paths.js';
+import { compileC } from './native.js';
 import { type Budget, gbPerSecond, summarize } from './timing.js';
 
 /** Read-modify-write bandwidth, GB/s, on one thread and on all; C figures null without a compiler. */
@@ -32,7 +27,7 @@ export interface BandwidthProbe {
  */
 export function bandwidthProbe(elements: number, threads: number): BandwidthProbe {
   const bytes = 12 * elements;
-  const c = compileC();
+  const c = compileC('rmw.c', ['-march=native', '-pthread']);
   return {
     measure(budget) {
       const gbs = (allCores: boolean) =>
@@ -64,41 +59,5 @@ export function bestBandwidth(a: Bandwidth, b: Bandwidth): Bandwidth {
     wasmAll: Math.max(a.wasmAll, b.wasmAll),
     c1: best(a.c1, b.c1),
     cAll: best(a.cAll, b.cAll),
-  };
-}
-
-interface CProgram {
-  compiler: string;
-  /** GB/s, the best of `reps` passes on `threads` threads. */
-  run(elements: number, threads: number, reps: number): number;
-  close(): void;
-}
-
-function compileC(): CProgram | null {
-  const compiler = ['cc', 'gcc', 'clang'].find(
-    (name) => spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0,
-  );
-  if (compiler === undefined) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'descent-bench-'));
-  const close = () => rmSync(dir, { recursive: true, force: true });
-  const binary = join(dir, 'rmw');
-  const source = fileURLToPath(new URL('bench/rmw.c', repoRoot()));
-  const build = spawnSync(compiler, ['-O3', '-march=native', '-pthread', source, '-o', binary], {
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) {
-    close();
-    return null;
-  }
-  return {
-    compiler,
-    run(elements, threads, reps) {
-      const out = spawnSync(binary, [String(elements), String(threads), String(reps)], {
-        encoding: 'utf8',
-      });
-      if (out.status !== 0) throw new Error(`bench: ${binary} failed: ${out.stderr}`);
-      return Number(out.stdout.trim());
-    },
-    close,
   };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simdInfo } from '../src/kernels/wasm/index.js';
 import { type Bandwidth, bandwidthProbe, bestBandwidth } from './bandwidth.js';
 import { type DescentMode, prepareThreads, sampleDescent } from './descent.js';
+import { timeAdagradInC } from './divider.js';
 import { optimizers } from './optimizers.js';
 import { repoRoot } from './paths.js';
 import { type BenchResult, type Case, formatReport } from './report.js';
@@ -78,6 +79,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   }
   bandwidth = bestBandwidth(bandwidth!, probe.measure(burst));
   probe.close();
+  const adagradInC = timeAdagradInC(Math.max(...sizes), quick ? 2 : 10);
 
   const cases: Case[] = [];
   for (const size of sizes) {
@@ -152,6 +154,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     },
     simd: simdInfo().available,
     bandwidth,
+    adagradInC,
     cases,
     manySmall,
   };

@@ -1,5 +1,6 @@
 import type { Bandwidth } from './bandwidth.js';
 import type { DescentMode } from './descent.js';
+import type { AdagradInC } from './divider.js';
 import type { TfBackend } from './tfjs.js';
 import { gbPerSecond, type Timing } from './timing.js';
 
@@ -32,6 +33,7 @@ export interface BenchResult {
   };
   simd: boolean;
   bandwidth: Bandwidth;
+  adagradInC: AdagradInC;
   cases: Case[];
   manySmall: {
     count: number;
@@ -194,6 +196,17 @@ export function formatReport(r: BenchResult): string {
       }),
     ),
   );
+  const c = r.adagradInC;
+  const adagrad = r.cases.find((x) => x.optimizer === 'Adagrad' && x.size === c.elements);
+  if (adagrad !== undefined && (c.vector128 !== null || c.native !== null)) {
+    const cms = (x: number | null) => (x === null ? '-' : ms({ best: x, median: x, reps: 1 }));
+    parts.push(
+      `Adagrad's step in C on one thread, ${size(c.elements)} elements (bench/adagrad.c; one ` +
+        `square root and one division per element, like RMSprop's): ${cms(c.vector128)} ms with ` +
+        `128-bit vectors (-msse4.2, WebAssembly SIMD's width), ${cms(c.native)} ms with ` +
+        `-march=native; descent on one thread: ${ms(adagrad.descent['simd-1'])} ms.`,
+    );
+  }
   parts.push(
     'Against TensorFlow.js and PyTorch (CPU), ms per step; x = how many times faster descent SIMD is.',
   );

@@ -20,6 +20,12 @@ describe('the benchmark, in quick mode', () => {
     // Compiled and run only when a C compiler is there; when it is, both figures come back.
     expect(b.c1 === null).toBe(b.compiler === null);
     expect(b.cAll === null).toBe(b.compiler === null);
+    // Adagrad's step in C, with -march=native and (on x86) with 128-bit vectors.
+    const adagradInC = result.adagradInC;
+    if (b.compiler !== null) {
+      expect(adagradInC.native).toBeGreaterThan(0);
+      if (process.arch === 'x64') expect(adagradInC.vector128).toBeGreaterThan(0);
+    }
 
     expect(result.cases.map((c) => c.optimizer)).toEqual(optimizers.map((s) => s.name));
     for (const c of result.cases) {
@@ -43,6 +49,7 @@ describe('the benchmark, in quick mode', () => {
     const report = formatReport(result);
     for (const spec of optimizers) expect(report).toContain(`| ${spec.name} `);
     expect(report).toContain('WebAssembly SIMD');
+    if (b.compiler !== null) expect(report).toContain("Adagrad's step in C on one thread");
     expect(report).toContain(`${many.count} x`);
     // Quick sizes have none of the targets' sizes but the many-small case.
     expect(targets(result).map((t) => t.target)).toEqual([
