@@ -151,3 +151,68 @@ export function checkArray(option: string, value: unknown): unknown[] {
   }
   return value;
 }
+
+/** Levenshtein distance, case-insensitive: how far a misspelled option is from a valid one. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[y.length];
+}
+
+/**
+ * The valid name closest to `name`, when it is close enough to be a likely misspelling (at most a
+ * third of its letters changed, or differing only in case); undefined otherwise.
+ */
+export function closestName(name: string, valid: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of valid) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** " (did you mean betas?)" when a valid name is close to `name`, else "". */
+export function didYouMean(name: string, valid: Iterable<string>): string {
+  const closest = closestName(name, valid);
+  return closest === undefined ? '' : ` (did you mean ${closest}?)`;
+}
+
+/**
+ * Refuses an option that `owner` does not take, as PyTorch refuses an unexpected keyword
+ * argument: a TypeError naming it and the closest valid name ("Unknown option betass for Adam
+ * (did you mean betas?)"). Own enumerable keys only; an option set to undefined counts, since it
+ * was written.
+ */
+export function checkKnownOptions(options: object, valid: readonly string[], owner: string): void {
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) {
+      throw new TypeError(`Unknown option ${key} for ${owner}${didYouMean(key, valid)}`);
+    }
+  }
+}
+
+/**
+ * Refuses a name that is none of `valid` (an optimizer's, a schedule's): a RangeError that lists
+ * them, leading with the closest.
+ */
+export function checkName(what: string, name: unknown, valid: readonly string[]): string {
+  if (typeof name === 'string' && valid.includes(name)) return name;
+  const hint = typeof name === 'string' ? didYouMean(name, valid) : '';
+  throw new RangeError(
+    `Invalid ${what}: ${show(name)}${hint}; expected one of ${valid.join(', ')}`,
+  );
+}

@@ -20,6 +20,12 @@ const ALIGN = 64;
 
 let enabled = true;
 let top = wasm?.constant('ARENA_BASE') ?? 0;
+/**
+ * Bytes at and above `clean` have never been handed out, so they are still the zeros the memory
+ * grew with. Below it a block may hold what an earlier owner wrote, even one the bump pointer
+ * hands out again (a block freed at the top returns to it), and must be zeroed.
+ */
+let clean = top;
 let buffer = wasm?.memory.buffer;
 /** Every buffer object the memory has had: a view made before a growth holds an older one. */
 const buffers = new WeakSet<ArrayBufferLike>(buffer === undefined ? [] : [buffer]);
@@ -101,8 +107,10 @@ export function reserve(bytes: number): number {
   if (end > buffer!.byteLength && !grow(end)) return -1;
   const start = top;
   top = end;
+  if (start < clean) new Uint8Array(buffer!, start, Math.min(end, clean) - start).fill(0);
+  clean = Math.max(clean, end);
   live.set(start, size);
-  return start; // never used before: zero already
+  return start;
 }
 
 /** Puts a block back in the free list, merging it with free neighbours. */
