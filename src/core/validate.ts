@@ -121,16 +121,58 @@ export function checkFunction(option: string, value: unknown): void {
   }
 }
 
-/** Standard checks shared by most optimizers: lr, eps and weight decay non-negative. */
+/**
+ * A finite number >= 0: an optimizer's rates and coefficients reach every parameter, so an
+ * infinite one turns the whole model into infinities or NaN at the next step.
+ */
+export function checkFiniteNonNegative(
+  option: string,
+  value: unknown,
+  description?: string,
+): number {
+  const number = checkNonNegative(option, value, description);
+  if (number === Infinity) {
+    throw new RangeError(
+      `Invalid ${label(option, description)}: ${show(value)} (expected a finite number)`,
+    );
+  }
+  return number;
+}
+
+/** The learning rate: finite and >= 0. */
+export function checkLr(lr: unknown): number {
+  return checkFiniteNonNegative('lr', lr, 'learning rate');
+}
+
+/** An optimizer's `eps`: finite and >= 0. */
+export function checkEps(eps: unknown): number {
+  return checkFiniteNonNegative('eps', eps, 'epsilon value');
+}
+
+/**
+ * Weight decay: finite, >= 0, and small enough that one step takes at most the whole parameter
+ * (lr·weightDecay <= 1). Past that the decay flips the parameter's sign at every step (decoupled,
+ * or plain SGD) and grows it without bound; PyTorch accepts it and ends in infinities.
+ */
+export function checkWeightDecay(weightDecay: unknown, lr: number): number {
+  const lambda = checkFiniteNonNegative('weightDecay', weightDecay, 'weight_decay value');
+  if (lr * lambda > 1) {
+    throw new RangeError(
+      `Invalid weight_decay value (weightDecay): ${lambda} with lr ${lr} (expected lr·weightDecay <= 1: a step would shrink the parameter past zero)`,
+    );
+  }
+  return lambda;
+}
+
+/** The checks most optimizers share: lr, eps and weight decay, each present and in range. */
 export function checkLrEpsDecay(options: {
   lr?: unknown;
   eps?: unknown;
   weightDecay?: unknown;
 }): void {
-  if ('lr' in options) checkNonNegative('lr', options.lr, 'learning rate');
-  if ('eps' in options) checkNonNegative('eps', options.eps, 'epsilon value');
-  if ('weightDecay' in options)
-    checkNonNegative('weightDecay', options.weightDecay, 'weight_decay value');
+  const lr = checkLr(options.lr);
+  checkEps(options.eps);
+  checkWeightDecay(options.weightDecay, lr);
 }
 
 /** A finite number: schedules promise finite values, so their inputs must be finite too. */

@@ -27,13 +27,12 @@ export interface AdadeltaOptions {
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1.0,
       rho: 0.9,
       eps: 1e-6,
       weightDecay: 0,
       maximize: false,
-      ...options,
     });
   }
 

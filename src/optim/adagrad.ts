@@ -1,5 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkLrEpsDecay, checkNonNegative } from '../core/validate.js';
+import { checkBoolean, checkFiniteNonNegative, checkLrEpsDecay } from '../core/validate.js';
 import { adagradKernel } from '../kernels/adagrad.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
@@ -29,21 +29,20 @@ export interface AdagradOptions {
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-2,
       lrDecay: 0,
       weightDecay: 0,
       initialAccumulatorValue: 0,
       eps: 1e-10,
       maximize: false,
-      ...options,
     });
   }
 
   protected validateOptions(o: AdagradOptions): void {
     checkLrEpsDecay(o);
-    checkNonNegative('lrDecay', o.lrDecay, 'lr_decay value');
-    checkNonNegative(
+    checkFiniteNonNegative('lrDecay', o.lrDecay, 'lr_decay value');
+    checkFiniteNonNegative(
       'initialAccumulatorValue',
       o.initialAccumulatorValue,
       'initial_accumulator_value value',

@@ -28,7 +28,7 @@ export interface AdamOptions extends MomentOptions {
  */
 export class Adam extends MomentOptimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
@@ -36,7 +36,6 @@ export class Adam extends MomentOptimizer<AdamOptions> {
       amsgrad: false,
       maximize: false,
       decoupledWeightDecay: false,
-      ...options,
     });
   }
 

@@ -25,13 +25,12 @@ export interface AdamaxOptions {
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 2e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
       weightDecay: 0,
       maximize: false,
-      ...options,
     });
   }
 

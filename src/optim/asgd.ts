@@ -1,5 +1,11 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkLrEpsDecay, checkNonNegative, checkNumber } from '../core/validate.js';
+import {
+  checkBoolean,
+  checkFinite,
+  checkFiniteNonNegative,
+  checkLr,
+  checkWeightDecay,
+} from '../core/validate.js';
 import { asgdKernel } from '../kernels/asgd.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
@@ -29,22 +35,21 @@ export interface ASGDOptions {
  */
 export class ASGD extends Optimizer<ASGDOptions> {
   constructor(params: ParamsInput<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-2,
       lambd: 1e-4,
       alpha: 0.75,
       t0: 1e6,
       weightDecay: 0,
       maximize: false,
-      ...options,
     });
   }
 
   protected validateOptions(o: ASGDOptions): void {
-    checkLrEpsDecay(o);
-    checkNonNegative('lambd', o.lambd, 'lambd value');
-    checkNonNegative('alpha', o.alpha, 'alpha value');
-    checkNumber('t0', o.t0);
+    checkWeightDecay(o.weightDecay, checkLr(o.lr));
+    checkFiniteNonNegative('lambd', o.lambd, 'lambd value');
+    checkFiniteNonNegative('alpha', o.alpha, 'alpha value');
+    checkFinite('t0', o.t0);
     checkBoolean('maximize', o.maximize);
   }
 

@@ -6,7 +6,7 @@ import {
   type Param,
   zeros,
 } from '../core/param.js';
-import { checkInteger, checkNonNegative, checkOneOf } from '../core/validate.js';
+import { checkInteger, checkLr, checkNonNegative, checkOneOf } from '../core/validate.js';
 import {
   axpy,
   differenceInto,
@@ -102,15 +102,15 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
     const maxIter = options.maxIter ?? 20;
-    super(params, {
+    super(params, options, {
       lr: 1,
+      maxIter: 20,
+      // PyTorch's default follows maxIter.
+      maxEval: Math.floor((maxIter * 5) / 4),
       toleranceGrad: 1e-7,
       toleranceChange: 1e-9,
       historySize: 100,
       lineSearchFn: null,
-      ...options,
-      maxIter,
-      maxEval: options.maxEval ?? Math.floor((maxIter * 5) / 4),
     });
     if (this.paramGroups.length !== 1) {
       throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
@@ -129,7 +129,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   protected validateOptions(o: LBFGSOptions): void {
-    checkNonNegative('lr', o.lr, 'learning rate');
+    checkLr(o.lr);
     checkInteger('maxIter', o.maxIter, 1);
     checkInteger('maxEval', o.maxEval, 1);
     checkNonNegative('toleranceGrad', o.toleranceGrad);

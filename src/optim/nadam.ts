@@ -1,5 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkNonNegative } from '../core/validate.js';
+import { checkBoolean, checkFiniteNonNegative } from '../core/validate.js';
 import { nadamKernel } from '../kernels/nadam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
@@ -28,7 +28,7 @@ export interface NAdamOptions extends MomentOptions {
  */
 export class NAdam extends MomentOptimizer<NAdamOptions> {
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 2e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
@@ -36,13 +36,12 @@ export class NAdam extends MomentOptimizer<NAdamOptions> {
       momentumDecay: 4e-3,
       decoupledWeightDecay: false,
       maximize: false,
-      ...options,
     });
   }
 
   protected override validateOptions(o: NAdamOptions): void {
     super.validateOptions(o);
-    checkNonNegative('momentumDecay', o.momentumDecay, 'momentum_decay value');
+    checkFiniteNonNegative('momentumDecay', o.momentumDecay, 'momentum_decay value');
     checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
   }
 

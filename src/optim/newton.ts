@@ -1,5 +1,5 @@
 import type { Param } from '../core/param.js';
-import { checkBoolean, checkFunction, checkNonNegative } from '../core/validate.js';
+import { checkBoolean, checkFiniteNonNegative, checkFunction, checkLr } from '../core/validate.js';
 import { solveAbsoluteShifted, solveShifted } from '../kernels/linalg.js';
 import { type Closure, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
@@ -47,13 +47,21 @@ export class Newton extends Optimizer<NewtonOptions> {
     params: ParamsInput<NewtonOptions>,
     options: Partial<NewtonOptions> & Pick<NewtonOptions, 'hessian'>,
   ) {
-    super(params, { lr: 1, damping: 0, absoluteEigenvalues: false, maximize: false, ...options });
+    // `hessian` has no default: a group without its own takes the one given here.
+    const { hessian } = options ?? {};
+    super(params, options, {
+      lr: 1,
+      damping: 0,
+      absoluteEigenvalues: false,
+      maximize: false,
+      hessian,
+    });
   }
 
   protected validateOptions(o: NewtonOptions): void {
-    checkNonNegative('lr', o.lr, 'learning rate');
+    checkLr(o.lr);
     checkFunction('hessian', o.hessian);
-    checkNonNegative('damping', o.damping, 'damping value');
+    checkFiniteNonNegative('damping', o.damping, 'damping value');
     checkBoolean('absoluteEigenvalues', o.absoluteEigenvalues);
     checkBoolean('maximize', o.maximize);
   }

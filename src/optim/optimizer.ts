@@ -1,6 +1,9 @@
 import { allocate, dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import { assertSafeKey, decode, encode, isRecord, type Json } from '../core/serialize.js';
+import { checkKnownOptions } from '../core/validate.js';
+import { wasFreed } from '../kernels/wasm/arena.js';
 import { beginBatch, endBatch } from '../kernels/wasm/batch.js';
+import { arenaGradient } from '../kernels/wasm/staging.js';
 
 /** Per-parameter optimizer state: counters and arrays, as in PyTorch's `optimizer.state[p]`. */
 export type ParamState = Record<string, unknown>;
@@ -31,12 +34,31 @@ export interface StateDict {
  */
 export abstract class Optimizer<O extends object> {
   readonly defaults: Readonly<O>;
+  /** The options a group may set: the keys of the defaults. */
+  private readonly optionNames: readonly string[];
+  /**
+   * What each state entry was when a step last checked it (an array or a number), so that one
+   * deleted or replaced since is refused before the step rather than failing halfway through it.
+   */
+  private readonly stateKinds = new WeakMap<ParamState, Map<string, 'array' | 'number'>>();
   paramGroups: ParamGroup<O>[] = [];
   state = new Map<Param, ParamState>();
 
-  constructor(params: ParamsInput<O>, defaults: O) {
-    this.validateOptions(defaults);
-    this.defaults = Object.freeze({ ...defaults });
+  /**
+   * `options` override `defaults`, whose keys are the options this optimizer takes: any other is
+   * refused, as PyTorch refuses an unexpected keyword argument.
+   */
+  constructor(params: ParamsInput<O>, options: Partial<O>, defaults: O) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        `Invalid options for ${new.target.name}: ${String(options)} (expected an object)`,
+      );
+    }
+    this.optionNames = Object.keys(defaults);
+    checkKnownOptions(options, this.optionNames, new.target.name);
+    const merged = { ...defaults, ...options };
+    this.validateOptions(merged);
+    this.defaults = Object.freeze(merged);
     const items = [...(params as Iterable<unknown>)];
     if (items.length === 0) throw new RangeError('optimizer got an empty parameter list');
     const groups = isGroup(items[0]) ? items : [{ params: items }];
@@ -66,13 +88,16 @@ export abstract class Optimizer<O extends object> {
   /**
    * Steps every parameter of a group with a gradient. The kernels' WebAssembly rows wait in one
    * batch and run together at the end (src/kernels/wasm/batch.ts), so a kernel call must be the
-   * last thing `stepParam` does with the arrays it is given.
+   * last thing `stepParam` does with the arrays it is given. A gradient outside the arena is read
+   * from its copy there (src/kernels/wasm/staging.ts).
    */
   protected stepGroup(group: ParamGroup<O>): void {
     beginBatch();
     try {
       for (const p of group.params) {
-        if (p.grad !== null) this.stepParam(p, p.grad, this.stateOf(p, group), group);
+        if (p.grad === null) continue;
+        const grad = arenaGradient(p, p.data, p.grad);
+        this.stepParam(p, grad, this.stateOf(p, group), group);
       }
     } finally {
       endBatch();
@@ -90,10 +115,55 @@ export abstract class Optimizer<O extends object> {
     return loss;
   }
 
+  /**
+   * Everything a step relies on, checked before any parameter changes, so that a step either
+   * happens whole or throws and changes nothing: each group's options present and in range, each
+   * `params` list made of parameters, each gradient and state array of the parameter's type and
+   * length, none freed.
+   */
   protected checkBeforeStep(): void {
-    for (const group of this.paramGroups) {
+    this.paramGroups.forEach((group, g) => {
       this.validateOptions(group);
-      for (const p of group.params) checkGradient(p);
+      checkParamList(group.params, `paramGroups[${g}].params`);
+      for (const p of group.params) {
+        checkParamStorage(p);
+        checkGradient(p);
+        const state = this.state.get(p);
+        if (state !== undefined) this.checkStepState(p, state);
+      }
+    });
+  }
+
+  /** A parameter's state as a step will use it: arrays of its type and length, entries kept. */
+  private checkStepState(p: Param, state: ParamState): void {
+    let kinds = this.stateKinds.get(state);
+    if (kinds === undefined) {
+      kinds = new Map();
+      this.stateKinds.set(state, kinds);
+    }
+    for (const [key, kind] of kinds) {
+      const value = state[key];
+      if (kind === 'array' ? !isFloatArray(value) : typeof value !== 'number') {
+        throw new TypeError(
+          `Invalid state of ${describe(p)}: ${key} is ${value === undefined ? 'missing' : `no longer a${kind === 'array' ? 'n array' : ' number'}`}`,
+        );
+      }
+    }
+    for (const key in state) {
+      const value = state[key];
+      if (isFloatArray(value)) {
+        checkStateArray(p, value, key, p.data.length, `Invalid state of ${describe(p)}`);
+        if (wasFreed(value)) {
+          throw new TypeError(`Invalid state of ${describe(p)}: ${key} was freed with freeArray`);
+        }
+        kinds.set(key, 'array');
+      } else if (typeof value === 'number') {
+        kinds.set(key, 'number');
+      } else if (typeof value === 'object' && value !== null) {
+        throw new TypeError(
+          `Invalid state of ${describe(p)}: ${key} is a ${value.constructor?.name ?? 'object'}, not an array of the parameter's type`,
+        );
+      }
     }
   }
 
@@ -263,6 +333,11 @@ export abstract class Optimizer<O extends object> {
         throw new RangeError('some parameters appear in more than one parameter group');
       seen.add(p);
     }
+    checkKnownOptions(
+      input,
+      [...this.optionNames, 'params'],
+      `${this.constructor.name}'s parameter group`,
+    );
     const group: Record<string, unknown> = { ...this.defaults };
     for (const [key, value] of Object.entries(input)) {
       assertSafeKey(key, 'parameter group');
@@ -312,7 +387,44 @@ function describe(p: Param): string {
     : `parameter ${JSON.stringify(p.name)}`;
 }
 
-/** The gradient, when present, must have the parameter's element type and length. */
+/** A group's `params`, as a step finds them: an array of parameters (it may have been replaced). */
+function checkParamList(params: unknown, where: string): void {
+  if (!Array.isArray(params)) {
+    throw new TypeError(
+      `Invalid ${where}: expected an array of parameters, got ${describeValue(params)}`,
+    );
+  }
+  params.forEach((p, i) => {
+    if (!isParam(p)) {
+      throw new TypeError(
+        `Invalid ${where}[${i}]: expected a parameter { data: Float32Array | Float64Array, grad }, got ${describeValue(p)}`,
+      );
+    }
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `a ${value.constructor?.name ?? 'object'}`;
+}
+
+/** A parameter whose data `freeArray` returned cannot be stepped: the block may be another's. */
+function checkParamStorage(p: Param): void {
+  if (wasFreed(p.data)) {
+    throw new TypeError(`Invalid ${describe(p)}: its data was freed with freeArray`);
+  }
+  if (p.grad !== null && isFloatArray(p.grad) && wasFreed(p.grad)) {
+    throw new TypeError(`Invalid gradient for ${describe(p)}: it was freed with freeArray`);
+  }
+}
+
+/**
+ * The gradient, when present, must have the parameter's element type and length, and must not
+ * partly overlap the parameter's values: the kernels read both as they write, and a shifted
+ * overlap would give the WebAssembly and the TypeScript kernels different results. (The same
+ * array for both is allowed: each element is read before it is written.)
+ */
 export function checkGradient(p: Param): void {
   const grad = p.grad as unknown;
   if (grad === null || grad === undefined) return;
@@ -326,6 +438,16 @@ export function checkGradient(p: Param): void {
       `Invalid gradient for ${describe(p)}: length ${grad.length}, expected ${p.data.length}`,
     );
   }
+  const data = p.data;
+  if (grad.buffer === data.buffer && grad.byteOffset !== data.byteOffset) {
+    const gradEnd = grad.byteOffset + grad.byteLength;
+    const dataEnd = data.byteOffset + data.byteLength;
+    if (grad.byteOffset < dataEnd && data.byteOffset < gradEnd) {
+      throw new RangeError(
+        `Invalid gradient for ${describe(p)}: it partly overlaps the parameter's data in memory (bytes ${grad.byteOffset}–${gradEnd} and ${data.byteOffset}–${dataEnd} of one buffer)`,
+      );
+    }
+  }
 }
 
 export function checkStateArray(
@@ -333,10 +455,11 @@ export function checkStateArray(
   value: FloatArray,
   where: string,
   length = p.data.length,
+  problem = 'Invalid state dict',
 ): void {
   if (dtypeOf(value) !== dtypeOf(p.data) || value.length !== length) {
     throw new RangeError(
-      `Invalid state dict: ${where} is a ${dtypeOf(value)} array of length ${value.length}, expected ${dtypeOf(p.data)} of length ${length}`,
+      `${problem}: ${where} is a ${dtypeOf(value)} array of length ${value.length}, expected ${dtypeOf(p.data)} of length ${length}`,
     );
   }
 }

@@ -30,14 +30,13 @@ export interface RAdamOptions extends MomentOptions {
  */
 export class RAdam extends MomentOptimizer<RAdamOptions> {
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
       weightDecay: 0,
       decoupledWeightDecay: false,
       maximize: false,
-      ...options,
     });
   }
 

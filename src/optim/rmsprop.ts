@@ -1,5 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkLrEpsDecay, checkNonNegative } from '../core/validate.js';
+import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
 import { rmspropKernel } from '../kernels/rmsprop.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
@@ -31,7 +31,7 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-2,
       alpha: 0.99,
       eps: 1e-8,
@@ -39,14 +39,14 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       momentum: 0,
       centered: false,
       maximize: false,
-      ...options,
     });
   }
 
   protected validateOptions(o: RMSpropOptions): void {
     checkLrEpsDecay(o);
-    checkNonNegative('momentum', o.momentum, 'momentum value');
-    checkNonNegative('alpha', o.alpha, 'alpha value');
+    checkInRange('momentum', o.momentum, 0, 1, { closed: true, description: 'momentum value' });
+    // PyTorch takes any alpha >= 0; past 1 the average of squares goes negative and the step NaN.
+    checkInRange('alpha', o.alpha, 0, 1, { closed: true, description: 'alpha value' });
     checkBoolean('centered', o.centered);
     checkBoolean('maximize', o.maximize);
   }

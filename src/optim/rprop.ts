@@ -1,5 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkNonNegative, checkPair } from '../core/validate.js';
+import { checkBoolean, checkLr, checkPair } from '../core/validate.js';
 import { rpropKernel } from '../kernels/rprop.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
@@ -29,21 +29,20 @@ export interface RpropOptions {
  */
 export class Rprop extends Optimizer<RpropOptions> {
   constructor(params: ParamsInput<RpropOptions>, options: Partial<RpropOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-2,
       etas: [0.5, 1.2],
       stepSizes: [1e-6, 50],
       maximize: false,
-      ...options,
     });
   }
 
   protected validateOptions(o: RpropOptions): void {
-    checkNonNegative('lr', o.lr, 'learning rate');
+    checkLr(o.lr);
     const [etaminus, etaplus] = checkPair('etas', o.etas);
-    if (!(0 < etaminus && etaminus < 1 && 1 < etaplus)) {
+    if (!(0 < etaminus && etaminus < 1 && 1 < etaplus && etaplus < Infinity)) {
       throw new RangeError(
-        `Invalid eta values (etas): ${etaminus}, ${etaplus} (expected 0 < etas[0] < 1 < etas[1])`,
+        `Invalid eta values (etas): ${etaminus}, ${etaplus} (expected 0 < etas[0] < 1 < etas[1], finite)`,
       );
     }
     // PyTorch takes any step sizes; a negative or inverted range would only make Rprop climb.

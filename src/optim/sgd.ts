@@ -1,5 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkLrEpsDecay, checkNonNegative } from '../core/validate.js';
+import { checkBoolean, checkInRange, checkLr, checkWeightDecay } from '../core/validate.js';
 import { sgdKernel } from '../kernels/sgd.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
@@ -26,21 +26,21 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 1e-3,
       momentum: 0,
       dampening: 0,
       weightDecay: 0,
       nesterov: false,
       maximize: false,
-      ...options,
     });
   }
 
   protected validateOptions(o: SGDOptions): void {
-    checkLrEpsDecay(o);
-    checkNonNegative('momentum', o.momentum, 'momentum value');
-    checkNonNegative('dampening', o.dampening, 'dampening value');
+    checkWeightDecay(o.weightDecay, checkLr(o.lr));
+    // PyTorch takes any momentum >= 0; past 1 the buffer grows geometrically.
+    checkInRange('momentum', o.momentum, 0, 1, { closed: true, description: 'momentum value' });
+    checkInRange('dampening', o.dampening, 0, 1, { closed: true, description: 'dampening value' });
     checkBoolean('nesterov', o.nesterov);
     checkBoolean('maximize', o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {

@@ -21,13 +21,12 @@ export type YogiOptions = MomentOptions;
  */
 export class Yogi extends MomentOptimizer<YogiOptions> {
   constructor(params: ParamsInput<YogiOptions>, options: Partial<YogiOptions> = {}) {
-    super(params, {
+    super(params, options, {
       lr: 0.01,
       betas: [0.9, 0.999],
       eps: 1e-3,
       weightDecay: 0,
       maximize: false,
-      ...options,
     });
   }
 

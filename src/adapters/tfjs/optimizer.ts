@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Param, param } from '../../core/param.js';
 import { decode, encode, isRecord, type Json } from '../../core/serialize.js';
+import { checkName } from '../../core/validate.js';
 import * as optim from '../../optim/index.js';
 import type { Optimizer, StateDict } from '../../optim/optimizer.js';
 
@@ -253,16 +254,18 @@ export function tfOptimizer(
   return new DescentOptimizer(optimizer, options);
 }
 
+/** The names `tfOptimizer` takes: every optimizer class the package exports. */
+const optimizerNames = Object.keys(optim)
+  .filter((name) => {
+    const cls = (optim as Record<string, unknown>)[name];
+    return typeof cls === 'function' && cls.prototype instanceof optim.Optimizer;
+  })
+  .sort((a, b) => a.localeCompare(b, 'en'));
+
 function resolveOptimizer(optimizer: unknown): OptimizerClass {
-  const classes = optim as unknown as Record<string, unknown>;
   if (typeof optimizer === 'string') {
-    const cls = Object.hasOwn(classes, optimizer) ? classes[optimizer] : undefined;
-    if (typeof cls !== 'function' || !(cls.prototype instanceof optim.Optimizer)) {
-      throw new RangeError(
-        `Invalid optimizer: ${JSON.stringify(optimizer)} names no descent optimizer`,
-      );
-    }
-    return cls as OptimizerClass;
+    checkName('optimizer', optimizer, optimizerNames);
+    return (optim as unknown as Record<string, OptimizerClass>)[optimizer];
   }
   if (typeof optimizer !== 'function' || !(optimizer.prototype instanceof optim.Optimizer)) {
     throw new TypeError(

@@ -36,6 +36,12 @@ const freeStarts: number[] = [];
 const freeSizes: number[] = [];
 
 const collected = new FinalizationRegistry<number>((start) => release(start));
+/**
+ * Arrays given to `freeArray`. Shared memory cannot be detached, so such an array still reads and
+ * writes its old block, which a new array may own by now: `wasFreed` lets the optimizers refuse
+ * it before a step rather than write into another parameter.
+ */
+const freed = new WeakSet<FloatArray>();
 
 /** Switches param() and optimizer state between the arena (the default) and ordinary arrays. */
 export function setArenaEnabled(on: boolean): void {
@@ -71,12 +77,20 @@ export function arenaZeros(dtype: DType, length: number): FloatArray | null {
 /**
  * Returns an arena array's block at once rather than when the array is collected; true if it was
  * one. The array (and every view of it) must not be used afterwards: its memory will be reused.
+ * An optimizer refuses to step a freed array (a parameter's data or gradient, or its state) with
+ * a TypeError naming it.
  */
 export function freeArray(array: FloatArray): boolean {
   if (!inArena(array) || live.get(array.byteOffset) === undefined) return false;
   if (!collected.unregister(array)) return false;
   release(array.byteOffset);
+  freed.add(array);
   return true;
+}
+
+/** True for an array whose block `freeArray` returned: nothing may step it any more. */
+export function wasFreed(array: FloatArray): boolean {
+  return freed.has(array);
 }
 
 /** Bytes held by live blocks, and the size of the memory. */

@@ -173,9 +173,27 @@ describe('the adapter', () => {
   it.each([
     [
       'an unknown name',
-      () => tfOptimizer('Adamm'),
+      () => tfOptimizer('Adamw'),
       RangeError,
-      /"Adamm" names no descent optimizer/,
+      /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, NAdam, Newton, RAdam, RMSprop, Rprop, SGD, Yogi$/,
+    ],
+    [
+      'a name up the prototype chain',
+      () => tfOptimizer('constructor'),
+      RangeError,
+      /^Invalid optimizer: "constructor"; expected one of /,
+    ],
+    [
+      'a misspelled option',
+      () => tfOptimizer('Adam', { betass: [0.9, 0.99] }),
+      TypeError,
+      /^Unknown option betass for Adam \(did you mean betas\?\)$/,
+    ],
+    [
+      'a misspelled group option',
+      () => tfOptimizer('SGD', { groups: [{ match: /bias/, weightDecy: 0 }] }),
+      TypeError,
+      /^Unknown option weightDecy for SGD's parameter group \(did you mean weightDecay\?\)$/,
     ],
     ['a non-optimizer', () => tfOptimizer(Map as never), TypeError, /expected a descent optimizer/],
     ['a bad option', () => tfOptimizer('Adam', { lr: -1 }), RangeError, /learning rate \(lr\): -1/],
