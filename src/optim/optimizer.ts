@@ -40,7 +40,7 @@ export abstract class Optimizer<O extends object> {
    * What each state entry was when a step last checked it (an array or a number), so that one
    * deleted or replaced since is refused before the step rather than failing halfway through it.
    */
-  private readonly stateKinds = new WeakMap<ParamState, Map<string, 'array' | 'number'>>();
+  private readonly stateKinds = new WeakMap<ParamState, [string, 'array' | 'number'][]>();
   paramGroups: ParamGroup<O>[] = [];
   state = new Map<Param, ParamState>();
 
@@ -136,34 +136,49 @@ export abstract class Optimizer<O extends object> {
 
   /** A parameter's state as a step will use it: arrays of its type and length, entries kept. */
   private checkStepState(p: Param, state: ParamState): void {
-    let kinds = this.stateKinds.get(state);
-    if (kinds === undefined) {
-      kinds = new Map();
-      this.stateKinds.set(state, kinds);
-    }
-    for (const [key, kind] of kinds) {
-      const value = state[key];
-      if (kind === 'array' ? !isFloatArray(value) : typeof value !== 'number') {
-        throw new TypeError(
-          `Invalid state of ${describe(p)}: ${key} is ${value === undefined ? 'missing' : `no longer a${kind === 'array' ? 'n array' : ' number'}`}`,
-        );
+    const kinds = this.stateKinds.get(state);
+    if (kinds !== undefined) {
+      for (const [key, kind] of kinds) {
+        const value = state[key];
+        if (kind === 'array' ? !isFloatArray(value) : typeof value !== 'number') {
+          const problem =
+            value === undefined
+              ? 'missing'
+              : `no longer a${kind === 'array' ? 'n array' : ' number'}`;
+          throw new TypeError(`Invalid state of ${describe(p)}: ${key} is ${problem}`);
+        }
       }
     }
+    let entries = 0;
     for (const key in state) {
       const value = state[key];
       if (isFloatArray(value)) {
-        checkStateArray(p, value, key, p.data.length, `Invalid state of ${describe(p)}`);
-        if (wasFreed(value)) {
+        if (
+          value.constructor !== p.data.constructor ||
+          value.length !== p.data.length ||
+          wasFreed(value)
+        ) {
+          checkStateArray(p, value, key, p.data.length, `Invalid state of ${describe(p)}`);
           throw new TypeError(`Invalid state of ${describe(p)}: ${key} was freed with freeArray`);
         }
-        kinds.set(key, 'array');
+        entries++;
       } else if (typeof value === 'number') {
-        kinds.set(key, 'number');
+        entries++;
       } else if (typeof value === 'object' && value !== null) {
         throw new TypeError(
           `Invalid state of ${describe(p)}: ${key} is a ${value.constructor?.name ?? 'object'}, not an array of the parameter's type`,
         );
       }
+    }
+    // Every recorded entry is there (checked above), so a count that differs means new ones.
+    if (entries !== (kinds?.length ?? 0)) {
+      const recorded: [string, 'array' | 'number'][] = [];
+      for (const key in state) {
+        const value = state[key];
+        if (isFloatArray(value)) recorded.push([key, 'array']);
+        else if (typeof value === 'number') recorded.push([key, 'number']);
+      }
+      this.stateKinds.set(state, recorded);
     }
   }
 

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * The suite's strength, measured: applies each mutation below (one wrong line in src/, bench/ or
+ * assembly/, of the kind a mutation audit found no test catching), runs the tests that should
+ * notice, and expects them to fail. A mutant that survives is a hole in the suite.
+ *
+ *     npm run mutants                 every mutant, each against the test files it names
+ *     npm run mutants -- --full       each against the whole suite (slow: a minute a mutant)
+ *     npm run mutants -- arena        only the mutants whose name contains "arena"
+ *
+ * The work happens in a copy of the working tree (tracked and untracked files, git's ignores
+ * aside) under the system's temporary folder, with node_modules linked, so the checkout is never
+ * touched. Exit code 0 when every mutant is killed, 1 when one survives or no longer applies
+ * (its `from` text is gone: update the list with the code).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** file, the text to change, what it becomes, and the tests that must then fail. */
+const mutants = [
+  {
+    name: 'arena: a block the bump pointer takes back is not zeroed (identical runs differed)',
+    file: 'src/kernels/wasm/arena.ts',
+    from: 'if (start < clean) new Uint8Array',
+    to: 'if (start < 0) new Uint8Array',
+    tests: ['test/kernels/wasm/arena.test.ts', 'test/optim/differential'],
+  },
+  {
+    name: 'arena: freed arrays are stepped',
+    file: 'src/kernels/wasm/arena.ts',
+    from: 'return freed.has(array);',
+    to: 'return false;',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'optimizer: unknown options accepted',
+    file: 'src/optim/optimizer.ts',
+    from: 'checkKnownOptions(options, this.optionNames, new.target.name);',
+    to: '',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'optimizer: a replaced params list is not checked before the step',
+    file: 'src/optim/optimizer.ts',
+    from: 'checkParamList(group.params, ',
+    to: '(() => {})(group.params, ',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'optimizer: a gradient partly overlapping its parameter is stepped',
+    file: 'src/optim/optimizer.ts',
+    from: 'if (grad.byteOffset < dataEnd && data.byteOffset < gradEnd) {',
+    to: 'if (false) {',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'optimizer: a replaced gradient runs on the TypeScript kernels',
+    file: 'src/kernels/wasm/staging.ts',
+    from: 'if (inArena(grad) || !inArena(data) || !simdEnabledNow()) return grad;',
+    to: 'return grad;',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'validate: an infinite learning rate is accepted',
+    file: 'src/core/validate.ts',
+    from: 'if (number === Infinity) {',
+    to: 'if (number === -1) {',
+    tests: ['test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'Adam (TypeScript kernel): second moment weighted by 1 − β₁',
+    file: 'src/kernels/adam.ts',
+    from: 'const weight2 = 1 - beta2;',
+    to: 'const weight2 = 1 - beta1;',
+    tests: ['test/kernels/wasm/replay.test.ts', 'test/optim/adam.test.ts'],
+  },
+  {
+    name: 'polynomialSchedule: 1 − f^p instead of (1 − f)^p',
+    file: 'src/schedules/pure/decay.ts',
+    from: '(initValue - endValue) * (1 - f) ** power',
+    to: '(initValue - endValue) * (1 - f ** power)',
+    tests: ['test/schedules'],
+  },
+  {
+    name: 'exponentialDecay: staircase ignored',
+    file: 'src/schedules/pure/decay.ts',
+    from: 'const exponent = staircase ? Math.floor(t / transitionSteps) : t / transitionSteps;',
+    to: 'const exponent = t / transitionSteps;',
+    tests: ['test/schedules'],
+  },
+  {
+    name: "lab: Adagrad's eps 0 instead of 1e-6",
+    file: 'src/lab/optimizers.ts',
+    from: "['adagrad', { className: 'Adagrad', options: { lr: 0.1, eps: 1e-6 } }],",
+    to: "['adagrad', { className: 'Adagrad', options: { lr: 0.1, eps: 0 } }],",
+    tests: ['test/lab'],
+  },
+  {
+    name: "lab: 'yogi' runs Adam",
+    file: 'src/lab/optimizers.ts',
+    from: "['yogi', { className: 'Yogi',",
+    to: "['yogi', { className: 'Adam',",
+    tests: ['test/lab'],
+  },
+  {
+    name: 'benchmark: GB/s off by a factor of 1,000',
+    file: 'bench/timing.ts',
+    from: '/ 1e9',
+    to: '/ 1e6',
+    tests: ['test/bench'],
+  },
+];
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const only = args.filter((a) => !a.startsWith('--'));
+const chosen = mutants.filter((m) => only.length === 0 || only.some((o) => m.name.includes(o)));
+
+const copy = mkdtempSync(join(tmpdir(), 'descent-mutants-'));
+const listed = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+for (const file of listed.stdout.split('\0').filter(Boolean)) {
+  try {
+    cpSync(join(root, file), join(copy, file), { recursive: true });
+  } catch {
+    // a file deleted in the working tree but still tracked
+  }
+}
+symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+// bin/descent.js and the benchmark run compiled code: build the copy once, as `npm ci` would.
+const built = spawnSync('npm', ['run', 'build'], { cwd: copy, stdio: 'ignore' });
+if (built.status !== 0) throw new Error('npm run build failed in the copy');
+
+let survivors = 0;
+for (const m of chosen) {
+  const path = join(copy, m.file);
+  const original = readFileSync(path, 'utf8');
+  const count = original.split(m.from).length - 1;
+  if (count !== 1) {
+    console.log(`STALE    ${m.name}: ${m.file} has the text ${count} times, not once`);
+    survivors++;
+    continue;
+  }
+  writeFileSync(path, original.replace(m.from, m.to));
+  // The tests import src/ as it is; a kernel in assembly/ reaches them through the embedded binary.
+  const rebuild = () => spawnSync('npm', ['run', 'build:wasm'], { cwd: copy, stdio: 'ignore' });
+  if (m.file.startsWith('assembly/')) rebuild();
+  const started = Date.now();
+  const run = spawnSync('npx', ['vitest', 'run', ...(full ? [] : m.tests)], {
+    cwd: copy,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  writeFileSync(path, original);
+  if (m.file.startsWith('assembly/')) rebuild();
+  const failed = /tests: (\d+) passed, (\d+) failed/.exec(run.stdout);
+  if (run.status !== 0) {
+    console.log(
+      `killed   ${m.name} (${failed ? `${failed[2]} failing tests` : 'failed'}, ${seconds} s)`,
+    );
+  } else {
+    console.log(`SURVIVED ${m.name} (${m.file}; ran ${full ? 'the suite' : m.tests.join(' ')})`);
+    survivors++;
+  }
+}
+rmSync(copy, { recursive: true, force: true });
+console.log(`${chosen.length - survivors} of ${chosen.length} mutants killed`);
+process.exit(survivors === 0 ? 0 : 1);
