@@ -53,6 +53,12 @@ export function worstError(actual: ArrayLike<number>, expected: number[], tol: n
  * Replays a case's gradients through descent and checks every parameter after every step, and the
  * state where the generator recorded it. `extraOptions` go to every group and to the constructor
  * (options a fixture cannot hold, such as Newton's hessian).
+ *
+ * Parameters come from `param()`, in the WebAssembly arena, so the per-optimizer tests
+ * (test/optim/<name>.test.ts) run the WebAssembly kernels. Their TypeScript twins, and the thread
+ * pool, replay the same fixtures in test/kernels/wasm/replay.test.ts, and are compared with the
+ * WebAssembly kernels on random inputs in test/kernels/wasm/kernels.test.ts and on random user
+ * sequences in test/optim/differential/.
  */
 export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> = {}): void {
   const groups = c.groups.map((g) => ({
