@@ -61,7 +61,9 @@ export function expectCheckedBeforeStep(
   const values = [...a.data, ...b.data];
   Object.assign(opt.paramGroups[1], bad);
   grads([a, b]);
-  expect(() => opt.step()).toThrow();
+  // The error names the option that went bad (or, for a pair such as betas, its element).
+  const named = new RegExp(`^Invalid .*\\b(${Object.keys(bad).join('|')})\\b`);
+  expect(() => opt.step()).toThrow(named);
   expect([...a.data, ...b.data]).toEqual(values);
   expect(JSON.stringify(opt.stateDict().state)).toBe(state);
 }

@@ -88,26 +88,37 @@ describe.each(classes)('%s state dict', (name, cls) => {
     for (let t = 0; t < 3; t++) step(opt, params, t);
     const good = opt.stateDict();
     const before = JSON.stringify(good);
-    const variants: [string, (sd: EditableJson) => void][] = [
-      ['one group fewer', (sd) => sd.paramGroups.pop()],
-      ['a parameter fewer', (sd) => sd.paramGroups[1].params.pop()],
+    const variants: [string, (sd: EditableJson) => void, RegExp][] = [
+      [
+        'one group fewer',
+        (sd) => sd.paramGroups.pop(),
+        /^Invalid state dict: it has 1 parameter groups, the optimizer 2$/,
+      ],
+      [
+        'a parameter fewer',
+        (sd) => sd.paramGroups[1].params.pop(),
+        /^Invalid state dict: paramGroups\[1\] has 0 parameters, the optimizer's group 1$/,
+      ],
       [
         'a state key naming no parameter',
         (sd) => {
           sd.state['7'] = sd.state['0'] ?? {};
         },
+        /^Invalid state dict: state key "7" names no parameter$/,
       ],
       [
         'a negative learning rate',
         (sd) => {
           sd.paramGroups[0].lr = -1;
         },
+        /^Invalid learning rate \(lr\): -1$/,
       ],
       [
         'a prototype key',
         (sd) => {
           sd.state['0'] = JSON.parse('{"__proto__": {"polluted": true}}');
         },
+        /^Invalid key in state.0: "__proto__"$/,
       ],
       [
         'a state array of the wrong length or type',
@@ -120,24 +131,27 @@ describe.each(classes)('%s state dict', (name, cls) => {
             entry[key] = { dtype: 'float32', base64: 'AAAAAA==' };
           }
         },
+        /^Invalid state dict: state\[0\]\.\w+ is a float32 array of length 1, expected float64 of length 4$/,
       ],
       [
         'a state entry holding text',
         (sd) => {
           sd.state['0'] = { ...(sd.state['0'] ?? {}), step: 'three' };
         },
+        /^Invalid state dict: state\[0\]\.step is (missing or not a number|neither a number nor an array)$/,
       ],
       [
         'not a state dict',
         (sd) => {
           delete sd.paramGroups;
         },
+        /^Invalid state dict: expected \{ state, paramGroups \}$/,
       ],
     ];
-    for (const [what, mutate] of variants) {
+    for (const [what, mutate, message] of variants) {
       const bad = JSON.parse(before);
       mutate(bad);
-      expect(() => opt.loadStateDict(bad), what).toThrow();
+      expect(() => opt.loadStateDict(bad), what).toThrow(message);
       expect(JSON.stringify(opt.stateDict()), what).toBe(before);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
