@@ -1,3 +1,5 @@
+import { checkKnownOptions } from '../../core/validate.js';
+
 /** A scheduler as descent's are: `step()`, or `step(metric)` for ReduceLROnPlateau. */
 export interface Steppable {
   step(metric?: number): void;
@@ -41,6 +43,7 @@ export function schedulerCallback(
   scheduler: Steppable | Schedule,
   options: SchedulerCallbackOptions = {},
 ): FitCallbacks {
+  checkKnownOptions(options, ['every', 'monitor', 'optimizer'], 'schedulerCallback');
   const { every = 'epoch', monitor, optimizer } = options;
   if (every !== 'epoch' && every !== 'batch') {
     throw new RangeError(`Invalid every: ${JSON.stringify(every)} (expected 'epoch' or 'batch')`);

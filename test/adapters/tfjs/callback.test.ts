@@ -126,6 +126,11 @@ describe('schedulerCallback', () => {
     ],
     [() => schedulerCallback((t) => t), TypeError, /pure schedule needs the optimizer/],
     [() => schedulerCallback({} as never), TypeError, /Invalid scheduler/],
+    [
+      () => schedulerCallback({ step() {} }, { monitr: 'val_loss' } as never),
+      TypeError,
+      /^Unknown option monitr for schedulerCallback \(did you mean monitor\?\)$/,
+    ],
   ])('refuses bad arguments (%#)', (make, type, message) => {
     expect(make).toThrow(type);
     expect(make).toThrow(message);
