@@ -250,16 +250,39 @@ def book_schedules():
     }
 
 
+# The traces whose book code computes in float32: a torch tensor (its c = torch.tensor(...))
+# enters the update, so every iterate is a float32 tensor.
+FLOAT32 = {"gd-1d-local", "newton-convex", "newton-nonconvex-eta1", "newton-nonconvex-eta0.5"}
+
+
+def check_book_path(eid, path, book_path):
+    """The book's own path (its code, run) against ours (its rule in float64, written again).
+
+    Each coordinate must agree within a tolerance times the larger of our iterate and the one
+    before it: a step x - d rounds relative to x and d, and |d| <= |x_t| + |x_(t-1)|, so a step that
+    cancels most of its predecessor keeps the predecessor's rounding. Where the book runs on Python
+    floats the two are the same float64 arithmetic, up to the order of operations (worst seen:
+    1.0e-15, adagrad-2d-eta2); where it runs in float32, float32's rounding, grown by the steps
+    (worst seen: 6.8e-7, newton-nonconvex-eta1, whose first steps go uphill).
+    """
+    tolerance = 1e-5 if eid in FLOAT32 else 1e-12
+    assert len(path) == len(book_path), (eid, len(path), len(book_path))
+    previous = None
+    for t, (ours, theirs) in enumerate(zip(path, book_path)):
+        a = np.atleast_1d(np.array(ours, dtype=float))
+        b = np.atleast_1d(np.array([float(x) for x in np.atleast_1d(theirs)], dtype=float))
+        scale = np.abs(a) if previous is None else np.maximum(np.abs(a), np.abs(previous))
+        assert np.all(np.abs(a - b) <= tolerance * scale), (eid, t, ours, theirs)
+        previous = a
+
+
 def main():
     paths = float64_paths()
     experiments = {}
     for eid, run in book_runs().items():
         line, book_path = printed(run)
         path = paths[eid]
-        # The book's own path and ours must tell the same story (float32 vs float64 apart).
-        for ours, theirs in zip(path, book_path):
-            a, b = np.atleast_1d(np.array(ours, dtype=float)), np.atleast_1d(np.array(theirs, dtype=float))
-            assert np.allclose(a, b, rtol=1e-4, atol=1e-4), (eid, ours, theirs)
+        check_book_path(eid, path, book_path)
         final = path[-1]
         experiments[eid] = {
             "printed": line,

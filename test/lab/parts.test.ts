@@ -1,11 +1,28 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { loadAirfoil, squaredLoss, trainLinearRegression } from '../../src/lab/airfoil.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  leastSquares,
+  loadAirfoil,
+  squaredLoss,
+  trainLinearRegression,
+} from '../../src/lab/airfoil.js';
 import { contours, niceLevels, sampleGrid } from '../../src/lab/contour.js';
 import { resolveOptimizer } from '../../src/lab/optimizers.js';
 import { createRandom } from '../../src/lab/random.js';
 import { textWidth } from '../../src/lab/text-width.js';
 import { Adam } from '../../src/optim/adam.js';
+
+/** The error `run` throws (failing the test when it throws nothing), to check its type and message. */
+function thrown(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error, and nothing was thrown');
+}
 
 describe('airfoil data', () => {
   const data = loadAirfoil();
@@ -43,6 +60,29 @@ describe('airfoil data', () => {
   });
 });
 
+describe('airfoil errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airfoil-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names the row and the cell that is not a number', () => {
+    const file = join(dir, 'bad.tsv');
+    writeFileSync(file, 'a\tb\ty\n1\t2\t3\n4\tx\t6\n');
+    const error = thrown(() => loadAirfoil(file));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe(`Invalid number in ${file}, row 3: "x"`);
+  });
+
+  it('refuses the normal equations of linearly dependent features', () => {
+    const data = loadAirfoil();
+    const twice = new Float64Array(data.rows * 2);
+    for (let i = 0; i < data.rows; i++)
+      twice.fill(data.features[i * data.columns], 2 * i, 2 * i + 2);
+    const error = thrown(() => leastSquares({ ...data, features: twice, columns: 2 }));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('leastSquares: the features are linearly dependent');
+  });
+});
+
 describe('contours', () => {
   it('traces the circle x² + y² = 1 as one closed line', () => {
     const grid = sampleGrid((x, y) => x * x + y * y, [-2, 2], [-2, 2], 60);
@@ -74,9 +114,25 @@ describe('optimizers by name', () => {
       eps: 1e-6,
     });
     expect(resolveOptimizer('nadam').className).toBe('NAdam');
-    expect(() => resolveOptimizer('adam', { lr: -1 })).toThrow(/lr.*-1/);
-    expect(() => resolveOptimizer('nope')).toThrow(/Unknown optimizer: "nope"/);
-    expect(() => resolveOptimizer('lbfgs')).toThrow(/closure/);
+  });
+
+  it('refuses bad options, unknown names and optimizers a training loop cannot drive', () => {
+    const lr = thrown(() => resolveOptimizer('adam', { lr: -1 }));
+    expect(lr).toBeInstanceOf(RangeError);
+    expect(lr.message).toMatch(/^Invalid learning rate \(lr\): -1\b/);
+    const unknown = thrown(() => resolveOptimizer('nope'));
+    expect(unknown).toBeInstanceOf(RangeError);
+    expect(unknown.message).toMatch(
+      /^Unknown optimizer: "nope" (\(did you mean \w+\?\) )?\((did you mean \w+\? )?expected one of sgd, momentum, adagrad, rmsprop, adadelta, adam, yogi, .*nadam.*\)$/,
+    );
+    const lbfgs = thrown(() => resolveOptimizer('LBFGS'));
+    expect(lbfgs).toBeInstanceOf(RangeError);
+    expect(lbfgs.message).toBe(
+      'Unsupported optimizer: "LBFGS" (LBFGS needs a closure that re-evaluates the loss)',
+    );
+    const newton = thrown(() => resolveOptimizer('newton'));
+    expect(newton).toBeInstanceOf(RangeError);
+    expect(newton.message).toBe('Unsupported optimizer: "newton" (Newton needs a Hessian)');
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fashionMnistFiles, loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import {
   scheduleTrainingFigures,
@@ -11,6 +11,8 @@ import {
 import { trainLeNet } from '../../src/lab/lenet.js';
 import { createRandom } from '../../src/lab/random.js';
 import type { Result, RunContext, SeriesResult } from '../../src/lab/types.js';
+import { Optimizer } from '../../src/optim/optimizer.js';
+import { SGD } from '../../src/optim/sgd.js';
 import { cosineScheduler } from '../../src/schedules/book.js';
 
 function idx(shape: number[], values: Uint8Array): Uint8Array {
@@ -111,7 +113,9 @@ describe('LeNet on Fashion-MNIST', () => {
     const data = loadFashionMnist(dir);
     const small = { ...data, train: { ...data.train, rows: 14, cols: 56 } };
     const options = { schedule: () => 0.1, epochs: 1, random: createRandom(0) };
-    await expect(trainLeNet(small, options)).rejects.toThrow(/28 × 28.*14 × 56/);
+    const refused = trainLeNet(small, options);
+    await expect(refused).rejects.toBeInstanceOf(RangeError);
+    await expect(refused).rejects.toThrow(`LeNet takes 28 × 28 images; ${dir} has 14 × 56`);
   });
 });
 
@@ -126,9 +130,46 @@ describe('the schedule-train experiments', () => {
 
   it('record loss and accuracies per epoch, at the rate of the schedule', async () => {
     let progress = 0;
-    const result = (await experiment('cosine-warmup').run(
-      context({ progress: (done, total) => (progress = done / total) }),
-    )) as SeriesResult;
+    // Every optimizer step, to see which optimizer the run trains with (the tfjs adapter's
+    // probe of the class, on an empty parameter, aside).
+    const steps: { optimizer: Optimizer<object>; lr: unknown }[] = [];
+    const original = Optimizer.prototype.step;
+    const spy = vi.spyOn(Optimizer.prototype, 'step').mockImplementation(function (
+      this: Optimizer<object>,
+      ...args: Parameters<typeof original>
+    ) {
+      const size = this.paramGroups.flatMap((g) => g.params).reduce((n, p) => n + p.data.length, 0);
+      if (size > 0) steps.push({ optimizer: this, lr: this.paramGroups[0].lr });
+      return original.apply(this, args);
+    });
+    let result: SeriesResult;
+    try {
+      result = (await experiment('cosine-warmup').run(
+        context({ progress: (done, total) => (progress = done / total) }),
+      )) as SeriesResult;
+    } finally {
+      spy.mockRestore();
+    }
+    // chapter12.md: SGD, batch 256 (two steps an epoch of the 512 images), at the base rate 0.3
+    // warmed up linearly from 0 over 5 epochs: 0, 0.06, 0.12 in epochs 0, 1, 2.
+    const optimizers = [...new Set(steps.map((s) => s.optimizer))];
+    expect(optimizers).toHaveLength(1);
+    expect(optimizers[0]).toBeInstanceOf(SGD);
+    expect(optimizers[0].constructor).toBe(SGD);
+    expect(optimizers[0].paramGroups).toHaveLength(1);
+    expect(optimizers[0].paramGroups[0]).toMatchObject({
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+    });
+    const warmup = [0, 1, 2].map((t) => (0.3 * t) / 5);
+    const lrs = steps.map((s) => s.lr as number);
+    expect(lrs).toHaveLength(6);
+    lrs.forEach((lr, k) => {
+      expect(Math.abs(lr - warmup[Math.floor(k / 2)]), `step ${k + 1}`).toBeLessThanOrEqual(1e-16);
+    });
     expect(result.kind).toBe('series');
     expect(result.series.map((s) => s.name)).toEqual([
       'train loss',
