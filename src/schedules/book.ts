@@ -1,7 +1,7 @@
 import { checkFinite, checkInRange, checkInteger, checkNonNegative } from '../core/validate.js';
 import { cosineDecay, exponentialDecay, inverseSqrtDecay } from './pure/decay.js';
 import { piecewiseConstant } from './pure/piecewise.js';
-import { checkStepList, type Schedule, schedule } from './pure/schedule.js';
+import { checkStepList, optionsOf, type Schedule, schedule } from './pure/schedule.js';
 import { warmup } from './pure/warmup.js';
 
 /**
@@ -21,8 +21,13 @@ export interface SquareRootSchedulerOptions {
   lr?: number;
 }
 
+const squareRootOptions = optionsOf<SquareRootSchedulerOptions>('squareRootScheduler', {
+  lr: true,
+});
+
 /** The book's SquareRootScheduler: η_t = η₀ (t + 1)^(−1/2). */
-export function squareRootScheduler({ lr = 0.1 }: SquareRootSchedulerOptions = {}): Schedule {
+export function squareRootScheduler(options: SquareRootSchedulerOptions = {}): Schedule {
+  const { lr = 0.1 } = squareRootOptions(options);
   checkLr('lr', lr);
   return inverseSqrtDecay({ initValue: lr, timescale: 1 });
 }
@@ -36,15 +41,18 @@ export interface FactorSchedulerOptions {
   baseLr?: number;
 }
 
+const factorOptions = optionsOf<FactorSchedulerOptions>('factorScheduler', {
+  factor: true,
+  stopFactorLr: true,
+  baseLr: true,
+});
+
 /**
  * The book's FactorScheduler: η_{t+1} = max(η_min, η_t · α) from η₀, applied at every call, so
  * the value at t is max(η_min, η₀ α^(t+1)) (α <= 1 makes the recursion and the closed form agree).
  */
-export function factorScheduler({
-  factor = 1,
-  stopFactorLr = 1e-7,
-  baseLr = 0.1,
-}: FactorSchedulerOptions = {}): Schedule {
+export function factorScheduler(options: FactorSchedulerOptions = {}): Schedule {
+  const { factor = 1, stopFactorLr = 1e-7, baseLr = 0.1 } = factorOptions(options);
   checkInRange('factor', factor, 0, 1, { closed: true });
   checkLr('stopFactorLr', stopFactorLr);
   checkLr('baseLr', baseLr);
@@ -61,16 +69,19 @@ export interface MultiFactorSchedulerOptions {
   baseLr: number;
 }
 
+const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>('multiFactorScheduler', {
+  step: true,
+  factor: true,
+  baseLr: true,
+});
+
 /**
  * The book's MultiFactorScheduler: piecewise constant, multiplied by α at every epoch listed in
  * `step` (the epoch itself already gets the new rate, as with PyTorch's MultiStepLR), so the value
  * at t is η₀ α^#{s ∈ step : s <= t}.
  */
-export function multiFactorScheduler({
-  step,
-  factor,
-  baseLr,
-}: MultiFactorSchedulerOptions): Schedule {
+export function multiFactorScheduler(options: MultiFactorSchedulerOptions): Schedule {
+  const { step, factor, baseLr } = multiFactorOptions(options);
   const boundaries = checkStepList('step', step);
   checkFinite('factor', factor);
   checkNonNegative('factor', factor);
@@ -93,6 +104,14 @@ export interface CosineSchedulerOptions {
   warmupBeginLr?: number;
 }
 
+const cosineOptions = optionsOf<CosineSchedulerOptions>('cosineScheduler', {
+  maxUpdate: true,
+  baseLr: true,
+  finalLr: true,
+  warmupSteps: true,
+  warmupBeginLr: true,
+});
+
 /**
  * The book's CosineScheduler, warmup included: with W = warmupSteps,
  *
@@ -100,13 +119,14 @@ export interface CosineSchedulerOptions {
  *     η_t = η_T + (η₀ − η_T)/2 · (1 + cos(π (t − W)/(T − W)))             W <= t <= T
  *     η_t = η_T                                                           t > T
  */
-export function cosineScheduler({
-  maxUpdate,
-  baseLr = 0.01,
-  finalLr = 0,
-  warmupSteps = 0,
-  warmupBeginLr = 0,
-}: CosineSchedulerOptions): Schedule {
+export function cosineScheduler(options: CosineSchedulerOptions): Schedule {
+  const {
+    maxUpdate,
+    baseLr = 0.01,
+    finalLr = 0,
+    warmupSteps = 0,
+    warmupBeginLr = 0,
+  } = cosineOptions(options);
   checkInteger('warmupSteps', warmupSteps, 0);
   checkInteger('maxUpdate', maxUpdate, warmupSteps + 1);
   checkLr('baseLr', baseLr);

@@ -23,7 +23,7 @@ export interface ConstantLROptions {
  */
 export class ConstantLR extends LRScheduler<Required<ConstantLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: ConstantLROptions = {}) {
-    super(optimizer, resolveOptions({ factor: 1 / 3, totalIters: 5 }, options));
+    super(optimizer, resolveOptions('ConstantLR', { factor: 1 / 3, totalIters: 5 }, options));
     this.initialStep();
   }
 

@@ -23,7 +23,7 @@ export interface CosineAnnealingLROptions {
  */
 export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
-    super(optimizer, resolveOptions({ etaMin: 0 }, options));
+    super(optimizer, resolveOptions('CosineAnnealingLR', { TMax: undefined, etaMin: 0 }, options));
     this.initialStep();
   }
 

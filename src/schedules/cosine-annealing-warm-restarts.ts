@@ -29,7 +29,14 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<
   TCur: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingWarmRestartsOptions) {
-    super(optimizer, resolveOptions({ TMult: 1, etaMin: 0 }, options));
+    super(
+      optimizer,
+      resolveOptions(
+        'CosineAnnealingWarmRestarts',
+        { T0: undefined, TMult: 1, etaMin: 0 },
+        options,
+      ),
+    );
     this.Ti = this.options.T0;
     this.TCur = -1;
     this.initialStep();

@@ -60,7 +60,10 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
     super(
       optimizer,
       resolveOptions(
+        'CyclicLR',
         {
+          baseLr: undefined,
+          maxLr: undefined,
           stepSizeUp: 2000,
           stepSizeDown: null,
           mode: 'triangular',

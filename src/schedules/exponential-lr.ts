@@ -1,5 +1,10 @@
 import { checkNonNegative } from '../core/validate.js';
-import { groupLrs, LRScheduler, type SchedulableOptimizer } from './lr-scheduler.js';
+import {
+  groupLrs,
+  LRScheduler,
+  resolveOptions,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
 
 export interface ExponentialLROptions {
   gamma: number;
@@ -12,7 +17,7 @@ export interface ExponentialLROptions {
  */
 export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
-    super(optimizer, { ...options });
+    super(optimizer, resolveOptions('ExponentialLR', { gamma: undefined }, options));
     this.initialStep();
   }
 

@@ -1,4 +1,4 @@
-import { checkFunction } from '../core/validate.js';
+import { checkFunction, checkKnownOptions } from '../core/validate.js';
 import { groupLrs, LRScheduler, perGroup, type SchedulableOptimizer } from './lr-scheduler.js';
 import type { Schedule } from './pure/schedule.js';
 
@@ -35,6 +35,7 @@ export class HyperparameterScheduler extends LRScheduler<HyperparameterSchedules
     if (keys.length === 0) {
       throw new RangeError('Invalid schedules: {} (expected at least one hyperparameter)');
     }
+    checkKnownOptions(o, this.hyperparameters(), 'HyperparameterScheduler');
     for (const key of keys) {
       this.optimizer.paramGroups.forEach((group, i) => {
         const present =
@@ -73,6 +74,26 @@ export class HyperparameterScheduler extends LRScheduler<HyperparameterSchedules
       }
     }
     return lrs;
+  }
+
+  /**
+   * What can be scheduled: every key holding a number in some group, and beta1 and beta2 where a
+   * group has betas. A key no group has is an unknown option (likely a misspelling); one that
+   * some groups lack is reported with the first group lacking it.
+   */
+  private hyperparameters(): string[] {
+    const names = new Set<string>();
+    for (const group of this.optimizer.paramGroups) {
+      for (const [key, value] of Object.entries(group)) {
+        if (typeof value === 'number') names.add(key);
+      }
+      if (Array.isArray(group.betas)) {
+        for (const [name, index] of Object.entries(betaIndex)) {
+          if (typeof group.betas[index] === 'number') names.add(name);
+        }
+      }
+    }
+    return [...names];
   }
 
   private schedules(key: string, value: unknown): Schedule[] {

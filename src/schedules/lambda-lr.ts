@@ -1,5 +1,10 @@
 import { checkFunction } from '../core/validate.js';
-import { LRScheduler, perGroup, type SchedulableOptimizer } from './lr-scheduler.js';
+import {
+  LRScheduler,
+  perGroup,
+  resolveOptions,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
 
 /** A function of the epoch giving a factor. */
 export type LrLambda = (epoch: number) => number;
@@ -41,7 +46,7 @@ export function lambdaFactors(lambdas: readonly LrLambda[], epoch: number): numb
  */
 export class LambdaLR extends LRScheduler<LambdaLROptions> {
   constructor(optimizer: SchedulableOptimizer, options: LambdaLROptions) {
-    super(optimizer, { ...options });
+    super(optimizer, resolveOptions('LambdaLR', { lrLambda: undefined }, options));
     this.initialStep();
   }
 

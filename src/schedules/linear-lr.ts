@@ -25,7 +25,10 @@ export interface LinearLROptions {
  */
 export class LinearLR extends LRScheduler<Required<LinearLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
-    super(optimizer, resolveOptions({ startFactor: 1 / 3, endFactor: 1, totalIters: 5 }, options));
+    super(
+      optimizer,
+      resolveOptions('LinearLR', { startFactor: 1 / 3, endFactor: 1, totalIters: 5 }, options),
+    );
     this.initialStep();
   }
 

@@ -1,5 +1,11 @@
 import { decode, encode, isRecord, type Json } from '../core/serialize.js';
-import { checkArray, checkBoolean, checkNonNegative, checkNumber } from '../core/validate.js';
+import {
+  checkArray,
+  checkBoolean,
+  checkKnownOptions,
+  checkNonNegative,
+  checkNumber,
+} from '../core/validate.js';
 
 /**
  * What a scheduler needs of an optimizer: parameter groups (plain objects with `lr`, and
@@ -30,13 +36,25 @@ export function checkOptimizer(optimizer: unknown): SchedulableOptimizer {
 }
 
 /**
- * Options with defaults filled in. An option given as undefined takes its default, as optimizer
- * options do; required options have no default and fail validation when missing.
+ * Every option of a scheduler with its default, required ones as undefined; the compiler
+ * requires every option of `T` to be listed, so this one object is the list of valid names.
+ */
+export type OptionDefaults<T> = { readonly [K in keyof Required<T>]: T[K] | undefined };
+
+/**
+ * Options with defaults filled in. First, any option that is not in `defaults` is refused with a
+ * TypeError naming it and the closest valid name ("Unknown option TMaxx for CosineAnnealingLR
+ * (did you mean TMax?)"), as PyTorch refuses an unexpected keyword argument; so a required
+ * option under a wrong name is reported as that, not as missing. An option given as undefined
+ * takes its default, as optimizer options do; required options have no default and fail
+ * validation when missing.
  */
 export function resolveOptions<T extends object>(
-  defaults: Partial<T>,
+  owner: string,
+  defaults: NoInfer<OptionDefaults<T>>,
   given: T | undefined,
 ): Required<T> {
+  checkKnownOptions(given ?? {}, Object.keys(defaults), owner);
   const options: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(given ?? {})) {
     if (value !== undefined) options[key] = value;

@@ -22,7 +22,7 @@ export interface MultiStepLROptions {
  */
 export class MultiStepLR extends LRScheduler<Required<MultiStepLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
-    super(optimizer, resolveOptions({ gamma: 0.1 }, options));
+    super(optimizer, resolveOptions('MultiStepLR', { milestones: undefined, gamma: 0.1 }, options));
     this.initialStep();
   }
 

@@ -1,5 +1,10 @@
 import { type LambdaLROptions, lambdaFactors, lrLambdas } from './lambda-lr.js';
-import { groupLrs, LRScheduler, type SchedulableOptimizer } from './lr-scheduler.js';
+import {
+  groupLrs,
+  LRScheduler,
+  resolveOptions,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
 
 export type MultiplicativeLROptions = LambdaLROptions;
 
@@ -14,7 +19,7 @@ export type MultiplicativeLROptions = LambdaLROptions;
  */
 export class MultiplicativeLR extends LRScheduler<MultiplicativeLROptions> {
   constructor(optimizer: SchedulableOptimizer, options: MultiplicativeLROptions) {
-    super(optimizer, { ...options });
+    super(optimizer, resolveOptions('MultiplicativeLR', { lrLambda: undefined }, options));
     this.initialStep();
   }
 

@@ -87,7 +87,9 @@ export class OneCycleLR extends LRScheduler<Options> {
     super(
       optimizer,
       resolveOptions(
+        'OneCycleLR',
         {
+          maxLr: undefined,
           totalSteps: null,
           epochs: null,
           stepsPerEpoch: null,

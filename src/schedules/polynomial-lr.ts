@@ -22,7 +22,7 @@ export interface PolynomialLROptions {
  */
 export class PolynomialLR extends LRScheduler<Required<PolynomialLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: PolynomialLROptions = {}) {
-    super(optimizer, resolveOptions({ totalIters: 5, power: 1 }, options));
+    super(optimizer, resolveOptions('PolynomialLR', { totalIters: 5, power: 1 }, options));
     this.initialStep();
   }
 

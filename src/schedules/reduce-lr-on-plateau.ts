@@ -54,6 +54,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     this.optimizer = checkOptimizer(optimizer);
     const o = resolveOptions<ReduceLROnPlateauOptions>(
+      'ReduceLROnPlateau',
       {
         mode: 'min',
         factor: 0.1,

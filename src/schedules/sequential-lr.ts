@@ -1,6 +1,6 @@
 import { ChainedScheduler } from './chained-scheduler.js';
 import { CompositeScheduler, checkSchedulers } from './composite-scheduler.js';
-import type { LRScheduler, SchedulableOptimizer } from './lr-scheduler.js';
+import { type LRScheduler, resolveOptions, type SchedulableOptimizer } from './lr-scheduler.js';
 import { bisectRight, checkStepList } from './pure/schedule.js';
 
 export interface SequentialLROptions {
@@ -21,7 +21,10 @@ export interface SequentialLROptions {
  */
 export class SequentialLR extends CompositeScheduler<SequentialLROptions> {
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
-    super(optimizer, { ...options });
+    super(
+      optimizer,
+      resolveOptions('SequentialLR', { schedulers: undefined, milestones: undefined }, options),
+    );
     const { schedulers } = this.options;
     this.lastEpoch = 0;
     for (const group of this.optimizer.paramGroups) group.lr = group.initialLr;

@@ -21,7 +21,7 @@ export interface StepLROptions {
  */
 export class StepLR extends LRScheduler<Required<StepLROptions>> {
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
-    super(optimizer, resolveOptions({ gamma: 0.1 }, options));
+    super(optimizer, resolveOptions('StepLR', { stepSize: undefined, gamma: 0.1 }, options));
     this.initialStep();
   }
 

@@ -14,6 +14,7 @@ import {
   SequentialLR,
 } from '../../src/schedules/index.js';
 import {
+  expectError,
   expectSnapshot,
   loadCases,
   makeOptimizer,
@@ -105,7 +106,17 @@ describe('HyperparameterScheduler', () => {
     [
       { momentum: constantSchedule({ value: 0.9 }) },
       TypeError,
-      /momentum: parameter group 0 has no numeric momentum/,
+      'Unknown option momentum for HyperparameterScheduler',
+    ],
+    [
+      { weightDecy: constantSchedule({ value: 0.1 }) },
+      TypeError,
+      'Unknown option weightDecy for HyperparameterScheduler (did you mean weightDecay?)',
+    ],
+    [
+      { lr: constantSchedule({ value: 0.1 }), Beta2: constantSchedule({ value: 0.99 }) },
+      TypeError,
+      'Unknown option Beta2 for HyperparameterScheduler (did you mean beta2?)',
     ],
     [{ lr: 0.1 }, TypeError, /lr: 0.1 \(expected a function\)/],
     [{ lr: [constantSchedule({ value: 0.1 })] }, RangeError, /lr: 1 values for 2 parameter groups/],
@@ -116,17 +127,28 @@ describe('HyperparameterScheduler', () => {
         new Adam([{ params: [param(1)] }, { params: [param(1)] }]),
         schedules as never,
       );
-    expect(make).toThrow(type);
-    expect(make).toThrow(message);
+    expectError(make, type, message);
   });
 
   it('rejects beta1 on an optimizer without betas', () => {
-    expect(
+    expectError(
       () =>
         new HyperparameterScheduler(new SGD([param(1)]), {
           beta1: constantSchedule({ value: 0.9 }),
         }),
-    ).toThrow(/beta1: parameter group 0 has no numeric betas\[0\]/);
+      TypeError,
+      'Unknown option beta1 for HyperparameterScheduler',
+    );
+  });
+
+  it('names the first group lacking a hyperparameter that other groups have', () => {
+    const optimizer = { paramGroups: [{ lr: 0.1, foo: 1 }, { lr: 0.2 }], defaults: {} };
+    expectError(
+      () => new HyperparameterScheduler(optimizer, { foo: constantSchedule({ value: 2 }) }),
+      TypeError,
+      'Invalid foo: parameter group 1 has no numeric foo to schedule',
+    );
+    expect(optimizer.paramGroups).toEqual([{ lr: 0.1, foo: 1 }, { lr: 0.2 }]);
   });
 });
 

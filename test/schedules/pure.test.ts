@@ -21,7 +21,7 @@ import {
   warmupCosineDecay,
   warmupStableDecay,
 } from '../../src/schedules/pure/index.js';
-import { loadCases, type SchedulerCase, tolerance } from './reference.js';
+import { expectError, loadCases, type SchedulerCase, tolerance } from './reference.js';
 
 const runs = { numRuns: 300 };
 
@@ -558,7 +558,6 @@ describe('schedule options', () => {
     [() => constantSchedule({ value: 1 })(2.5), RangeError, /step: 2.5/],
     [() => constantSchedule({ value: 1 })(Number.NaN), TypeError, /step: NaN/],
   ])('%#: throws a clear error', (make, type, message) => {
-    expect(make).toThrow(type);
-    expect(make).toThrow(message);
+    expectError(make, type, message);
   });
 });

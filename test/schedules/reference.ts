@@ -47,6 +47,30 @@ export type AnyScheduler = schedules.LRScheduler | schedules.ReduceLROnPlateau;
 /** Schedulers must agree with PyTorch to 1e-12, relative to the largest value of the sequence. */
 export const tolerance = 1e-12;
 
+/**
+ * Calls `fn` once and requires it to throw an error of exactly the class `type` (a RangeError is
+ * not a TypeError, nor is a subclass its class) whose message matches `message` (a string must
+ * be the whole message).
+ */
+export function expectError(
+  fn: () => unknown,
+  type: ErrorConstructor,
+  message: RegExp | string,
+): Error {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, `expected a ${type.name}`).toBeInstanceOf(type);
+  const error = thrown as Error;
+  expect(error.constructor, error.message).toBe(type);
+  if (typeof message === 'string') expect(error.message).toBe(message);
+  else expect(error.message).toMatch(message);
+  return error;
+}
+
 export function loadCases<T>(fixture: string): T[] {
   const url = new URL(`fixtures/${fixture}`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')).cases;

@@ -20,6 +20,7 @@ import {
 } from '../../src/schedules/index.js';
 import { optimizerClass } from '../optim/reference.js';
 import {
+  expectError,
   expectExactResume,
   expectSnapshot,
   loadCases,
@@ -39,9 +40,8 @@ for (const fixture of fixtures) {
         if (c.throwsAfterSteps) {
           const cycle = scheduler as OneCycleLR;
           const before = { ...snapshot(optimizer), lastEpoch: cycle.lastEpoch };
-          expect(() => cycle.step()).toThrow(RangeError);
           const message = `OneCycleLR stepped ${c.steps + 1} times, past totalSteps (${c.steps})`;
-          expect(() => cycle.step()).toThrow(message);
+          expectError(() => cycle.step(), RangeError, message);
           expect({ ...snapshot(optimizer), lastEpoch: cycle.lastEpoch }).toEqual(before);
         }
       });
@@ -237,16 +237,27 @@ describe('scheduler options', () => {
     ],
   ];
   it.each(cases)('%s', (_, make, type, message) => {
-    expect(make).toThrow(type);
-    expect(make).toThrow(message);
+    expectError(make, type, message);
   });
 
   it('rejects options before touching the groups', () => {
     const optimizer = sgd(2);
     const before = structuredClone(optimizer.paramGroups.map(({ params, ...g }) => g));
-    expect(() => new CyclicLR(optimizer, { baseLr: 0.01, maxLr: [1, 2, 3] })).toThrow(RangeError);
-    expect(() => new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 3 })).toThrow(RangeError);
-    expect(() => new LinearLR(optimizer, { endFactor: 2 })).toThrow(RangeError);
+    expectError(
+      () => new CyclicLR(optimizer, { baseLr: 0.01, maxLr: [1, 2, 3] }),
+      RangeError,
+      'Invalid maxLr: 3 values for 2 parameter groups (expected one per group)',
+    );
+    expectError(
+      () => new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 3 }),
+      RangeError,
+      'Invalid pctStart: 0.3 (with totalSteps 3 a phase of the cycle would have no steps)',
+    );
+    expectError(
+      () => new LinearLR(optimizer, { endFactor: 2 }),
+      RangeError,
+      'Invalid endFactor: 2 (expected in [0, 1])',
+    );
     expect(optimizer.paramGroups.map(({ params, ...g }) => g)).toEqual(before);
   });
 
@@ -346,8 +357,7 @@ describe('scheduler state', () => {
     ];
     for (const [state, type, message] of bad) {
       const json = JSON.parse(JSON.stringify(state));
-      expect(() => scheduler.loadStateDict(json)).toThrow(type);
-      expect(() => scheduler.loadStateDict(json)).toThrow(message);
+      expectError(() => scheduler.loadStateDict(json), type, message);
       expect(JSON.stringify(scheduler.stateDict())).toBe(before);
     }
   });
@@ -364,17 +374,29 @@ describe('scheduler state', () => {
     const before = JSON.stringify(scheduler.stateDict());
     state.lastEpoch = 7;
     state.schedulers[1].stepSize = -2;
-    expect(() => scheduler.loadStateDict(state)).toThrow(/stepSize: -2/);
+    expectError(
+      () => scheduler.loadStateDict(state),
+      RangeError,
+      'Invalid stepSize: -2 (expected an integer >= 1)',
+    );
     expect(JSON.stringify(scheduler.stateDict())).toBe(before);
     state.schedulers.pop();
-    expect(() => scheduler.loadStateDict(state)).toThrow(/1 scheduler states for 2 schedulers/);
+    expectError(
+      () => scheduler.loadStateDict(state),
+      RangeError,
+      'Invalid state dict: 1 scheduler states for 2 schedulers',
+    );
   });
 
   it('refuses to run on more groups than it was attached to', () => {
     const optimizer = sgd();
     const scheduler = new StepLR(optimizer, { stepSize: 2 });
     optimizer.addParamGroup({ params: [param(1)], lr: 0.3 });
-    expect(() => scheduler.step()).toThrow(/2 parameter groups, the scheduler was attached to 1/);
+    expectError(
+      () => scheduler.step(),
+      RangeError,
+      'StepLR: the optimizer has 2 parameter groups, the scheduler was attached to 1',
+    );
     expect(scheduler.lastEpoch).toBe(0);
   });
 });
@@ -426,8 +448,7 @@ describe('compositions', () => {
       [() => new ChainedScheduler([step], other), RangeError, /attached to another optimizer/],
     ];
     for (const [build, type, message] of make) {
-      expect(build).toThrow(type);
-      expect(build).toThrow(message);
+      expectError(build, type, message);
     }
   });
 

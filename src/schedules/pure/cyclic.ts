@@ -8,6 +8,7 @@ import {
 import {
   checkExponentialEnds,
   checkShape,
+  optionsOf,
   type Schedule,
   type Shape,
   schedule,
@@ -27,6 +28,14 @@ export interface SgdrOptions {
   decay?: number;
 }
 
+const sgdrOptions = optionsOf<SgdrOptions>('sgdr', {
+  initValue: true,
+  endValue: true,
+  periodSteps: true,
+  periodMultiplier: true,
+  decay: true,
+});
+
 /**
  * Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2017). Cycle i (from 0) lasts
  * T_i = T₀·m^i steps and starts at s_i = T₀·(m^i − 1)/(m − 1) (T₀·i when m = 1):
@@ -34,16 +43,19 @@ export interface SgdrOptions {
  *     v(t) = v_end + (v₀ − v_end)·d^i / 2 · (1 + cos(π (t − s_i)/T_i))     (s_i <= t < s_{i+1})
  *
  * (T₀ = periodSteps, m = periodMultiplier, d = decay). With integer T₀ and m and d = 1 it is
- * PyTorch's CosineAnnealingWarmRestarts; m may be any real >= 1 here. Jumps back up at each
- * restart (not continuous there). Bounds: between endValue and initValue.
+ * PyTorch's CosineAnnealingWarmRestarts; m may be any real >= 1 here, and a restart that falls
+ * on a step for the options as written (periodSteps 3 with periodMultiplier 1.8: at step 3) is at
+ * that step, however s_i rounds. Jumps back up at each restart (not continuous there). Bounds:
+ * between endValue and initValue.
  */
-export function sgdr({
-  initValue,
-  endValue = 0,
-  periodSteps,
-  periodMultiplier = 1,
-  decay = 1,
-}: SgdrOptions): Schedule {
+export function sgdr(options: SgdrOptions): Schedule {
+  const {
+    initValue,
+    endValue = 0,
+    periodSteps,
+    periodMultiplier = 1,
+    decay = 1,
+  } = sgdrOptions(options);
   checkFinite('initValue', initValue);
   checkFinite('endValue', endValue);
   checkFinite('periodSteps', periodSteps);
@@ -52,15 +64,26 @@ export function sgdr({
   checkInRange('periodMultiplier', periodMultiplier, 1, Number.POSITIVE_INFINITY);
   checkInRange('decay', decay, 0, 1, { closed: true });
   const m = periodMultiplier;
-  const start = (i: number) => (m === 1 ? periodSteps * i : (periodSteps * (m ** i - 1)) / (m - 1));
+  // m^i − 1 to an ulp or two: from the power where it is at least 2 (m^i − 1 is then exact), from
+  // expm1 below, where subtracting 1 would cancel the power's rounding into many ulps.
+  const grown = (i: number) => {
+    const power = m ** i;
+    return power >= 2 ? power - 1 : Math.expm1(i * Math.log1p(m - 1));
+  };
+  const start = (i: number) => (m === 1 ? periodSteps * i : (periodSteps * grown(i)) / (m - 1));
+  // Cycle i has begun at step t when s_i <= t. start(i) is within a few ulps of s_i, so a start
+  // that close above t counts as reached: a start that is an integer for the options as written
+  // (periodSteps 3 with periodMultiplier 1.8 restarts at step 3) is one, rather than one step late
+  // when its rounding lands above it.
+  const begun = (i: number, t: number) => i <= 0 || start(i) <= t + 8 * Number.EPSILON * t;
   return schedule((t) => {
     // The logarithm finds the cycle up to rounding; one comparison each way settles it.
     let i =
       m === 1
         ? Math.floor(t / periodSteps)
         : Math.floor(Math.log1p((t * (m - 1)) / periodSteps) / Math.log(m));
-    if (start(i + 1) <= t) i += 1;
-    else if (start(i) > t) i -= 1;
+    if (begun(i + 1, t)) i += 1;
+    else if (!begun(i, t)) i -= 1;
     const top = transition('linear', endValue, initValue, decay ** i);
     return transition('cosine', top, endValue, (t - start(i)) / (periodSteps * m ** i));
   });
@@ -148,6 +171,16 @@ export interface OneCycleOptions {
   shape?: Shape;
 }
 
+const oneCycleOptions = optionsOf<OneCycleOptions>('oneCycle', {
+  peakValue: true,
+  totalSteps: true,
+  pctStart: true,
+  initValue: true,
+  endValue: true,
+  threePhase: true,
+  shape: true,
+});
+
 /**
  * The one-cycle policy (Smith & Topin, 2019) as a schedule: from initValue up to peakValue, then
  * down to endValue (three-phase: down to initValue first, then to endValue), with PyTorch's
@@ -155,15 +188,16 @@ export interface OneCycleOptions {
  * on. Cycling momentum the PyTorch way is the same schedule with initValue 0.95, peakValue 0.85,
  * endValue 0.95. Continuous. Bounds: between the least and the greatest of the three values.
  */
-export function oneCycle({
-  peakValue,
-  totalSteps,
-  pctStart = 0.3,
-  initValue = peakValue / 25,
-  endValue = initValue / 1e4,
-  threePhase = false,
-  shape = 'cosine',
-}: OneCycleOptions): Schedule {
+export function oneCycle(options: OneCycleOptions): Schedule {
+  const {
+    peakValue,
+    totalSteps,
+    pctStart = 0.3,
+    initValue = peakValue / 25,
+    endValue = initValue / 1e4,
+    threePhase = false,
+    shape = 'cosine',
+  } = oneCycleOptions(options);
   checkFinite('peakValue', peakValue);
   checkFinite('initValue', initValue);
   checkFinite('endValue', endValue);

@@ -6,14 +6,24 @@ import {
   checkNonNegative,
   checkPositive,
 } from '../../core/validate.js';
-import { between, type Schedule, schedule, transition } from './schedule.js';
+import {
+  between,
+  type OptionNames,
+  optionsOf,
+  type Schedule,
+  schedule,
+  transition,
+} from './schedule.js';
 
 export interface ConstantScheduleOptions {
   value: number;
 }
 
+const constantOptions = optionsOf<ConstantScheduleOptions>('constantSchedule', { value: true });
+
 /** The same value at every step. */
-export function constantSchedule({ value }: ConstantScheduleOptions): Schedule {
+export function constantSchedule(options: ConstantScheduleOptions): Schedule {
+  const { value } = constantOptions(options);
   checkFinite('value', value);
   return schedule(() => value);
 }
@@ -25,6 +35,13 @@ export interface LinearScheduleOptions {
   steps: number;
 }
 
+const linearNames: OptionNames<LinearScheduleOptions> = {
+  initValue: true,
+  endValue: true,
+  steps: true,
+};
+const linearOptions = optionsOf<LinearScheduleOptions>('linearSchedule', linearNames);
+
 /**
  * From initValue at step 0 to endValue at step `steps` in a straight line, then endValue:
  *
@@ -32,7 +49,8 @@ export interface LinearScheduleOptions {
  *
  * Bounds: between initValue and endValue.
  */
-export function linearSchedule({ initValue, endValue, steps }: LinearScheduleOptions): Schedule {
+export function linearSchedule(options: LinearScheduleOptions): Schedule {
+  const { initValue, endValue, steps } = linearOptions(options);
   checkFinite('initValue', initValue);
   checkFinite('endValue', endValue);
   checkInteger('steps', steps, 1);
@@ -44,6 +62,11 @@ export interface PolynomialScheduleOptions extends LinearScheduleOptions {
   power?: number;
 }
 
+const polynomialOptions = optionsOf<PolynomialScheduleOptions>('polynomialSchedule', {
+  ...linearNames,
+  power: true,
+});
+
 /**
  * Polynomial decay from initValue to endValue over `steps`, then endValue:
  *
@@ -51,12 +74,8 @@ export interface PolynomialScheduleOptions extends LinearScheduleOptions {
  *
  * Bounds: between initValue and endValue.
  */
-export function polynomialSchedule({
-  initValue,
-  endValue,
-  steps,
-  power = 1,
-}: PolynomialScheduleOptions): Schedule {
+export function polynomialSchedule(options: PolynomialScheduleOptions): Schedule {
+  const { initValue, endValue, steps, power = 1 } = polynomialOptions(options);
   checkFinite('initValue', initValue);
   checkFinite('endValue', endValue);
   checkInteger('steps', steps, 1);
@@ -85,6 +104,14 @@ export interface ExponentialDecayOptions {
   endValue?: number;
 }
 
+const exponentialOptions = optionsOf<ExponentialDecayOptions>('exponentialDecay', {
+  initValue: true,
+  decayRate: true,
+  transitionSteps: true,
+  staircase: true,
+  endValue: true,
+});
+
 /**
  * Exponential decay with a floor:
  *
@@ -92,13 +119,14 @@ export interface ExponentialDecayOptions {
  *
  * Bounds: between endValue and max(initValue, endValue).
  */
-export function exponentialDecay({
-  initValue,
-  decayRate,
-  transitionSteps = 1,
-  staircase = false,
-  endValue = 0,
-}: ExponentialDecayOptions): Schedule {
+export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  const {
+    initValue,
+    decayRate,
+    transitionSteps = 1,
+    staircase = false,
+    endValue = 0,
+  } = exponentialOptions(options);
   checkFinite('initValue', initValue);
   checkNonNegative('initValue', initValue);
   checkInRange('decayRate', decayRate, 0, 1, { closed: true });
@@ -120,6 +148,12 @@ export interface CosineDecayOptions {
   steps: number;
 }
 
+const cosineOptions = optionsOf<CosineDecayOptions>('cosineDecay', {
+  initValue: true,
+  endValue: true,
+  steps: true,
+});
+
 /**
  * Half a cosine from initValue down (or up) to endValue over `steps`, then endValue:
  *
@@ -127,7 +161,8 @@ export interface CosineDecayOptions {
  *
  * Bounds: between initValue and endValue.
  */
-export function cosineDecay({ initValue, endValue = 0, steps }: CosineDecayOptions): Schedule {
+export function cosineDecay(options: CosineDecayOptions): Schedule {
+  const { initValue, endValue = 0, steps } = cosineOptions(options);
   checkFinite('initValue', initValue);
   checkFinite('endValue', endValue);
   checkInteger('steps', steps, 1);
@@ -140,6 +175,11 @@ export interface InverseSqrtDecayOptions {
   timescale?: number;
 }
 
+const inverseSqrtOptions = optionsOf<InverseSqrtDecayOptions>('inverseSqrtDecay', {
+  initValue: true,
+  timescale: true,
+});
+
 /**
  * Inverse square root decay, initValue at step 0:
  *
@@ -149,7 +189,8 @@ export interface InverseSqrtDecayOptions {
  * (`warmup(inverseSqrtDecay({ initValue, timescale: τ }), { steps: τ })`) it is the Transformer's
  * schedule, v₀·√(τ/t) for t >= τ. Bounds: between 0 (exclusive in exact arithmetic) and initValue.
  */
-export function inverseSqrtDecay({ initValue, timescale = 1 }: InverseSqrtDecayOptions): Schedule {
+export function inverseSqrtDecay(options: InverseSqrtDecayOptions): Schedule {
+  const { initValue, timescale = 1 } = inverseSqrtOptions(options);
   checkFinite('initValue', initValue);
   checkFinite('timescale', timescale);
   checkPositive('timescale', timescale);

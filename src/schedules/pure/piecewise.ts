@@ -4,6 +4,7 @@ import {
   checkExponentialEnds,
   checkShape,
   checkStepList,
+  optionsOf,
   type Schedule,
   type Shape,
   schedule,
@@ -30,6 +31,11 @@ export interface PiecewiseConstantOptions {
   boundaries: readonly number[];
 }
 
+const constantOptions = optionsOf<PiecewiseConstantOptions>('piecewiseConstant', {
+  values: true,
+  boundaries: true,
+});
+
 /**
  * A step function: values[0] before boundaries[0], values[i] from boundaries[i − 1] on.
  *
@@ -37,7 +43,8 @@ export interface PiecewiseConstantOptions {
  *
  * Bounds: between the least and the greatest of the values.
  */
-export function piecewiseConstant({ values, boundaries }: PiecewiseConstantOptions): Schedule {
+export function piecewiseConstant(options: PiecewiseConstantOptions): Schedule {
+  const { values, boundaries } = constantOptions(options);
   const steps = checkStepList('boundaries', boundaries);
   const list = checkValues('values', values, steps.length + 1, 'one more than boundaries');
   return schedule((t) => list[bisectRight(steps, t)]);
@@ -52,16 +59,19 @@ export interface PiecewiseInterpolatedOptions {
   shape?: Shape;
 }
 
+const interpolatedOptions = optionsOf<PiecewiseInterpolatedOptions>('piecewiseInterpolated', {
+  values: true,
+  boundaries: true,
+  shape: true,
+});
+
 /**
  * Knots (boundaries[i], values[i]) joined by `shape` curves; values[0] before the first knot and
  * the last value after the last. Continuous at every knot. Bounds: between the least and the
  * greatest of the values.
  */
-export function piecewiseInterpolated({
-  values,
-  boundaries,
-  shape = 'linear',
-}: PiecewiseInterpolatedOptions): Schedule {
+export function piecewiseInterpolated(options: PiecewiseInterpolatedOptions): Schedule {
+  const { values, boundaries, shape = 'linear' } = interpolatedOptions(options);
   const steps = checkStepList('boundaries', boundaries);
   if (steps.length === 0) throw new RangeError('Invalid boundaries: [] (expected at least one)');
   const list = checkValues('values', values, steps.length, 'one per boundary');

@@ -1,4 +1,4 @@
-import { checkArray, checkInteger, checkOneOf } from '../../core/validate.js';
+import { checkArray, checkInteger, checkKnownOptions, checkOneOf } from '../../core/validate.js';
 
 /**
  * A schedule: the value of a hyperparameter as a function of the step t = 0, 1, 2, ..., the number
@@ -61,6 +61,35 @@ export function between(from: number, to: number, f: number, curve: (f: number) 
 /** `interpolate` along `shape`, held to its ends as `between` holds a curve. */
 export function transition(shape: Shape, from: number, to: number, f: number): number {
   return between(from, to, f, (x) => interpolate(shape, from, to, x));
+}
+
+/**
+ * Every option of an options type, each marked true: the compiler requires exactly the type's
+ * keys, so the list cannot miss an option or name one that does not exist.
+ */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * The check of a function's options object, written once next to its options: it refuses what
+ * is not an object, and any option the function does not take, with a TypeError naming it and
+ * the closest valid name ("Unknown option endVaule for cosineDecay (did you mean endValue?)"), as
+ * Python refuses an unexpected keyword argument. It runs before anything reads the options, so
+ * a required option given under a wrong name is reported as such, not as missing.
+ */
+export function optionsOf<T extends object>(
+  owner: string,
+  names: OptionNames<T>,
+): (options: T) => T {
+  const valid = Object.keys(names);
+  return (options) => {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new TypeError(
+        `Invalid options for ${owner}: ${String(options)} (expected an object of options)`,
+      );
+    }
+    checkKnownOptions(options, valid, owner);
+    return options;
+  };
 }
 
 /** Wraps a formula as a schedule that refuses steps other than integers >= 0. */

@@ -4,6 +4,7 @@ import { join } from './piecewise.js';
 import {
   checkExponentialEnds,
   checkShape,
+  optionsOf,
   type Schedule,
   type Shape,
   schedule,
@@ -19,6 +20,12 @@ export interface WarmupOptions {
   shape?: Shape;
 }
 
+const warmupOptions = optionsOf<WarmupOptions>('warmup', {
+  steps: true,
+  initValue: true,
+  shape: true,
+});
+
 /**
  * Prepends a warmup to any schedule: from initValue at step 0 along `shape` to the schedule's own
  * first value, reached at step `steps`, where the schedule takes over counting from 0:
@@ -29,10 +36,8 @@ export interface WarmupOptions {
  * warmup of 100 ends at step 1100. Continuous at step W; monotone during the warmup. Bounds
  * during the warmup: between initValue and s(0).
  */
-export function warmup(
-  scheduleAfter: Schedule,
-  { steps, initValue = 0, shape = 'linear' }: WarmupOptions,
-): Schedule {
+export function warmup(scheduleAfter: Schedule, options: WarmupOptions): Schedule {
+  const { steps, initValue = 0, shape = 'linear' } = warmupOptions(options);
   checkFunction('schedule', scheduleAfter);
   checkInteger('steps', steps, 0);
   checkFinite('initValue', initValue);
@@ -57,18 +62,27 @@ export interface WarmupCosineDecayOptions {
   totalSteps: number;
 }
 
+const warmupCosineOptions = optionsOf<WarmupCosineDecayOptions>('warmupCosineDecay', {
+  initValue: true,
+  peakValue: true,
+  endValue: true,
+  warmupSteps: true,
+  totalSteps: true,
+});
+
 /**
  * Linear warmup to peakValue, then a cosine decay to endValue reached at step totalSteps (which
  * counts the warmup), held after. Continuous. Bounds: between the least and the greatest of
  * initValue, peakValue, endValue.
  */
-export function warmupCosineDecay({
-  initValue = 0,
-  peakValue,
-  endValue = 0,
-  warmupSteps,
-  totalSteps,
-}: WarmupCosineDecayOptions): Schedule {
+export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
+  const {
+    initValue = 0,
+    peakValue,
+    endValue = 0,
+    warmupSteps,
+    totalSteps,
+  } = warmupCosineOptions(options);
   checkFinite('peakValue', peakValue);
   checkInteger('warmupSteps', warmupSteps, 0);
   checkInteger('totalSteps', totalSteps, warmupSteps + 1);
@@ -94,21 +108,33 @@ export interface WarmupStableDecayOptions {
   decayShape?: Shape;
 }
 
+const warmupStableOptions = optionsOf<WarmupStableDecayOptions>('warmupStableDecay', {
+  initValue: true,
+  peakValue: true,
+  endValue: true,
+  warmupSteps: true,
+  decaySteps: true,
+  totalSteps: true,
+  warmupShape: true,
+  decayShape: true,
+});
+
 /**
  * Warmup-stable-decay (WSD): warmup to peakValue, hold it, then cool down to endValue, reached at
  * step totalSteps (which counts every phase) and held after. Continuous at both joins. Bounds:
  * between the least and the greatest of initValue, peakValue, endValue.
  */
-export function warmupStableDecay({
-  initValue = 0,
-  peakValue,
-  endValue = 0,
-  warmupSteps,
-  decaySteps,
-  totalSteps,
-  warmupShape = 'linear',
-  decayShape = 'linear',
-}: WarmupStableDecayOptions): Schedule {
+export function warmupStableDecay(options: WarmupStableDecayOptions): Schedule {
+  const {
+    initValue = 0,
+    peakValue,
+    endValue = 0,
+    warmupSteps,
+    decaySteps,
+    totalSteps,
+    warmupShape = 'linear',
+    decayShape = 'linear',
+  } = warmupStableOptions(options);
   checkFinite('peakValue', peakValue);
   checkFinite('endValue', endValue);
   checkInteger('warmupSteps', warmupSteps, 0);
