@@ -15,7 +15,14 @@ export {
   ROW_SCALARS,
 } from './memory';
 export { Kernel, run } from './table';
-export { chunksStolen, runParallel, workerFailed, workerLoop, workersReady } from './threads';
+export {
+  chunksStolen,
+  runParallel,
+  WORKERS_ONLY,
+  workerFailed,
+  workerLoop,
+  workersReady,
+} from './threads';
 export { ASGD_COPY } from './asgd';
 export { LERP_FROM_END } from './lerp';
 export { RADAM_RECTIFIED } from './radam';

@@ -16,6 +16,9 @@ import { run } from './table';
  *            claim is a compare-and-swap on both, so a worker still holding an old job's fields
  *            can never claim a chunk of a newer one
  *   table, rows, total, chunk, chunks: the job
+ *   WORKERS_ONLY  nonzero: the calling thread claims no chunk and waits for the workers to run
+ *            them all. For tests, which then know that workers ran every chunk (written by
+ *            src/kernels/wasm/pool.ts at the address this module exports)
  */
 const WAKE: usize = CONTROL;
 const READY: usize = CONTROL + 4;
@@ -28,6 +31,7 @@ const ROWS: usize = CONTROL + 36;
 const TOTAL: usize = CONTROL + 40;
 const CHUNK: usize = CONTROL + 44;
 const CHUNKS: usize = CONTROL + 48;
+export const WORKERS_ONLY: usize = CONTROL + 52;
 
 /** Low half of NEXT while no job can be claimed. */
 const NO_JOB: u64 = 0xffffffff;
@@ -71,7 +75,7 @@ export function runParallel(table: usize, rows: u32, total: u32, chunk: u32): u3
   atomic.store<u64>(NEXT, generation << 32);
   atomic.add<i32>(WAKE, 1);
   atomic.notify(WAKE);
-  work(false);
+  if (atomic.load<u32>(WORKERS_ONLY) == 0) work(false);
   // The other threads are finishing their last chunk: spin briefly, then sleep until notified.
   for (let spins = 0; ; spins++) {
     const done = atomic.load<u32>(DONE);

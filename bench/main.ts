@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simdInfo } from '../src/kernels/wasm/index.js';
 import { type Bandwidth, bandwidthProbe, bestBandwidth } from './bandwidth.js';
-import { type DescentMode, prepareThreads, sampleDescent } from './descent.js';
+import { type DescentMode, merge, prepareThreads, type Sampled, sampleDescent } from './descent.js';
 import { timeAdagradInC } from './divider.js';
 import { optimizers } from './optimizers.js';
 import { repoRoot } from './paths.js';
@@ -14,7 +14,10 @@ import { FULL, perRound, QUICK, summarize } from './timing.js';
 import { timeTorch } from './torch.js';
 
 export interface BenchOptions {
-  /** Tiny sizes and two repetitions: checks that everything runs, measures nothing. */
+  /**
+   * Tiny sizes and two repetitions: checks that everything runs, measures nothing. The reference
+   * still runs over 2^20 elements, above the thread pool's threshold, so it shares its passes.
+   */
   quick?: boolean;
   /** Parameter counts (default 1e4, 1e6, 4e6 and 3.2e7). */
   sizes?: number[];
@@ -48,15 +51,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   // rounds, interleaved, and each keeps its best (see perRound in timing.ts).
   const rounds = quick ? 1 : ROUNDS;
   const burst = quick ? budget : perRound(budget, rounds);
-  const bandwidthElements = quick ? 1 << 16 : 3.2e7;
+  const bandwidthElements = quick ? 1 << 20 : 3.2e7;
   const probe = bandwidthProbe(bandwidthElements, threads);
   const many = quick ? { count: 20, size: 50 } : { count: 200, size: 5000 };
   const total = many.count * many.size;
   const adam = optimizers.find((s) => s.name === 'Adam')!;
-  const samples = new Map<string, number[]>();
-  const add = (key: string, times: number[]) =>
-    samples.set(key, [...(samples.get(key) ?? []), ...times]);
-  const timing = (key: string) => summarize(samples.get(key)!);
+  const samples = new Map<string, Sampled>();
+  const add = (key: string, sampled: Sampled) => samples.set(key, merge(samples.get(key), sampled));
+  const timing = (key: string) => summarize(samples.get(key)!.times);
   let bandwidth: Bandwidth | null = null;
   for (let round = 1; round <= rounds; round++) {
     log(
@@ -89,11 +91,17 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         size,
         bytes: spec.bytes,
         descent: {},
+        sharing: {},
         tfjs: {},
         torch: {},
       };
-      for (const mode of BOUND_MODES) c.descent[mode] = timing(`${spec.name} ${size} ${mode}`);
-      c.descent.ts = summarize(sampleDescent(spec, [size], 'ts', budget));
+      for (const mode of BOUND_MODES) {
+        c.descent[mode] = timing(`${spec.name} ${size} ${mode}`);
+        c.sharing[mode] = samples.get(`${spec.name} ${size} ${mode}`)!.sharing;
+      }
+      const ts = sampleDescent(spec, [size], 'ts', budget);
+      c.descent.ts = summarize(ts.times);
+      c.sharing.ts = ts.sharing;
       log(`descent ${spec.name} ${size}: ${c.descent.simd!.best.toFixed(3)} ms`);
       cases.push(c);
     }

@@ -1,5 +1,5 @@
 import type { Bandwidth } from './bandwidth.js';
-import type { DescentMode } from './descent.js';
+import type { DescentMode, Sharing } from './descent.js';
 import type { AdagradInC } from './divider.js';
 import type { TfBackend } from './tfjs.js';
 import { gbPerSecond, type Timing } from './timing.js';
@@ -11,6 +11,8 @@ export interface Case {
   /** float32 bytes a step moves per element (bench/optimizers.ts). */
   bytes: number;
   descent: Partial<Record<DescentMode, Timing>>;
+  /** Steps descent ran per mode, and those its thread pool shared. */
+  sharing: Partial<Record<DescentMode, Sharing>>;
   tfjs: Partial<Record<TfBackend, Timing>>;
   torch: Partial<Record<'foreach' | 'single', Timing>>;
 }
@@ -49,6 +51,37 @@ export function bound(b: Bandwidth, allCores: boolean): number {
   return allCores ? Math.max(b.wasmAll, b.cAll ?? 0) : Math.max(b.wasm1, b.c1 ?? 0);
 }
 
+/** How many times faster `fast` is than `slow` (best against best), or null if one is missing. */
+export function speedup(slow: Timing | undefined, fast: Timing | undefined): number | null {
+  return slow === undefined || fast === undefined ? null : slow.best / fast.best;
+}
+
+/** What a case's row reports beside its times: figures null where the timing is missing. */
+export interface CaseFigures {
+  /** GB/s of descent SIMD on every thread and on one, from the bytes its step must move. */
+  simdGBs: number | null;
+  singleGBs: number | null;
+  /** Those as shares of the bound on as many threads (1 = the bound). */
+  simdShare: number | null;
+  singleShare: number | null;
+  /** The TypeScript kernels' time over descent SIMD's. */
+  simdOverTs: number | null;
+}
+
+export function caseFigures(c: Case, b: Bandwidth): CaseFigures {
+  const gbs = (t: Timing | undefined) =>
+    t === undefined ? null : gbPerSecond(c.bytes * c.size, t.best);
+  const simdGBs = gbs(c.descent.simd);
+  const singleGBs = gbs(c.descent['simd-1']);
+  return {
+    simdGBs,
+    singleGBs,
+    simdShare: simdGBs === null ? null : simdGBs / bound(b, true),
+    singleShare: singleGBs === null ? null : singleGBs / bound(b, false),
+    simdOverTs: speedup(c.descent.ts, c.descent.simd),
+  };
+}
+
 export interface Target {
   target: string;
   measured: string;
@@ -61,13 +94,10 @@ const TARGET_SIZE = 4e6;
 /** The issue's targets, as ratios measured in this run (only where the run has the sizes). */
 export function targets(r: BenchResult): Target[] {
   const out: Target[] = [];
-  const all = bound(r.bandwidth, true);
-  const one = bound(r.bandwidth, false);
-  const share = (c: Case, mode: DescentMode, limit: number) =>
-    gbPerSecond(c.bytes * c.size, c.descent[mode]!.best) / limit;
   for (const c of r.cases.filter((x) => x.size === LARGE)) {
-    const a = share(c, 'simd', all);
-    const b = share(c, 'simd-1', one);
+    const figures = caseFigures(c, r.bandwidth);
+    const a = figures.simdShare!;
+    const b = figures.singleShare!;
     out.push({
       target: `${c.optimizer} at 32M: >= 85% of all-core, >= 75% of one-core RMW bandwidth`,
       measured: `${percent(a)}, ${percent(b)}`,
@@ -76,16 +106,16 @@ export function targets(r: BenchResult): Target[] {
   }
   const adam = r.cases.find((x) => x.optimizer === 'Adam' && x.size === TARGET_SIZE);
   if (adam?.tfjs.wasm !== undefined) {
-    const x = adam.tfjs.wasm.best / adam.descent.simd!.best;
+    const x = speedup(adam.tfjs.wasm, adam.descent.simd)!;
     out.push({ target: 'Adam at 4M: >= 15x TensorFlow.js wasm', measured: times(x), met: x >= 15 });
   }
   if (adam?.torch.foreach !== undefined) {
-    const x = adam.torch.foreach.best / adam.descent.simd!.best;
+    const x = speedup(adam.torch.foreach, adam.descent.simd)!;
     out.push({ target: 'Adam at 4M: >= 3x PyTorch foreach', measured: times(x), met: x >= 3 });
   }
   const pair = r.manySmall.descent.simd;
   if (pair !== undefined) {
-    const x = pair.many.best / pair.one.best;
+    const x = speedup(pair.many, pair.one)!;
     out.push({
       target: `${r.manySmall.count} x ${r.manySmall.size} within 1.5x of 1 x ${r.manySmall.total}`,
       measured: times(x),
@@ -116,7 +146,8 @@ function size(n: number): string {
 }
 
 function ratio(slow: Timing | undefined, fast: Timing | undefined): string {
-  return slow === undefined || fast === undefined ? '-' : times(slow.best / fast.best);
+  const x = speedup(slow, fast);
+  return x === null ? '-' : times(x);
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -176,22 +207,19 @@ export function formatReport(r: BenchResult): string {
         'SIMD vs TS',
       ],
       r.cases.map((c) => {
-        const gb = (t: Timing | undefined) =>
-          t === undefined ? 0 : gbPerSecond(c.bytes * c.size, t.best);
-        const simd = gb(c.descent.simd);
-        const single = gb(c.descent['simd-1']);
+        const f = caseFigures(c, b);
         return [
           c.optimizer,
           size(c.size),
           String(c.bytes),
           ms(c.descent.simd),
-          simd.toFixed(1),
-          percent(simd / all),
+          f.simdGBs?.toFixed(1) ?? '-',
+          f.simdShare === null ? '-' : percent(f.simdShare),
           ms(c.descent['simd-1']),
-          single.toFixed(1),
-          percent(single / one),
+          f.singleGBs?.toFixed(1) ?? '-',
+          f.singleShare === null ? '-' : percent(f.singleShare),
           ms(c.descent.ts),
-          ratio(c.descent.ts, c.descent.simd),
+          f.simdOverTs === null ? '-' : times(f.simdOverTs),
         ];
       }),
     ),

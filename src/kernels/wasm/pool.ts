@@ -14,7 +14,7 @@ import { wasm } from './instance.js';
 interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
-  on(event: 'error', listener: (error: unknown) => void): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: unknown) => void): void;
 }
 
 type WorkerClass = new (
@@ -37,9 +37,10 @@ async function loadNode(): Promise<{ Worker: WorkerClass; cores: number } | null
 
 // CommonJS, run by `new Worker(code, { eval: true })`: nothing to resolve from a file path.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { module, memory } = workerData;
 const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+parentPort.postMessage('ready');
 try {
   exports.workerLoop();
 } catch (error) {
@@ -53,57 +54,81 @@ export const DEFAULT_THREADS = Math.min(node?.cores ?? 1, 8);
 /** Elements below which a step stays on one thread. */
 export const DEFAULT_THRESHOLD = 1 << 19;
 
+/** The address of the control block's WORKERS_ONLY field (assembly/threads.ts). */
+const WORKERS_ONLY = wasm?.constant('WORKERS_ONLY') ?? 0;
+
+/** How long `ready` waits for workers to start before it resolves with those that did. */
+const START_TIMEOUT_MS = 30_000;
+
 class Pool {
   threads = DEFAULT_THREADS;
   threshold = DEFAULT_THRESHOLD;
   private workers: WorkerLike[] = [];
-  /** Workers started and stopped so far: `ready` waits for started − stopped to report in. */
-  private started = 0;
-  private stopped = 0;
+  /** Workers that have instantiated the module and gone on to their loop (they said so). */
+  private started = new Set<WorkerLike>();
   private broken = false;
+  private onlyWorkers = false;
 
   /** Whether a step of `elements` should be shared; starts the workers on first need. */
   use(elements: number): boolean {
     if (elements < this.threshold || this.threads < 2 || this.broken) return false;
     if (this.workers.length !== this.threads - 1) this.resize();
-    return this.workers.length > 0;
+    if (this.workers.length === 0) return false;
+    // A step the calling thread leaves to the workers waits for them: one must be running.
+    return !this.onlyWorkers || this.started.size > 0;
+  }
+
+  /**
+   * For tests: with `on`, the calling thread claims no chunk of a shared step and waits while the
+   * workers run them all, so a test knows that workers ran every chunk whatever the machine's
+   * cores and load. Steps are shared only once a worker has started (see `ready`).
+   */
+  setWorkersOnly(on: boolean): void {
+    this.onlyWorkers = on;
+    if (wasm !== null) Atomics.store(new Uint32Array(wasm.memory.buffer, WORKERS_ONLY, 1), 0, +on);
   }
 
   /** Starts or stops workers so that `threads - 1` run beside the calling thread. */
   resize(): void {
     if (node === null || wasm === null) return;
     while (this.workers.length > Math.max(this.threads - 1, 0)) {
-      void this.workers.pop()!.terminate();
-      this.stopped++;
+      const worker = this.workers.pop()!;
+      this.started.delete(worker);
+      void worker.terminate();
     }
     while (this.workers.length < this.threads - 1) {
       const worker = new node.Worker(WORKER_SOURCE, {
         eval: true,
         workerData: { module: wasm.module, memory: wasm.memory },
       });
+      const current = () => this.workers.includes(worker);
+      worker.on('message', () => {
+        if (current()) this.started.add(worker);
+      });
       // A worker that cannot start claims no chunk, so steps go on without it; stop sharing.
       worker.on('error', () => {
         this.broken = true;
       });
+      worker.on('exit', () => {
+        if (current()) this.broken = true;
+      });
       worker.unref();
       this.workers.push(worker);
-      this.started++;
     }
   }
 
-  /** Resolves with the number of running workers once all have started (or after 10 s). */
+  /**
+   * Resolves with the number of running workers once all have started (or after 30 s: then with
+   * those that have). Only the event loop learns that a worker started, so a program must await
+   * this, not spin.
+   */
   async ready(): Promise<number> {
     this.resize();
-    const deadline = Date.now() + 10_000;
-    while (
-      wasm !== null &&
-      !this.broken &&
-      wasm.exports.workersReady() < this.started - this.stopped &&
-      Date.now() < deadline
-    ) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!this.broken && this.started.size < this.workers.length && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return this.broken ? 0 : this.workers.length;
+    return this.broken ? 0 : this.started.size;
   }
 
   running(): number {
@@ -113,6 +138,7 @@ class Pool {
   /** A worker trapped mid-step: stop sharing steps, and report it. */
   failed(): never {
     this.broken = true;
+    this.started.clear();
     for (const worker of this.workers.splice(0)) void worker.terminate();
     throw new Error('descent: a WebAssembly worker thread failed; the step is incomplete');
   }

@@ -55,6 +55,23 @@ export function normals(seed: number): () => number {
   return () => uniform() + uniform() + uniform() - 1.5;
 }
 
+/** The numbers a run draws, drawn once per set of sizes and steps: tests repeat runs. */
+const drawn = new Map<string, Float64Array>();
+
+function replayed(sizes: number[], steps: number): () => number {
+  const key = `${sizes.join(',')} ${steps}`;
+  let numbers = drawn.get(key);
+  if (numbers === undefined) {
+    const next = normals(sizes.length * 7919 + steps);
+    numbers = new Float64Array(sizes.reduce((sum, n) => sum + n, 0) * (steps + 1));
+    for (let i = 0; i < numbers.length; i++) numbers[i] = next();
+    drawn.set(key, numbers);
+  }
+  const all = numbers;
+  let i = 0;
+  return () => all[i++];
+}
+
 /**
  * Runs `steps` steps of an optimizer on tensors of the given sizes, from seeded values and
  * gradients (with `specials`, some NaN and infinite), with arrays in the arena or ordinary ones;
@@ -70,7 +87,7 @@ export function run(
   specials = false,
 ): { params: Param[]; opt: Optimizer<object> } {
   const make = (n: number) => (storage === 'arena' ? allocate(dtype, n) : zeros(dtype, n));
-  const next = normals(sizes.length * 7919 + steps);
+  const next = replayed(sizes, steps);
   const params = sizes.map((n) => {
     const p = { data: make(n), grad: make(n) };
     for (let i = 0; i < n; i++) p.data[i] = next();

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DType, isFloatArray, type Param, param } from '../../../src/core/param.js';
 import { configureSimd, simdInfo, startThreads } from '../../../src/kernels/wasm/index.js';
+import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../../src/kernels/wasm/pool.js';
 import { Adam } from '../../../src/optim/adam.js';
 import type { Optimizer } from '../../../src/optim/optimizer.js';
-import { SGD } from '../../../src/optim/sgd.js';
 import { worstError } from '../../optim/reference.js';
 import { run, variants } from './cases.js';
 
@@ -120,6 +120,14 @@ describe('multi-tensor steps', () => {
 describe('steps shared between threads', () => {
   // Large tensors split across chunks and threads, small ones whole: bits must not depend on it.
   const shared = [300_007, 5, 200_003, ...Array.from({ length: 40 }, (_, i) => 1000 + i)];
+  // The table's numbering starts every tensor at a multiple of 16 (src/kernels/wasm/batch.ts).
+  const elements = shared.reduce((sum, n) => sum + Math.ceil(n / 16) * 16, 0);
+  const chunks = Math.ceil(elements / 2 ** 16);
+  const cases = variants.filter((_, i) => i % 3 === 1);
+  const label = ([name, options]: (typeof variants)[number]) =>
+    `${name} ${JSON.stringify(options)}`;
+  /** Each case's parameters after three steps on one thread. */
+  const single = new Map<string, Param[]>();
   /** Where two runs' parameters first differ in their bits, or null. */
   const firstDifference = (a: Param[], b: Param[]) => {
     for (const [i, p] of a.entries()) {
@@ -131,38 +139,67 @@ describe('steps shared between threads', () => {
     return null;
   };
 
-  it('starts workers', async () => {
-    expect(await startThreads()).toBe(simdInfo().threads - 1);
-    expect(simdInfo().workers).toBeGreaterThan(0);
+  // Thread counts are set here, never taken from the machine: on one core the default is one
+  // thread, and two or more workers still run there, taking turns.
+  beforeAll(() => {
+    configureSimd({ threads: 1, parallelThreshold: DEFAULT_THRESHOLD });
+    const before = simdInfo().parallelSteps;
+    for (const c of cases)
+      single.set(label(c), run(c[0], c[1], shared, 'float32', 3, 'arena').params);
+    // One thread never shares a step, even one above the threshold.
+    expect(simdInfo().parallelSteps).toBe(before);
   });
 
-  for (const [name, options] of variants.filter((_, i) => i % 3 === 1)) {
-    it(`${name} ${JSON.stringify(options)}: the same bits on one thread and on several`, () => {
-      const before = simdInfo();
-      configureSimd({ parallelThreshold: 0 });
-      const parallel = run(name, options, shared, 'float32', 3, 'arena');
-      const during = simdInfo();
-      configureSimd({ parallelThreshold: Number.MAX_SAFE_INTEGER });
-      const single = run(name, options, shared, 'float32', 3, 'arena');
-      configureSimd({ parallelThreshold: 2 ** 19 });
-      expect(during.parallelSteps - before.parallelSteps).toBe(3);
-      expect(simdInfo().parallelSteps).toBe(during.parallelSteps);
-      expect(firstDifference(parallel.params, single.params)).toBeNull();
+  afterAll(() => {
+    pool.setWorkersOnly(false);
+    configureSimd({ threads: DEFAULT_THREADS, parallelThreshold: DEFAULT_THRESHOLD });
+  });
+
+  it('shares a step above the default threshold', () => {
+    expect(elements).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(chunks).toBeGreaterThan(4);
+  });
+
+  for (const threads of [2, 3, 4]) {
+    describe(`on ${threads} threads`, () => {
+      beforeAll(async () => {
+        configureSimd({ threads });
+        expect(await startThreads()).toBe(threads - 1);
+        expect(simdInfo().workers).toBe(threads - 1);
+      });
+
+      for (const c of cases) {
+        it(`${label(c)}: the same bits as on one thread`, () => {
+          const before = simdInfo().parallelSteps;
+          const parallel = run(c[0], c[1], shared, 'float32', 3, 'arena');
+          expect(simdInfo().parallelSteps - before).toBe(3);
+          expect(firstDifference(parallel.params, single.get(label(c))!)).toBeNull();
+        });
+      }
     });
   }
 
-  it('gives workers some of the chunks', async () => {
-    // A worker claims chunks as soon as it wakes; on a busy machine that may take a few steps.
-    configureSimd({ parallelThreshold: 0 });
-    const p = param(1 << 20);
-    const opt = new SGD([p], { lr: 0.1 });
-    const before = simdInfo().chunksStolen;
-    const deadline = Date.now() + 10_000;
-    while (simdInfo().chunksStolen === before && Date.now() < deadline) {
-      opt.step();
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    configureSimd({ parallelThreshold: 2 ** 19 });
-    expect(simdInfo().chunksStolen).toBeGreaterThan(before);
-  });
+  // Which thread claims a chunk is up to the scheduler (on one core the calling thread often
+  // runs them all); with the calling thread out of the race, workers run every chunk.
+  for (const threads of [2, 4]) {
+    describe(`on ${threads} threads, every chunk left to the workers`, () => {
+      beforeAll(async () => {
+        configureSimd({ threads });
+        expect(await startThreads()).toBe(threads - 1);
+        pool.setWorkersOnly(true);
+      });
+      afterAll(() => pool.setWorkersOnly(false));
+
+      for (const c of cases) {
+        it(`${label(c)}: workers run all ${chunks} chunks of each step, to the same bits`, () => {
+          const before = simdInfo();
+          const parallel = run(c[0], c[1], shared, 'float32', 3, 'arena');
+          const after = simdInfo();
+          expect(after.parallelSteps - before.parallelSteps).toBe(3);
+          expect(after.chunksStolen - before.chunksStolen).toBe(3 * chunks);
+          expect(firstDifference(parallel.params, single.get(label(c))!)).toBeNull();
+        });
+      }
+    });
+  }
 });

@@ -1,11 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureSimd, simdInfo, startThreads } from '../../../src/kernels/wasm/index.js';
+import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../../src/kernels/wasm/pool.js';
 import { loadCases, type ReferenceCase, replay } from '../../optim/reference.js';
 
 /**
  * Every PyTorch fixture of an elementwise optimizer, replayed three ways: arrays in the arena
  * (WebAssembly SIMD), ordinary arrays (the TypeScript kernels), and in the arena with every step
- * handed to the thread pool. The tensor updates counted show which kernels ran.
+ * handed to the thread pool and run by a worker. The tensor updates counted show which kernels
+ * ran, and the chunks counted which threads.
  */
 const fixtures = [
   'sgd.json',
@@ -24,7 +26,23 @@ const fixtures = [
 
 const updates = (c: ReferenceCase) => c.steps.reduce((sum, step) => sum + step.grads.length, 0);
 
-afterAll(() => configureSimd({ arena: true, parallelThreshold: 2 ** 19 }));
+// Two threads whatever the machine (the default is one per core): one worker, which runs every
+// chunk of the pool's steps (its calling thread claims none, so the worker's results are checked
+// however the threads are scheduled).
+beforeAll(() => configureSimd({ threads: 2 }));
+
+afterAll(() => {
+  pool.setWorkersOnly(false);
+  configureSimd({ arena: true, threads: DEFAULT_THREADS, parallelThreshold: DEFAULT_THRESHOLD });
+});
+
+/** Chunks of 64Ki elements in a step of a group, every tensor starting at a multiple of 16. */
+const chunks = (c: ReferenceCase) =>
+  c.steps.length *
+  c.groups.reduce((sum, g) => {
+    const elements = g.params.reduce((n, p) => n + Math.ceil(p.length / 16) * 16, 0);
+    return sum + Math.ceil(elements / 2 ** 16);
+  }, 0);
 
 describe.each(fixtures)('%s', (fixture) => {
   const cases = loadCases(fixture);
@@ -43,11 +61,19 @@ describe.each(fixtures)('%s', (fixture) => {
     expect(simdInfo().rows).toBe(rows);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s, through the thread pool', async (_, c) => {
-    await startThreads();
+  it.each(cases.map((c) => [c.name, c] as const))('%s, by a worker thread', async (_, c) => {
+    expect(await startThreads()).toBe(1);
     configureSimd({ arena: true, parallelThreshold: 0 });
-    const parallel = simdInfo().parallelSteps;
-    replay(c);
-    expect(simdInfo().parallelSteps - parallel).toBe(c.steps.length * c.groups.length);
+    pool.setWorkersOnly(true);
+    const before = simdInfo();
+    try {
+      replay(c);
+    } finally {
+      pool.setWorkersOnly(false);
+      configureSimd({ parallelThreshold: DEFAULT_THRESHOLD });
+    }
+    const after = simdInfo();
+    expect(after.parallelSteps - before.parallelSteps).toBe(c.steps.length * c.groups.length);
+    expect(after.chunksStolen - before.chunksStolen).toBe(chunks(c));
   });
 });
