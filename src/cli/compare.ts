@@ -1,6 +1,13 @@
-import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { checkUsage, formatTable, integer, list, numberList } from './options.js';
+import {
+  checkUsage,
+  formatTable,
+  integer,
+  list,
+  numberList,
+  prepareOutputDirectory,
+  terminalWidth,
+} from './options.js';
 import { createProgress } from './progress.js';
 
 interface CompareFlags {
@@ -43,6 +50,7 @@ export function registerCompare(program: Command): void {
     .action(async (flags: CompareFlags, command: Command) => {
       const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
         await import('../lab/compare.js');
+      const format = await import('../lab/format.js');
       const options = {
         optimizers: flags.optimizers,
         lr: flags.lr,
@@ -50,18 +58,32 @@ export function registerCompare(program: Command): void {
         batchSize: flags.batchSize,
         seed: flags.seed,
       };
-      checkUsage(command, () => resolveComparison(options));
+      const out = checkUsage(command, () => {
+        resolveComparison(options);
+        return prepareOutputDirectory('--out', flags.out).dir;
+      });
       const progress = createProgress();
       const comparison = compareOptimizers({
         ...options,
         onStart: (name, total) => progress.start(name, total),
         onProgress: (_, done, total) => progress.update(done, total),
-        onResult: (_, result) => progress.stop(`loss ${result.finalLoss.toFixed(4)}`),
+        onResult: (_, result, diverged) => {
+          if (diverged) progress.fail(`diverged (loss ${format.short(result.finalLoss)})`);
+          else progress.stop(`loss ${result.finalLoss.toFixed(4)}`);
+        },
       });
-      const out = resolve(flags.out);
       const files = await writeComparison(out, comparison);
       const { head, rows } = comparisonTable(comparison);
-      console.log(formatTable(head, rows));
+      console.log(formatTable(head, rows, terminalWidth()));
       console.log(`\nwrote ${files.map((f) => `${out}/${f}`).join(', ')}`);
+      // A run whose loss blew up compared nothing: the command fails, naming it.
+      const failed = comparison.runs.filter((r) => r.diverged);
+      if (failed.length > 0) {
+        const which = failed.map(
+          ({ name, result }) =>
+            `${name} diverged at lr ${format.short(Number(result.settings.lr))} (loss ${format.short(result.finalLoss)})`,
+        );
+        throw new Error(`${which.join(', ')}; try a smaller --lr`);
+      }
     });
 }

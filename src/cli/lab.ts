@@ -1,6 +1,13 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { checkUsage, formatTable, integer, list } from './options.js';
+import {
+  checkUsage,
+  formatTable,
+  integer,
+  list,
+  prepareOutputDirectory,
+  terminalWidth,
+  wrap,
+} from './options.js';
 import { createProgress } from './progress.js';
 
 interface LabFlags {
@@ -11,6 +18,36 @@ interface LabFlags {
   list?: boolean;
   fashionMnist?: string;
   epochs?: number;
+}
+
+/**
+ * The summary table of a lab run, within `width` columns. Why an experiment was not run is a
+ * note: its cell keeps the reason's first words and a number, and the note, each one once, comes
+ * in full below the table. When the result and its check do not fit side by side in columns,
+ * they share one (most rows have only one of them), and what still does not fit wraps.
+ */
+export function labTable(
+  runs: readonly { id: string; summary: readonly [string, string]; notRun?: string }[],
+  width: number,
+): string {
+  const notes: string[] = [];
+  const rows = runs.map(({ id, summary, notRun }) => {
+    if (notRun === undefined) return [id, ...summary];
+    let n = notes.indexOf(notRun) + 1;
+    if (n === 0) n = notes.push(notRun);
+    const short = notRun.split(/: | \(/)[0];
+    return [id, `${short === notRun ? 'not run' : short} [${n}]`, ''];
+  });
+  let table = formatTable(['experiment', 'result', 'check'], rows);
+  if (Math.max(...table.split('\n').map((line) => [...line].length)) > width) {
+    const merged = rows.map(([id, result, check]) => [
+      id,
+      [result, check].filter((cell) => cell !== '').join('  '),
+    ]);
+    table = formatTable(['experiment', 'result and check'], merged, width);
+  }
+  const below = notes.flatMap((note, i) => wrap(`[${i + 1}] ${note}`, width, '    '));
+  return [table, ...(below.length > 0 ? ['', ...below] : [])].join('\n');
 }
 
 export function registerLab(program: Command): void {
@@ -51,7 +88,13 @@ export function registerLab(program: Command): void {
         }
         return;
       }
-      checkUsage(command, () => checkIds(flags.only ?? []));
+      const { dir: out, undo } = checkUsage(command, () => {
+        checkIds(flags.only ?? []);
+        return prepareOutputDirectory('--out', flags.out);
+      });
+      // An experiment asked for by name that does not run is a failure; in a run of them all,
+      // the ones that need what is missing are only listed as not run.
+      const asked = new Set(flags.only ?? []);
       const progress = createProgress();
       const run = await runLab({
         only: flags.only,
@@ -63,24 +106,45 @@ export function registerLab(program: Command): void {
           if (event.type === 'start')
             progress.start(`[${event.index + 1}/${event.count}] ${event.id}`, 1);
           else if (event.type === 'progress') progress.update(event.done, event.total);
+          else if (event.result.kind === 'not-run' && asked.has(event.id))
+            progress.fail(event.result.reason);
           else
             progress.stop(
               `${resultSummary(event.result).join('  ')}  (${event.seconds.toFixed(2)} s)`,
             );
         },
       });
-      progress.start('figures', 1);
-      const out = resolve(flags.out);
-      const { files } = await writeReport(out, run, (done, total) => progress.update(done, total));
-      progress.stop(`${files.length} files`);
-      console.log(
-        formatTable(
-          ['experiment', 'result', 'check'],
-          run.runs.map((r) => [r.id, ...resultSummary(r.result)]),
-        ),
+      const failed = run.runs.flatMap((r) =>
+        r.result.kind === 'not-run' && asked.has(r.id)
+          ? [{ id: r.id, reason: r.result.reason }]
+          : [],
       );
-      console.log('');
-      for (const line of summary(run)) console.log(line);
-      console.log(`report: ${out}/index.html`);
+      if (failed.length < run.runs.length) {
+        progress.start('figures', 1);
+        const { files } = await writeReport(out, run, (done, total) =>
+          progress.update(done, total),
+        );
+        progress.stop(`${files.length} files`);
+        const width = terminalWidth();
+        console.log(
+          labTable(
+            run.runs.map((r) => ({
+              id: r.id,
+              summary: resultSummary(r.result),
+              notRun: r.result.kind === 'not-run' ? r.result.reason : undefined,
+            })),
+            width,
+          ),
+        );
+        console.log('');
+        for (const line of summary(run)) console.log(wrap(line, width, '  ').join('\n'));
+        console.log(`report: ${out}/index.html`);
+      }
+      if (failed.length > 0) {
+        if (failed.length === run.runs.length) undo();
+        const reasons = [...new Set(failed.map((f) => f.reason))];
+        const ids = failed.map((f) => f.id).join(', ');
+        throw new Error(`did not run ${ids}: ${reasons.join('; ')}`);
+      }
     });
 }

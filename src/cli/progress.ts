@@ -9,6 +9,11 @@ export interface Progress {
   update(done: number, total: number): void;
   /** Ends the current task with a short result. */
   stop(result: string): void;
+  /**
+   * Ends the current task as failed: a bar shows the result; off a terminal no line is logged,
+   * since the command ends with one line that says what failed.
+   */
+  fail(result: string): void;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
@@ -22,9 +27,16 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       stop: (result) => {
         stream.write(`${label}  ${result}\n`);
       },
+      fail: () => {},
     };
   }
   let bar: cliProgress.SingleBar | undefined;
+  const stop = (result: string) => {
+    if (bar === undefined) return;
+    bar.update(bar.getTotal(), { result });
+    bar.stop();
+    bar = undefined;
+  };
   return {
     start: (name, total) => {
       label = name;
@@ -45,11 +57,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       bar?.setTotal(total);
       bar?.update(done);
     },
-    stop: (result) => {
-      if (bar === undefined) return;
-      bar.update(bar.getTotal(), { result });
-      bar.stop();
-      bar = undefined;
-    },
+    stop,
+    fail: stop,
   };
 }

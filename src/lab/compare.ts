@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadAirfoil } from './airfoil.js';
+import { loadAirfoil, squaredLoss } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
@@ -19,13 +19,19 @@ export interface CompareOptions {
   /** Start, progress (examples seen) and result of each optimizer's run. */
   onStart?(name: string, total: number): void;
   onProgress?(name: string, done: number, total: number): void;
-  onResult?(name: string, result: TrainingResult): void;
+  /** `diverged`: the run ended with a loss above its start, or not finite (see `Comparison`). */
+  onResult?(name: string, result: TrainingResult, diverged: boolean): void;
 }
 
 export interface Comparison {
   task: 'airfoil';
   seed: number;
-  runs: { name: string; title: string; result: TrainingResult }[];
+  /**
+   * Each optimizer's run. One that `diverged` ended with a loss that is not finite, or above the
+   * loss of the untrained model (weights and bias zero, where training starts, give or take
+   * weights of 0.01): its numbers compare nothing.
+   */
+  runs: { name: string; title: string; result: TrainingResult; diverged: boolean }[];
 }
 
 /** Checks every name and option, and builds each optimizer once; throws before anything trains. */
@@ -52,6 +58,7 @@ export function compareOptimizers(options: CompareOptions): Comparison {
   const seed = options.seed ?? 0;
   const data = loadAirfoil();
   const epochs = options.epochs ?? 2;
+  const untrained = squaredLoss(data, new Float64Array(data.columns), 0);
   const runs = resolved.map((optimizer) => {
     options.onStart?.(optimizer.name, epochs * data.rows);
     const result = trainAirfoil(optimizer, {
@@ -62,11 +69,14 @@ export function compareOptimizers(options: CompareOptions): Comparison {
       seed,
       onProgress: (done, total) => options.onProgress?.(optimizer.name, done, total),
     });
-    options.onResult?.(optimizer.name, result);
+    const diverged =
+      !(result.finalLoss <= untrained) || result.curve.some((p) => !Number.isFinite(p.loss));
+    options.onResult?.(optimizer.name, result, diverged);
     return {
       name: optimizer.name,
       title: `${optimizer.className}, lr ${format.short(optimizer.settings.lr ?? Number.NaN)}`,
       result,
+      diverged,
     };
   });
   return { task: 'airfoil', seed, runs };
@@ -76,11 +86,11 @@ export function comparisonTable(comparison: Comparison): { head: string[]; rows:
   const best = airfoilOptimum();
   return {
     head: ['optimizer', 'settings', 'final loss', 'above the optimum', 'seconds per epoch'],
-    rows: comparison.runs.map(({ name, result }) => [
+    rows: comparison.runs.map(({ name, result, diverged }) => [
       name,
       format.settings(result.settings),
-      result.finalLoss.toFixed(4),
-      format.short(result.finalLoss - best),
+      diverged ? `diverged (${format.short(result.finalLoss)})` : result.finalLoss.toFixed(4),
+      diverged ? '—' : format.short(result.finalLoss - best),
       format.short(result.secondsPerEpoch),
     ]),
   };
@@ -90,6 +100,9 @@ export function comparisonTable(comparison: Comparison): { head: string[]; rows:
 export async function writeComparison(dir: string, comparison: Comparison): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const results = new Map(comparison.runs.map((r) => [r.name, r.result]));
+  const runs = Object.fromEntries(
+    comparison.runs.map((r) => [r.name, { ...r.result, diverged: r.diverged }]),
+  );
   const figures = airfoilFigures(
     'compare',
     results,
@@ -114,7 +127,7 @@ export async function writeComparison(dir: string, comparison: Comparison): Prom
     '',
   ].join('\n');
   await writeFile(join(dir, 'compare.md'), markdown);
-  const json = { task: comparison.task, seed: comparison.seed, runs: Object.fromEntries(results) };
+  const json = { task: comparison.task, seed: comparison.seed, runs };
   await writeFile(join(dir, 'results.json'), `${JSON.stringify(json, null, 1)}\n`);
   return [...files, 'compare.md', 'results.json'];
 }

@@ -1,4 +1,5 @@
 import type { Param } from '../core/param.js';
+import { closestName } from '../core/validate.js';
 import * as optim from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { MakeOptimizer } from './trace.js';
@@ -11,21 +12,25 @@ type OptimizerClass = new (params: Param[], options?: object) => Optimizer<objec
  * the airfoil data with batches of 10. Every other optimizer of descent is available under its
  * class name in lower case, with PyTorch's defaults.
  */
-const book: Record<string, { className: string; options: Record<string, number> }> = {
-  sgd: { className: 'SGD', options: { lr: 0.05 } },
-  momentum: { className: 'SGD', options: { lr: 0.005, momentum: 0.9 } },
-  adagrad: { className: 'Adagrad', options: { lr: 0.1, eps: 1e-6 } },
-  rmsprop: { className: 'RMSprop', options: { lr: 0.01, alpha: 0.9, eps: 1e-6 } },
-  adadelta: { className: 'Adadelta', options: { lr: 1, rho: 0.9, eps: 1e-5 } },
-  adam: { className: 'Adam', options: { lr: 0.01, eps: 1e-6 } },
-  yogi: { className: 'Yogi', options: { lr: 0.01, eps: 1e-3 } },
-};
+interface BookOptimizer {
+  className: string;
+  options: Record<string, number>;
+}
+const book = new Map<string, BookOptimizer>([
+  ['sgd', { className: 'SGD', options: { lr: 0.05 } }],
+  ['momentum', { className: 'SGD', options: { lr: 0.005, momentum: 0.9 } }],
+  ['adagrad', { className: 'Adagrad', options: { lr: 0.1, eps: 1e-6 } }],
+  ['rmsprop', { className: 'RMSprop', options: { lr: 0.01, alpha: 0.9, eps: 1e-6 } }],
+  ['adadelta', { className: 'Adadelta', options: { lr: 1, rho: 0.9, eps: 1e-5 } }],
+  ['adam', { className: 'Adam', options: { lr: 0.01, eps: 1e-6 } }],
+  ['yogi', { className: 'Yogi', options: { lr: 0.01, eps: 1e-3 } }],
+]);
 
 /** Optimizers that need more than a gradient, which a plain training loop does not give. */
-const unsupported: Record<string, string> = {
-  lbfgs: 'LBFGS needs a closure that re-evaluates the loss',
-  newton: 'Newton needs a Hessian',
-};
+const unsupported = new Map<string, string>([
+  ['lbfgs', 'LBFGS needs a closure that re-evaluates the loss'],
+  ['newton', 'Newton needs a Hessian'],
+]);
 
 function classes(): Map<string, OptimizerClass> {
   const found = new Map<string, OptimizerClass>();
@@ -38,9 +43,9 @@ function classes(): Map<string, OptimizerClass> {
 }
 
 /** Every name `resolveOptimizer` accepts: the book's first, then descent's other optimizers. */
-function optimizerNames(): string[] {
-  const others = [...classes().keys()].filter((name) => !(name in book) && !(name in unsupported));
-  return [...Object.keys(book), ...others.sort()];
+export function optimizerNames(): string[] {
+  const others = [...classes().keys()].filter((name) => !book.has(name) && !unsupported.has(name));
+  return [...book.keys(), ...others.sort()];
 }
 
 export interface ResolvedOptimizer {
@@ -52,20 +57,29 @@ export interface ResolvedOptimizer {
   make: MakeOptimizer;
 }
 
+/** "did you mean adam? " when a valid name is close to `name`, else "". */
+export function hint(name: string, valid: readonly string[]): string {
+  const closest = closestName(name, valid);
+  return closest === undefined ? '' : `did you mean ${closest}? `;
+}
+
 /** An optimizer by name (case-insensitive), with `overrides` over the book's settings. */
 export function resolveOptimizer(
   name: string,
   overrides: Record<string, number> = {},
 ): ResolvedOptimizer {
   const key = name.toLowerCase();
-  if (key in unsupported)
-    throw new RangeError(`Unsupported optimizer: ${JSON.stringify(name)} (${unsupported[key]})`);
+  const why = unsupported.get(key);
+  if (why !== undefined)
+    throw new RangeError(`Unsupported optimizer: ${JSON.stringify(name)} (${why})`);
   const all = classes();
+  const found = all.get(key);
   const entry =
-    book[key] ?? (all.has(key) ? { className: all.get(key)!.name, options: {} } : undefined);
+    book.get(key) ?? (found === undefined ? undefined : { className: found.name, options: {} });
   if (entry === undefined) {
+    const valid = optimizerNames();
     throw new RangeError(
-      `Unknown optimizer: ${JSON.stringify(name)} (expected one of ${optimizerNames().join(', ')})`,
+      `Unknown optimizer: ${JSON.stringify(name)} (${hint(key, valid)}expected one of ${valid.join(', ')})`,
     );
   }
   const Class = all.get(entry.className.toLowerCase())!;

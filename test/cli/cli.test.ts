@@ -1,23 +1,35 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFromSources } from './from-sources.js';
 
 /**
- * The built command line (bin/descent.js runs dist/, which `npm ci` builds through `prepare`;
- * after changing src/, run `npm run build`), run as a user runs it: through pipes, not a terminal.
+ * The command line as a user runs it (bin/descent.js, through pipes, not a terminal), built from
+ * the current sources before the tests (see from-sources.ts), never from a stale dist/.
  */
-const bin = fileURLToPath(new URL('../../bin/descent.js', import.meta.url));
+let bin = '';
+let remove = () => {};
 const dir = mkdtempSync(join(tmpdir(), 'descent-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  ({ bin, remove } = await buildFromSources());
+}, 60_000);
+afterAll(() => {
+  remove();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function descent(
   ...args: string[]
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir });
+    // A command that hangs is killed (code null), so that it fails its test rather than the run.
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: dir,
+      timeout: 50_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -69,7 +81,54 @@ describe('usage errors: one line, exit code 2', () => {
     [['plot', 'schedule', 'cosine', '--max-update', 'x'], /--max-update.*"x"/],
     [['plot', 'schedule', 'cosine', '--max-update', '-3'], /maxUpdate: -3/],
     [['plot', 'schedule', 'cosine', '--out', 'plot.pdf'], /--out.*\.svg or \.png/],
-    [['plot', 'schedule', 'cosine', '--steps', '0'], /--steps/],
+    [['plot', 'schedule', 'cosine', '--plot-steps', '0'], /--plot-steps/],
+    // The plot's range is --plot-steps; --steps is a schedule's own option, where it has one.
+    [
+      ['plot', 'schedule', 'cosine', '--steps', '40'],
+      /Unknown option for cosine: steps .*--plot-steps/,
+    ],
+    [['plot', 'schedule', 'cosine', '--warmup-stepz', '4'], /did you mean warmupSteps\?/],
+    [
+      ['plot', 'schedule', 'warmup-cosine-decay', '--total-steps', '1e9'],
+      /spans 1000000001 steps .*at most 100000/,
+    ],
+    // Fuzzed command lines.
+    [['lab', '--out', '/proc/self/x', '--only', 'gd-2d'], /Invalid --out: "\/proc\/self\/x"/],
+    [
+      ['compare', '--optimizers', 'adam', '--out', '/proc/self/x'],
+      /Invalid --out: "\/proc\/self\/x"/,
+    ],
+    [
+      ['plot', 'schedule', 'cosine', '--out', '/proc/self/x.svg'],
+      /Invalid --out: "\/proc\/self\/x.svg"/,
+    ],
+    [['lab', '--out', '', '--only', 'gd-2d'], /Invalid --out: "" \(expected a directory\)/],
+    [
+      ['compare', '--optimizers', 'adam', '--out', ''],
+      /Invalid --out: "" \(expected a directory\)/,
+    ],
+    [['plot', 'schedule', 'cosine', '--out', ''], /Invalid --out: ""/],
+    ...['constructor', '__proto__'].map((name) => [
+      ['compare', '--optimizers', name],
+      new RegExp(
+        `Unknown optimizer: "${name}" \\(expected one of sgd, momentum, adagrad, .*, yogi`,
+      ),
+    ]),
+    [
+      ['compare', '--optimizers', 'adamm'],
+      /Unknown optimizer: "adamm" \(did you mean adam\? expected/,
+    ],
+    [['plot', 'schedule', 'constructor'], /Unknown schedule: "constructor"/],
+    [['plot', 'schedule', 'cosine', '--__proto__', '5'], /Unknown option for cosine: __proto__/],
+    [
+      ['plot', 'schedule', 'cosine', '--constructor', '5'],
+      /Unknown option for cosine: constructor/,
+    ],
+    [['lab', '--__proto__', '5'], /unknown option '--__proto__'/],
+    [
+      ['plot', 'schedule', 'cosine', '--warmup-steps', '1e308'],
+      /^error: Invalid --warmup-steps: 1e308 \(with it, cosine's maxUpdate must be an integer >= 1e\+308, and it is 20; set it with --max-update\)\n$/,
+    ],
     [['compare', '--optimizers', 'adam,nope'], /Unknown optimizer: "nope"/],
     [
       ['compare', '--optimizers', 'adam,sgd', '--lr', '0.1,0.2,0.3'],
@@ -90,7 +149,109 @@ describe('usage errors: one line, exit code 2', () => {
   });
 });
 
+describe('failures: one line, exit code 1', () => {
+  it.concurrent.each([
+    // A run that diverges compares nothing.
+    [
+      ['compare', '--optimizers', 'adam', '--lr', '1e10', '--out', 'diverged'],
+      /^descent: adam diverged at lr 1e\+10 \(loss [^)]+\); try a smaller --lr$/,
+    ],
+    // An experiment asked for and not run fails; the whole lab lists such experiments, and passes.
+    [
+      ['lab', '--only', 'schedule-train-cosine', '--out', 'not-run'],
+      /^descent: did not run schedule-train-cosine: not run by default: /,
+    ],
+    [
+      [
+        'lab',
+        '--only',
+        'schedule-train-cosine',
+        '--epochs',
+        '1',
+        '--fashion-mnist',
+        'nowhere',
+        '--out',
+        'not-run',
+      ],
+      /^descent: did not run schedule-train-cosine: /,
+    ],
+  ])('descent %j', async (args, message) => {
+    const { code, stderr } = await descent(...(args as string[]));
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr.trimEnd()).toMatch(message as RegExp);
+  });
+
+  it('an experiment asked for and not run beside others: their report, then the failure', async () => {
+    const out = join(dir, 'lab-partly');
+    const { code, stdout, stderr } = await descent(
+      'lab',
+      '--quick',
+      '--only',
+      'gd-2d,schedule-train-cosine',
+      '--out',
+      out,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^gd-2d +x₁ = −0\.057646/m);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('descent: '))).toEqual([
+      'descent: did not run schedule-train-cosine: skipped by --quick (each run trains LeNet for minutes)',
+    ]);
+    expect(lines.at(-1)).toMatch(/^descent: /);
+    expect(existsSync(join(out, 'results.json'))).toBe(true);
+  });
+
+  it('leaves no directory behind when nothing ran', async () => {
+    await descent('lab', '--only', 'schedule-train-cosine', '--out', 'nothing/ran');
+    expect(existsSync(join(dir, 'nothing'))).toBe(false);
+  });
+});
+
+describe('plot schedule covers the whole schedule its options describe', () => {
+  // [schedule and options, steps plotted at least, the value it ends at]
+  it.concurrent.each([
+    [['warmup-cosine-decay', '--total-steps', '1000'], 1001, 0],
+    [['warmup-stable-decay', '--total-steps', '1000', '--decay-steps', '200'], 1001, 0],
+    [['one-cycle', '--total-steps', '1000'], 1000, 0.1 / 25 / 1e4],
+    // --steps is the schedule's own.
+    [['linear', '--steps', '1000'], 1001, 0.01],
+    [['polynomial', '--steps', '1000'], 1001, 0.01],
+    [['cosine-decay', '--steps', '1000'], 1001, 0],
+  ])('%j', async (args, least, end) => {
+    const out = join(dir, `range-${(args as string[]).join('-')}.svg`);
+    const { code, stdout, stderr } = await descent(
+      'plot',
+      'schedule',
+      ...(args as string[]),
+      '--out',
+      out,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [, steps, last] = /, (\d+) steps, from \S+ to (\S+)$/m.exec(stdout)!;
+    expect(Number(steps)).toBeGreaterThanOrEqual(least as number);
+    expect(Number(steps)).toBeLessThanOrEqual(2 * (least as number));
+    expect(Number(last)).toBeCloseTo(end as number, 12);
+  });
+});
+
 describe('commands', () => {
+  it('runs the current sources, not a build of them', async () => {
+    const files = (top: string, ext: string): string[] =>
+      (readdirSync(top, { recursive: true }) as string[])
+        .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'))
+        .map((f) => f.slice(0, -ext.length))
+        .sort();
+    const src = fileURLToPath(new URL('../../src', import.meta.url));
+    expect(files(join(bin, '..', '..', 'dist'), '.js')).toEqual(files(src, '.ts'));
+    // package.json beside dist/, as in the package.
+    const { code, stdout } = await descent('--version');
+    expect(code).toBe(0);
+    const manifest = new URL('../../package.json', import.meta.url);
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(manifest, 'utf8')).version);
+  });
+
   it('plot schedule writes a PNG of the chapter’s cosine schedule with warmup', async () => {
     const out = join(dir, 'cosine.png');
     const { code, stdout } = await descent(
@@ -116,7 +277,7 @@ describe('commands', () => {
       '--milestones',
       '2,4',
       '--lr=1',
-      '--steps',
+      '--plot-steps',
       '6',
       '--out',
       out,
@@ -172,6 +333,21 @@ describe('commands', () => {
     expect(Object.keys(results.experiments)).toEqual(['gd-2d', 'adam-airfoil', 'schedule-cosine']);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
     expect(existsSync(join(out, 'figures', 'gd-2d.svg'))).toBe(true);
+  });
+
+  it('lab runs every experiment, lists those it cannot run, and fits its table in 80 columns', async () => {
+    const out = join(dir, 'lab-all');
+    const { code, stdout } = await descent('lab', '--quick', '--out', out);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+    // The six training runs share one note, given in full once, below the table.
+    expect(stdout.match(/^schedule-train-\S+ +skipped by --quick \[1\]$/gm)).toHaveLength(6);
+    expect(
+      stdout.match(/^\[1\] skipped by --quick \(each run trains LeNet for minutes\)$/gm),
+    ).toHaveLength(1);
+    expect(stdout).toMatch(/^gd-2d +x₁ = −0\.057646, x₂ = −0\.000073 +book ✓/m);
+    expect(readdirSync(join(out, 'figures')).length).toBeGreaterThan(30);
   });
 
   it('lab --list names every experiment by section', async () => {
