@@ -23,6 +23,7 @@ interface Tf {
   variable(initial: Tensor): Variable;
   randomNormal(shape: number[]): Tensor;
   version_core: string;
+  enableProdMode(): void;
 }
 
 /** Runs `f` with console.log and console.warn silenced: TensorFlow.js advertises tfjs-node. */
@@ -43,6 +44,9 @@ export async function loadTfjs(): Promise<Tf | null> {
   try {
     return await quietly(async () => {
       const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
+      // Its Node.js banner prints on the first tensor, after this returns, unless in production
+      // mode; which also skips its debug checks, as a deployed page would.
+      tf.enableProdMode();
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       const require = createRequire(import.meta.url);
       const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');

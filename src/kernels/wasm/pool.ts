@@ -1,3 +1,4 @@
+import { nodeModules, type WorkerLike } from './host.js';
 import { wasm } from './instance.js';
 
 /**
@@ -11,29 +12,9 @@ import { wasm } from './instance.js';
  * only: in browsers every step runs on the calling thread).
  */
 
-interface WorkerLike {
-  unref(): void;
-  terminate(): Promise<number>;
-  on(event: 'message' | 'error' | 'exit', listener: (value: unknown) => void): void;
-}
-
-type WorkerClass = new (
-  code: string,
-  options: { eval: true; workerData: unknown; stdout?: boolean },
-) => WorkerLike;
-
-// Loaded once, when descent is imported, so that starting workers mid-step needs no await.
-const node = await loadNode();
-
-async function loadNode(): Promise<{ Worker: WorkerClass; cores: number } | null> {
-  if (typeof process === 'undefined' || process.versions?.node === undefined) return null;
-  try {
-    const [threads, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
-    return { Worker: threads.Worker as unknown as WorkerClass, cores: os.availableParallelism() };
-  } catch {
-    return null;
-  }
-}
+// Reached once, when the pool module is evaluated, synchronously (no top-level await: see
+// host.ts), so that starting workers mid-step needs no await.
+const node = nodeModules();
 
 // CommonJS, run by `new Worker(code, { eval: true })`: nothing to resolve from a file path.
 const WORKER_SOURCE = `

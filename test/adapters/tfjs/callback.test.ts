@@ -1,3 +1,4 @@
+import '../../tfjs-setup.js';
 import { describe, expect, it } from 'vitest';
 import {
   clipByGlobalNorm,

@@ -1,3 +1,4 @@
+import '../../tfjs-setup.js';
 import { describe, expect, it } from 'vitest';
 import { tfOptimizer } from '../../../src/adapters/tfjs/index.js';
 import { worstError } from '../../optim/reference.js';

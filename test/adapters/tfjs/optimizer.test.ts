@@ -1,3 +1,4 @@
+import '../../tfjs-setup.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DescentOptimizer, tfOptimizer } from '../../../src/adapters/tfjs/index.js';
 import { type Param, param } from '../../../src/core/param.js';
