@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import {
   checkUsage,
@@ -18,6 +19,8 @@ interface CompareFlags {
   batchSize: number;
   seed: number;
   out: string;
+  checkpoint?: string;
+  resume?: boolean;
 }
 
 export function registerCompare(program: Command): void {
@@ -47,6 +50,14 @@ export function registerCompare(program: Command): void {
       'directory for the figures, compare.md and results.json',
       './compare-report',
     )
+    .option(
+      '--checkpoint <dir>',
+      'save each run after every epoch in this directory, as <dir>/<optimizer>.safetensors',
+    )
+    .option(
+      '--resume',
+      'continue each run from its checkpoint in --checkpoint to --epochs (a run without one starts afresh)',
+    )
     .action(async (flags: CompareFlags, command: Command) => {
       const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
         await import('../lab/compare.js');
@@ -57,14 +68,35 @@ export function registerCompare(program: Command): void {
         epochs: flags.epochs,
         batchSize: flags.batchSize,
         seed: flags.seed,
+        resume: flags.resume,
+        checkpoint: flags.checkpoint,
       };
       const out = checkUsage(command, () => {
+        if (flags.resume && flags.checkpoint === undefined) {
+          throw new RangeError('Invalid --resume: it continues from --checkpoint <dir>, not given');
+        }
         resolveComparison(options);
+        if (flags.checkpoint !== undefined) {
+          // A directory to resume from must be there: a mistyped one would start every run afresh.
+          if (flags.resume && !isDirectory(flags.checkpoint)) {
+            throw new RangeError(
+              `Invalid --checkpoint: ${JSON.stringify(flags.checkpoint)} (no such directory to resume from)`,
+            );
+          }
+          options.checkpoint = prepareOutputDirectory('--checkpoint', flags.checkpoint).dir;
+        }
         return prepareOutputDirectory('--out', flags.out).dir;
       });
       const progress = createProgress();
       const comparison = compareOptimizers({
         ...options,
+        onResume: (name, file, done) => {
+          console.error(
+            done === null
+              ? `${name}: no checkpoint at ${file}, starting afresh`
+              : `${name}: resuming from ${file} after epoch ${done}`,
+          );
+        },
         onStart: (name, total) => progress.start(name, total),
         onProgress: (_, done, total) => progress.update(done, total),
         onResult: (_, result, diverged) => {
@@ -86,4 +118,12 @@ export function registerCompare(program: Command): void {
         throw new Error(`${which.join(', ')}; try a smaller --lr`);
       }
     });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadAirfoil, squaredLoss } from './airfoil.js';
+import { param } from '../core/param.js';
+import { isRecord } from '../core/serialize.js';
+import { loadCheckpointSync, saveCheckpointSync } from '../node/checkpoint.js';
+import { type CurvePoint, type Dataset, loadAirfoil, squaredLoss } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
@@ -16,6 +20,19 @@ export interface CompareOptions {
   epochs?: number;
   batchSize?: number;
   seed?: number;
+  /**
+   * A directory where each run saves a checkpoint after every epoch, `<dir>/<name>.safetensors`
+   * (src/node/checkpoint.ts), replaced atomically: a run killed midway loses at most an epoch.
+   */
+  checkpoint?: string;
+  /**
+   * Continues each run from its checkpoint in `checkpoint` (required), where it has one, to
+   * `epochs` in all: the result is the one an uninterrupted run gives. A run without one starts
+   * afresh.
+   */
+  resume?: boolean;
+  /** Before a run starts: the epochs its checkpoint had done, or null when it has none. */
+  onResume?(name: string, file: string, epochsDone: number | null): void;
   /** Start, progress (examples seen) and result of each optimizer's run. */
   onStart?(name: string, total: number): void;
   onProgress?(name: string, done: number, total: number): void;
@@ -44,6 +61,9 @@ export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] 
       `Invalid lr: ${lr.length} learning rates for ${optimizers.length} optimizers (expected 1 or ${optimizers.length})`,
     );
   }
+  if (options.resume === true && options.checkpoint === undefined) {
+    throw new RangeError('Invalid resume: true (it continues from checkpoint, which is not given)');
+  }
   return optimizers.map((name, i) =>
     resolveOptimizer(name, lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
   );
@@ -60,15 +80,33 @@ export function compareOptimizers(options: CompareOptions): Comparison {
   const epochs = options.epochs ?? 2;
   const untrained = squaredLoss(data, new Float64Array(data.columns), 0);
   const runs = resolved.map((optimizer) => {
-    options.onStart?.(optimizer.name, epochs * data.rows);
-    const result = trainAirfoil(optimizer, {
-      data,
-      batchSize: options.batchSize ?? 10,
-      epochs,
-      random: createRandom(seed, 'compare'),
-      seed,
-      onProgress: (done, total) => options.onProgress?.(optimizer.name, done, total),
-    });
+    const batchSize = options.batchSize ?? 10;
+    const onProgress = (done: number, total: number) =>
+      options.onProgress?.(optimizer.name, done, total);
+    let result: TrainingResult;
+    if (options.checkpoint === undefined) {
+      options.onStart?.(optimizer.name, epochs * data.rows);
+      result = trainAirfoil(optimizer, {
+        data,
+        batchSize,
+        epochs,
+        random: createRandom(seed, 'compare'),
+        seed,
+        onProgress,
+      });
+    } else {
+      result = trainWithCheckpoints(optimizer, {
+        data,
+        batchSize,
+        epochs,
+        seed,
+        file: join(options.checkpoint, `${optimizer.name}.safetensors`),
+        resume: options.resume === true,
+        onResume: (file, done) => options.onResume?.(optimizer.name, file, done),
+        onStart: (total) => options.onStart?.(optimizer.name, total),
+        onProgress,
+      });
+    }
     const diverged =
       !(result.finalLoss <= untrained) || result.curve.some((p) => !Number.isFinite(p.loss));
     options.onResult?.(optimizer.name, result, diverged);
@@ -80,6 +118,172 @@ export function compareOptimizers(options: CompareOptions): Comparison {
     };
   });
   return { task: 'airfoil', seed, runs };
+}
+
+/** What identifies a run in its checkpoint: resuming with other settings would mix two runs. */
+interface RunIdentity {
+  optimizer: string;
+  settings: Record<string, number>;
+  batchSize: number;
+  seed: number;
+}
+
+/** A compare run's progress, kept in its checkpoint's `extra`. */
+interface Progress {
+  run: RunIdentity;
+  epoch: number;
+  examples: number;
+  seconds: number;
+  curve: CurvePoint[];
+}
+
+function readProgress(extra: unknown, file: string): Progress {
+  const curve = isRecord(extra) && Array.isArray(extra.curve) ? extra.curve : undefined;
+  const numbers = (value: unknown, keys: string[]) =>
+    isRecord(value) && keys.every((key) => typeof value[key] === 'number');
+  if (
+    !isRecord(extra) ||
+    !isRecord(extra.run) ||
+    !numbers(extra, ['epoch', 'examples', 'seconds']) ||
+    !Number.isInteger(extra.epoch) ||
+    curve === undefined ||
+    !curve.every((point) => numbers(point, ['epoch', 'loss', 'seconds']))
+  ) {
+    throw new Error(`Cannot resume from ${file}: not a checkpoint of descent compare`);
+  }
+  return {
+    run: JSON.parse(JSON.stringify(extra.run)),
+    epoch: extra.epoch as number,
+    examples: extra.examples as number,
+    seconds: extra.seconds as number,
+    curve: (curve as CurvePoint[]).map(({ epoch, loss, seconds }) => ({ epoch, loss, seconds })),
+  };
+}
+
+const describeRun = (run: RunIdentity): string =>
+  `${run.optimizer} ${JSON.stringify(run.settings)}, batch size ${run.batchSize}, seed ${run.seed}`;
+
+/**
+ * `trainAirfoil` (trainLinearRegression of src/lab/airfoil.ts, operation for operation, so that
+ * the numbers are the same: test/cli/cli.test.ts compares them), saving a checkpoint after every
+ * epoch: the parameters, the optimizer's state, and in `extra` the run's identity, the epochs
+ * and examples done, the training time and the curve. Resuming restores them and replays the
+ * shuffles of the epochs done, which leaves the random stream and the order of the examples as
+ * they were, so the run continues exactly as it would have.
+ */
+function trainWithCheckpoints(
+  optimizer: ResolvedOptimizer,
+  o: {
+    data: Dataset;
+    batchSize: number;
+    epochs: number;
+    seed: number;
+    file: string;
+    resume: boolean;
+    onResume: (file: string, epochsDone: number | null) => void;
+    onStart: (total: number) => void;
+    onProgress: (done: number, total: number) => void;
+  },
+): TrainingResult {
+  const { data, batchSize, epochs, seed, file } = o;
+  const run: RunIdentity = {
+    optimizer: optimizer.className,
+    settings: optimizer.settings,
+    batchSize,
+    seed,
+  };
+  const random = createRandom(seed, 'compare');
+  const w = param(data.columns, { dtype: 'float64', name: 'w' });
+  for (let j = 0; j < data.columns; j++) w.data[j] = 0.01 * random.normal();
+  const b = param(1, { dtype: 'float64', name: 'b' });
+  const model = optimizer.make([w, b]);
+  const order = new Uint32Array(data.rows);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  let curve: CurvePoint[] = [];
+  let examples = 0;
+  let seconds = 0;
+  let done = 0;
+  if (o.resume) {
+    const found = existsSync(file);
+    if (found) {
+      const { extra } = loadCheckpointSync(file, { params: [w, b], optimizer: model });
+      const saved = readProgress(extra, file);
+      if (JSON.stringify(saved.run) !== JSON.stringify(run)) {
+        throw new Error(
+          `Cannot resume from ${file}: it was saved by a run of ${describeRun(saved.run)}, and this one is of ${describeRun(run)}`,
+        );
+      }
+      if (saved.epoch > epochs) {
+        throw new Error(
+          `Cannot resume from ${file}: it has done ${saved.epoch} epochs, more than the ${epochs} asked for`,
+        );
+      }
+      ({ curve, examples, seconds } = saved);
+      done = saved.epoch;
+      for (let epoch = 0; epoch < done; epoch++) random.shuffle(order);
+    }
+    o.onResume(file, found ? done : null);
+  }
+  const total = epochs * data.rows;
+  o.onStart(total);
+  if (done > 0) o.onProgress(examples, total);
+  const recordEvery = 200;
+  for (let epoch = done; epoch < epochs; epoch++) {
+    random.shuffle(order);
+    for (let start = 0; start < data.rows; start += batchSize) {
+      const began = performance.now();
+      const batch = order.subarray(start, Math.min(start + batchSize, data.rows));
+      gradient(data, batch, w.data, w.grad!, b.data, b.grad!);
+      model.step();
+      seconds += (performance.now() - began) / 1000;
+      const before = examples;
+      examples += batch.length;
+      if (Math.floor(examples / recordEvery) > Math.floor(before / recordEvery)) {
+        curve.push({
+          epoch: examples / data.rows,
+          loss: squaredLoss(data, w.data, b.data[0]),
+          seconds,
+        });
+      }
+      o.onProgress(examples, total);
+    }
+    const progress: Progress = { run, epoch: epoch + 1, examples, seconds, curve };
+    saveCheckpointSync(file, { params: [w, b], optimizer: model, extra: progress });
+  }
+  return {
+    kind: 'training',
+    optimizer: optimizer.className,
+    settings: { ...optimizer.settings, batchSize, epochs },
+    finalLoss: squaredLoss(data, w.data, b.data[0]),
+    curve,
+    secondsPerEpoch: seconds / epochs,
+    seed,
+  };
+}
+
+/** The mean over `indices` of the gradient of (x·w + b − y)² / 2, as src/lab/airfoil.ts has it. */
+function gradient(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  w: Float64Array | Float32Array,
+  gw: Float64Array | Float32Array,
+  b: Float64Array | Float32Array,
+  gbOut: Float64Array | Float32Array,
+): void {
+  const { features, targets, columns } = data;
+  gw.fill(0);
+  let gb = 0;
+  for (let k = 0; k < indices.length; k++) {
+    const row = indices[k];
+    const offset = row * columns;
+    let residual = b[0] - targets[row];
+    for (let j = 0; j < columns; j++) residual += features[offset + j] * w[j];
+    for (let j = 0; j < columns; j++) gw[j] += residual * features[offset + j];
+    gb += residual;
+  }
+  const n = indices.length;
+  for (let j = 0; j < columns; j++) gw[j] /= n;
+  gbOut[0] = gb / n;
 }
 
 export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -356,5 +356,179 @@ describe('commands', () => {
     expect(stdout).toMatch(/^12\.3 Gradient descent$/m);
     expect(stdout).toMatch(/^ {2}newton-nonconvex-eta1 /m);
     expect(stdout).toMatch(/^ {2}schedule-train-cosine-warmup /m);
+  });
+});
+
+describe('compare --checkpoint and --resume', () => {
+  const optimizers = ['--optimizers', 'adam,momentum'];
+  const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+
+  it('a run resumed from its checkpoints ends as the uninterrupted one', async () => {
+    const checkpoints = join(dir, 'checkpoints');
+    const straight = join(dir, 'straight-4');
+    const [whole, half] = await Promise.all([
+      descent('compare', ...optimizers, '--epochs', '4', '--out', straight),
+      descent(
+        'compare',
+        ...optimizers,
+        '--epochs',
+        '2',
+        '--checkpoint',
+        checkpoints,
+        '--out',
+        join(dir, 'first-2'),
+      ),
+    ]);
+    expect(whole.code).toBe(0);
+    expect(half.code).toBe(0);
+    expect(readdirSync(checkpoints).sort()).toEqual(['adam.safetensors', 'momentum.safetensors']);
+
+    const resumed = join(dir, 'resumed-4');
+    const { code, stderr } = await descent(
+      'compare',
+      ...optimizers,
+      '--epochs',
+      '4',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      resumed,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^adam: resuming from .*checkpoints\/adam\.safetensors after epoch 2$/m);
+    expect(stderr).toMatch(/^momentum: resuming from .*momentum\.safetensors after epoch 2$/m);
+    const expected = results(straight).runs;
+    const got = results(resumed).runs;
+    for (const name of ['adam', 'momentum']) {
+      expect(got[name].finalLoss, name).toBe(expected[name].finalLoss);
+      expect(got[name].finalLoss, name).toBeLessThan(0.26);
+      // The whole curve: the first half from the checkpoint, the second trained after it.
+      expect(got[name].curve.map((p: { loss: number }) => p.loss)).toEqual(
+        expected[name].curve.map((p: { loss: number }) => p.loss),
+      );
+      expect(got[name].settings.epochs).toBe(4);
+    }
+    // Resumed at its end, a run trains no more and gives the same result.
+    const again = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--epochs',
+      '4',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'resumed-again'),
+    );
+    expect(again.code).toBe(0);
+    expect(results(join(dir, 'resumed-again')).runs.adam.finalLoss).toBe(expected.adam.finalLoss);
+
+    // Resuming with other settings would mix two runs; fewer epochs than done cannot be.
+    const other = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--lr',
+      '0.02',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'other'),
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr.trimEnd()).toMatch(
+      /^descent: Cannot resume from .*adam\.safetensors: it was saved by a run of Adam \{"lr":0\.01,"eps":0\.000001\}, batch size 10, seed 0, and this one is of Adam \{"lr":0\.02,"eps":0\.000001\}, batch size 10, seed 0$/m,
+    );
+    const fewer = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--epochs',
+      '3',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'fewer'),
+    );
+    expect(fewer.code).toBe(1);
+    expect(fewer.stderr.trimEnd()).toMatch(
+      /^descent: Cannot resume from .*adam\.safetensors: it has done 4 epochs, more than the 3 asked for$/m,
+    );
+  });
+
+  it('a run without a checkpoint starts afresh; a damaged one is refused, naming it', async () => {
+    const checkpoints = join(dir, 'checkpoints-partial');
+    const first = await descent(
+      'compare',
+      '--optimizers',
+      'sgd',
+      '--epochs',
+      '1',
+      '--checkpoint',
+      checkpoints,
+      '--out',
+      join(dir, 'partial-1'),
+    );
+    expect(first.code).toBe(0);
+    const { code, stderr } = await descent(
+      'compare',
+      '--optimizers',
+      'sgd,adam',
+      '--epochs',
+      '2',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'partial-2'),
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^sgd: resuming from .*sgd\.safetensors after epoch 1$/m);
+    expect(stderr).toMatch(/^adam: no checkpoint at .*adam\.safetensors, starting afresh$/m);
+
+    const file = join(checkpoints, 'sgd.safetensors');
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    const damaged = await descent(
+      'compare',
+      '--optimizers',
+      'sgd',
+      '--epochs',
+      '3',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'partial-3'),
+    );
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr.trimEnd()).toMatch(
+      /^descent: Invalid checkpoint .*sgd\.safetensors: truncated: its tensors take \d+ bytes after the header, and the file has \d+$/m,
+    );
+  });
+
+  it.concurrent.each([
+    [['--resume'], /^error: Invalid --resume: it continues from --checkpoint <dir>, not given$/],
+    [
+      ['--resume', '--checkpoint', 'nowhere'],
+      /^error: Invalid --checkpoint: "nowhere" \(no such directory to resume from\)$/,
+    ],
+    [['--checkpoint', '/proc/self/x'], /^error: Invalid --checkpoint: "\/proc\/self\/x"/],
+  ])('usage errors: %j', async (args, message) => {
+    const { code, stdout, stderr } = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      ...(args as string[]),
+      '--out',
+      join(dir, 'unused'),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd()).toMatch(message as RegExp);
   });
 });
