@@ -53,7 +53,7 @@ export function loadAirfoil(path: URL | string = airfoilPath, keep = 1500): Data
 }
 
 /** Writes the mean over `indices` of the gradient of (x·w + b − y)² / 2 into `w.grad`, `b.grad`. */
-function gradient(data: Dataset, indices: ArrayLike<number>, w: Param, b: Param): void {
+export function gradient(data: Dataset, indices: ArrayLike<number>, w: Param, b: Param): void {
   const { features, targets, columns } = data;
   const gw = w.grad!;
   gw.fill(0);

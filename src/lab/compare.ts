@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { param } from '../core/param.js';
 import { isRecord } from '../core/serialize.js';
 import { loadCheckpointSync, saveCheckpointSync } from '../node/checkpoint.js';
-import { type CurvePoint, type Dataset, loadAirfoil, squaredLoss } from './airfoil.js';
+import { type CurvePoint, type Dataset, gradient, loadAirfoil, squaredLoss } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
@@ -233,7 +233,7 @@ function trainWithCheckpoints(
     for (let start = 0; start < data.rows; start += batchSize) {
       const began = performance.now();
       const batch = order.subarray(start, Math.min(start + batchSize, data.rows));
-      gradient(data, batch, w.data, w.grad!, b.data, b.grad!);
+      gradient(data, batch, w, b);
       model.step();
       seconds += (performance.now() - began) / 1000;
       const before = examples;
@@ -259,31 +259,6 @@ function trainWithCheckpoints(
     secondsPerEpoch: seconds / epochs,
     seed,
   };
-}
-
-/** The mean over `indices` of the gradient of (x·w + b − y)² / 2, as src/lab/airfoil.ts has it. */
-function gradient(
-  data: Dataset,
-  indices: ArrayLike<number>,
-  w: Float64Array | Float32Array,
-  gw: Float64Array | Float32Array,
-  b: Float64Array | Float32Array,
-  gbOut: Float64Array | Float32Array,
-): void {
-  const { features, targets, columns } = data;
-  gw.fill(0);
-  let gb = 0;
-  for (let k = 0; k < indices.length; k++) {
-    const row = indices[k];
-    const offset = row * columns;
-    let residual = b[0] - targets[row];
-    for (let j = 0; j < columns; j++) residual += features[offset + j] * w[j];
-    for (let j = 0; j < columns; j++) gw[j] += residual * features[offset + j];
-    gb += residual;
-  }
-  const n = indices.length;
-  for (let j = 0; j < columns; j++) gw[j] /= n;
-  gbOut[0] = gb / n;
 }
 
 export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {
