@@ -102,6 +102,95 @@ function decodeSpecialNumber(text: string, where: string): number {
   }
 }
 
+/**
+ * What a number kept in a state must be. Loading checks every stored number against its kind, so
+ * that a state which loads cannot poison the next step: a step count of -1 or NaN, a NaN step
+ * length, an infinite decay factor.
+ */
+export interface NumberKind {
+  /** What the number must be, as messages say it: "a count (an integer >= 0)". */
+  readonly expected: string;
+  readonly accepts: (x: number) => boolean;
+}
+
+const numberKind = (expected: string, accepts: (x: number) => boolean): NumberKind =>
+  Object.freeze({ expected, accepts });
+
+/** The kinds of number optimizer and scheduler states hold. */
+export const numberKinds = Object.freeze({
+  /** Steps, evaluations, epochs: an integer from 0 that a double counts exactly. */
+  count: numberKind('a count (an integer >= 0)', (x) => Number.isSafeInteger(x) && x >= 0),
+  /** A scheduler's lastEpoch: -1 for one that SequentialLR has not started yet. */
+  epoch: numberKind('an integer >= -1', (x) => Number.isSafeInteger(x) && x >= -1),
+  /** A length, such as a restart period: an integer from 1. */
+  positiveInteger: numberKind('an integer >= 1', (x) => Number.isSafeInteger(x) && x >= 1),
+  finite: numberKind('a finite number', (x) => Number.isFinite(x)),
+  /** Rates and factors: finite and >= 0. */
+  nonNegative: numberKind('a finite number >= 0', (x) => Number.isFinite(x) && x >= 0),
+  positive: numberKind('a finite number > 0', (x) => Number.isFinite(x) && x > 0),
+  /** A fraction or a product of factors below 1. */
+  unit: numberKind('a number in [0, 1]', (x) => x >= 0 && x <= 1),
+  /** A metric: infinities stand for "none yet", NaN for nothing. */
+  notNaN: numberKind('a number other than NaN', (x) => !Number.isNaN(x)),
+  /** Anything a computation gave, NaN included (a loss that is only recorded). */
+  any: numberKind('a number', () => true),
+});
+
+/**
+ * A stored value, for messages: strings quoted (unless `quote` is false), arrays of numbers
+ * listed when short, objects by kind. Never throws, even for the prototype-less objects `decode`
+ * builds (which `String` cannot convert).
+ */
+export function describeStored(value: unknown, quote = true): string {
+  if (typeof value === 'string') return quote ? JSON.stringify(value) : value;
+  if (isFloatArray(value)) {
+    return `a ${value instanceof Float64Array ? 'float64' : 'float32'} array of length ${value.length}`;
+  }
+  if (Array.isArray(value)) {
+    return value.length <= 4 && value.every((x) => typeof x === 'number')
+      ? `[${value.join(', ')}]`
+      : `a list of ${value.length}`;
+  }
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/**
+ * Numbers, strings, booleans, null and lists of them: what options are made of. Messages about an
+ * option print its value, which an object from `decode` (prototype-less) cannot be printed as.
+ */
+export function isPlainData(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(isPlainData);
+  return value === null || typeof value !== 'object';
+}
+
+/** "not a number", or with `nullable` "neither a number nor null": what a value of the wrong type is not. */
+export function typeProblem(noun: string, nullable = false): string {
+  return nullable ? `neither ${noun} nor null` : `not ${noun}`;
+}
+
+/**
+ * Checks a number read from a state dict: a TypeError when it is no number (nor null, when
+ * `nullable`), a RangeError when it is not of its kind, each naming `where` and the value.
+ */
+export function checkStoredNumber(
+  value: unknown,
+  kind: NumberKind,
+  where: string,
+  nullable = false,
+): number | null {
+  if (value === null && nullable) return null;
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `Invalid state dict: ${where} is ${typeProblem('a number', nullable)}: ${describeStored(value)}`,
+    );
+  }
+  if (!kind.accepts(value)) {
+    throw new RangeError(`Invalid state dict: ${where} is not ${kind.expected}: ${value}`);
+  }
+  return value;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
 import { adadeltaKernel } from '../kernels/adadelta.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface AdadeltaOptions {
   lr: number;
@@ -44,6 +51,14 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
 
   protected override initState(p: Param): ParamState {
     return { step: 0, squareAvg: this.zerosLike(p), accDelta: this.zerosLike(p) };
+  }
+
+  protected override stateSpec(): StateSpec {
+    return {
+      step: stateEntry.count,
+      squareAvg: stateEntry.array({ nonNegative: true }),
+      accDelta: stateEntry.array({ nonNegative: true }),
+    };
   }
 
   protected override stepParam(

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean, checkFiniteNonNegative, checkLrEpsDecay } from '../core/validate.js';
 import { adagradKernel } from '../kernels/adagrad.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface AdagradOptions {
   lr: number;
@@ -52,6 +59,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected override initState(p: Param): ParamState {
     return { step: 0, sum: this.zerosLike(p).fill(this.defaults.initialAccumulatorValue) };
+  }
+
+  protected override stateSpec(): StateSpec {
+    return { step: stateEntry.count, sum: stateEntry.array({ nonNegative: true }) };
   }
 
   protected override stepParam(

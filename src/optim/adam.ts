@@ -2,7 +2,13 @@ import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean } from '../core/validate.js';
 import { adamKernel } from '../kernels/adam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
-import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+import {
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface AdamOptions extends MomentOptions {
   amsgrad: boolean;
@@ -49,6 +55,15 @@ export class Adam extends MomentOptimizer<AdamOptions> {
     const state = super.initState(p, group);
     if (group.amsgrad) state.maxExpAvgSq = this.zerosLike(p);
     return state;
+  }
+
+  /** maxExpAvgSq is kept once amsgrad has been on, and must be there while it is. */
+  protected override stateSpec(p: Param, group: ParamGroup<AdamOptions>): StateSpec {
+    const max = stateEntry.array({ nonNegative: true });
+    return {
+      ...super.stateSpec(p, group),
+      maxExpAvgSq: group.amsgrad ? max : stateEntry.optional(max),
+    };
   }
 
   protected override stepParam(

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBetas, checkBoolean, checkLrEpsDecay } from '../core/validate.js';
 import { adamaxKernel } from '../kernels/adamax.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface AdamaxOptions {
   lr: number;
@@ -42,6 +49,14 @@ export class Adamax extends Optimizer<AdamaxOptions> {
 
   protected override initState(p: Param): ParamState {
     return { step: 0, expAvg: this.zerosLike(p), expInf: this.zerosLike(p) };
+  }
+
+  protected override stateSpec(): StateSpec {
+    return {
+      step: stateEntry.count,
+      expAvg: stateEntry.array(),
+      expInf: stateEntry.array({ nonNegative: true }),
+    };
   }
 
   protected override stepParam(

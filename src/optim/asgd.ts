@@ -1,4 +1,5 @@
 import type { FloatArray, Param } from '../core/param.js';
+import { numberKinds } from '../core/serialize.js';
 import {
   checkBoolean,
   checkFinite,
@@ -7,7 +8,14 @@ import {
   checkWeightDecay,
 } from '../core/validate.js';
 import { asgdKernel } from '../kernels/asgd.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface ASGDOptions {
   lr: number;
@@ -55,6 +63,16 @@ export class ASGD extends Optimizer<ASGDOptions> {
 
   protected override initState(p: Param, group: ParamGroup<ASGDOptions>): ParamState {
     return { step: 0, eta: Math.fround(group.lr), mu: 1, ax: this.zerosLike(p) };
+  }
+
+  /** η is a learning rate (finite, >= 0), μ an averaging weight in [0, 1]. */
+  protected override stateSpec(): StateSpec {
+    return {
+      step: stateEntry.count,
+      eta: stateEntry.number(numberKinds.nonNegative),
+      mu: stateEntry.number(numberKinds.unit),
+      ax: stateEntry.array(),
+    };
   }
 
   protected override stepParam(

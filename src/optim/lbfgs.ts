@@ -1,11 +1,5 @@
-import {
-  type DType,
-  dtypeOf,
-  type FloatArray,
-  isFloatArray,
-  type Param,
-  zeros,
-} from '../core/param.js';
+import { type DType, dtypeOf, type FloatArray, type Param, zeros } from '../core/param.js';
+import { numberKinds } from '../core/serialize.js';
 import { checkInteger, checkLr, checkNonNegative, checkOneOf } from '../core/validate.js';
 import {
   axpy,
@@ -21,11 +15,14 @@ import { strongWolfe } from './line-search.js';
 import {
   type Closure,
   checkGradient,
-  checkStateArray,
+  checkStateSpec,
   type GroupInput,
   Optimizer,
+  type ParamGroup,
   type ParamState,
   type ParamsInput,
+  type StateSpec,
+  stateEntry,
 } from './optimizer.js';
 
 export interface LBFGSOptions {
@@ -57,11 +54,6 @@ interface LBFGSState {
   prevFlatGrad: FloatArray | null;
   prevLoss: number | null;
 }
-
-const numberKeys = ['t', 'HDiag', 'prevLoss'] as const;
-const flatKeys = ['d', 'prevFlatGrad'] as const;
-const historyKeys = ['oldDirs', 'oldStps'] as const;
-const stateKeys = new Set(['funcEvals', 'nIter', 'ro', ...numberKeys, ...flatKeys, ...historyKeys]);
 
 /** Below this y·s a curvature pair is not stored (PyTorch's constant). */
 const minCurvature = 1e-10;
@@ -328,40 +320,39 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     return strongWolfe(along, t, d, loss, grad, gtd, { round: this.round, tensorStep });
   }
 
-  /** State must be on the first parameter, its vectors as long as all parameters together. */
-  protected override checkLoadedState(p: Param, state: ParamState, where: string): void {
+  /**
+   * The state, held by the first parameter: counts, vectors as long as all parameters together,
+   * a step length and a scale that are finite, curvature pairs whose 1 / (y·s) is positive (only
+   * pairs with y·s > 1e-10 are kept). The loss is only recorded: any number.
+   */
+  protected override stateSpec(): StateSpec {
+    const flat = stateEntry.array({ length: this.numel });
+    const finite = stateEntry.number(numberKinds.finite);
+    return {
+      funcEvals: stateEntry.count,
+      nIter: stateEntry.count,
+      d: stateEntry.orNull(flat),
+      t: stateEntry.orNull(finite),
+      oldDirs: stateEntry.list(flat),
+      oldStps: stateEntry.list(flat),
+      ro: stateEntry.list(stateEntry.number(numberKinds.positive)),
+      HDiag: stateEntry.orNull(finite),
+      prevFlatGrad: stateEntry.orNull(flat),
+      prevLoss: stateEntry.orNull(stateEntry.number(numberKinds.any)),
+    };
+  }
+
+  /** Besides the spec: state on the first parameter only, and entries that go together. */
+  protected override checkLoadedState(
+    p: Param,
+    state: ParamState,
+    where: string,
+    _group: ParamGroup<LBFGSOptions>,
+  ): void {
     if (p !== this.params[0]) {
       throw new RangeError(`Invalid state dict: ${where}: L-BFGS keeps its state on parameter 0`);
     }
-    const first = this.params[0];
-    const checkFlat = (value: unknown, at: string) => {
-      if (!isFloatArray(value)) {
-        throw new TypeError(`Invalid state dict: ${at} is not an array`);
-      }
-      checkStateArray(first, value, at, this.numel);
-    };
-    for (const key of Object.keys(state)) {
-      if (!stateKeys.has(key)) {
-        throw new TypeError(`Invalid state dict: ${where}.${key} is not L-BFGS state`);
-      }
-    }
-    for (const key of stateKeys) {
-      if (!(key in state)) throw new TypeError(`Invalid state dict: ${where}.${key} is missing`);
-    }
-    for (const key of ['funcEvals', 'nIter']) {
-      const value = state[key];
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        throw new TypeError(`Invalid state dict: ${where}.${key} is not a count: ${String(value)}`);
-      }
-    }
-    for (const key of numberKeys) {
-      if (state[key] !== null && typeof state[key] !== 'number') {
-        throw new TypeError(`Invalid state dict: ${where}.${key} is neither a number nor null`);
-      }
-    }
-    for (const key of flatKeys) {
-      if (state[key] !== null) checkFlat(state[key], `${where}.${key}`);
-    }
+    checkStateSpec(p, state, this.stateSpec(), where, 'L-BFGS');
     // From the first iteration on, the next one reads all of these.
     for (const key of ['d', 't', 'HDiag', 'prevFlatGrad']) {
       if ((state.nIter as number) > 0 && state[key] === null) {
@@ -370,21 +361,42 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         );
       }
     }
-    const { ro } = state;
-    if (!Array.isArray(ro)) throw new TypeError(`Invalid state dict: ${where}.ro is not a list`);
-    ro.forEach((value, i) => {
-      if (typeof value !== 'number') {
-        throw new TypeError(`Invalid state dict: ${where}.ro[${i}] is not a number`);
-      }
-    });
-    for (const key of historyKeys) {
-      const list = state[key];
-      if (!Array.isArray(list) || list.length !== ro.length) {
+    const ro = state.ro as number[];
+    for (const key of ['oldDirs', 'oldStps']) {
+      if ((state[key] as FloatArray[]).length !== ro.length) {
         throw new RangeError(
           `Invalid state dict: ${where}.${key} must be a list as long as ro (${ro.length})`,
         );
       }
-      for (const [i, value] of list.entries()) checkFlat(value, `${where}.${key}[${i}]`);
+    }
+    this.checkCurvature(state as unknown as LBFGSState, where);
+  }
+
+  /**
+   * Each ρ_i is 1 / (y_i · s_i) of its pair, and H⁰'s scale is (y·s) / (y·y) of the newest pair
+   * (1 before any): the two-loop recursion multiplies by them, and one that is off by orders of
+   * magnitude sends the next step to infinity. Recomputed here from the saved pairs, they must
+   * agree within a factor of 2: descent's own state agrees to the bit, and the margin leaves room
+   * for dot products summed in another order (a future kernel's, PyTorch's).
+   */
+  private checkCurvature(state: LBFGSState, where: string): void {
+    const round = this.round;
+    const agrees = (value: number, expected: number) =>
+      value > 0 && expected > 0 && value <= 2 * expected && expected <= 2 * value;
+    let scale = 1;
+    state.ro.forEach((ro, i) => {
+      const ys = round(dot(state.oldDirs[i], state.oldStps[i]));
+      if (!agrees(ro, round(1 / ys))) {
+        throw new RangeError(
+          `Invalid state dict: ${where}.ro[${i}] is ${ro}, but its pair has 1 / (y·s) = ${round(1 / ys)}`,
+        );
+      }
+      scale = round(ys / round(dot(state.oldDirs[i], state.oldDirs[i])));
+    });
+    if (state.HDiag !== null && !agrees(state.HDiag, scale)) {
+      throw new RangeError(
+        `Invalid state dict: ${where}.HDiag is ${state.HDiag}, but the newest pair gives (y·s) / (y·y) = ${scale}`,
+      );
     }
   }
 }

@@ -1,7 +1,13 @@
 import type { Param } from '../core/param.js';
 import { checkBetas, checkBoolean, checkLrEpsDecay } from '../core/validate.js';
 import type { DecayScalars } from '../kernels/adam.js';
-import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 /** Options every optimizer of the Adam family takes. */
 export interface MomentOptions {
@@ -26,6 +32,14 @@ export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer
 
   protected override initState(p: Param, _group: ParamGroup<O>): ParamState {
     return { step: 0, expAvg: this.zerosLike(p), expAvgSq: this.zerosLike(p) };
+  }
+
+  protected override stateSpec(_p: Param, _group: ParamGroup<O>): StateSpec {
+    return {
+      step: stateEntry.count,
+      expAvg: stateEntry.array(),
+      expAvgSq: stateEntry.array({ nonNegative: true }),
+    };
   }
 }
 

@@ -1,8 +1,15 @@
 import type { FloatArray, Param } from '../core/param.js';
+import { numberKinds } from '../core/serialize.js';
 import { checkBoolean, checkFiniteNonNegative } from '../core/validate.js';
 import { nadamKernel } from '../kernels/nadam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
-import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+import {
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface NAdamOptions extends MomentOptions {
   momentumDecay: number;
@@ -47,6 +54,11 @@ export class NAdam extends MomentOptimizer<NAdamOptions> {
 
   protected override initState(p: Param, group: ParamGroup<NAdamOptions>): ParamState {
     return { ...super.initState(p, group), muProduct: 1 };
+  }
+
+  /** muProduct, a product of factors in [0, 1), starts at 1; past 1 a step can divide by zero. */
+  protected override stateSpec(p: Param, group: ParamGroup<NAdamOptions>): StateSpec {
+    return { ...super.stateSpec(p, group), muProduct: stateEntry.number(numberKinds.unit) };
   }
 
   protected override stepParam(

@@ -1,5 +1,17 @@
 import { allocate, dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
-import { assertSafeKey, decode, encode, isRecord, type Json } from '../core/serialize.js';
+import {
+  assertSafeKey,
+  checkStoredNumber,
+  decode,
+  describeStored,
+  encode,
+  isPlainData,
+  isRecord,
+  type Json,
+  type NumberKind,
+  numberKinds,
+  typeProblem,
+} from '../core/serialize.js';
 import { checkKnownOptions } from '../core/validate.js';
 import { wasFreed } from '../kernels/wasm/arena.js';
 import { beginBatch, endBatch } from '../kernels/wasm/batch.js';
@@ -23,6 +35,119 @@ export type Closure = () => number;
 export interface StateDict {
   state: Record<string, Json>;
   paramGroups: Json[];
+}
+
+/**
+ * What one entry of a parameter's state must be, as an optimizer's `stateSpec` declares it.
+ * Loading checks every entry of a restored state against its spec, so that a state which loads
+ * steps as the saved one would have, and one which does not fit is refused naming the entry.
+ *
+ * - `array`: a float array of the parameter's element type and length (`length` for L-BFGS's flat
+ *   vectors); with `nonNegative`, no entry below 0 (second moments, sums of squares, step sizes:
+ *   a square root or a step of a negative one is NaN or uphill; NaN passes, as a NaN gradient
+ *   puts it there in a real run);
+ * - `number`: a number of a kind from `numberKinds` (core/serialize.ts): a count, a finite number...;
+ * - `list`: a list whose items are each of the entry `of` (L-BFGS's history).
+ *
+ * `optional` entries may be absent (made on the step that first needs them); `nullable` ones may
+ * be null.
+ */
+export type StateEntry = (
+  | { readonly kind: 'array'; readonly length?: number; readonly nonNegative?: boolean }
+  | { readonly kind: 'number'; readonly number: NumberKind }
+  | { readonly kind: 'list'; readonly of: StateEntry }
+) & { readonly optional?: boolean; readonly nullable?: boolean };
+
+/** The kinds of number a `stateEntry.number` takes, for optimizers defined outside descent too. */
+export { type NumberKind, numberKinds };
+
+/** Every entry a parameter's state may hold, by key; any other key is refused on loading. */
+export type StateSpec = Readonly<Record<string, StateEntry>>;
+
+/** Builders of `StateSpec` entries. */
+export const stateEntry = Object.freeze({
+  /** A float array of the parameter's element type and length (or `length`). */
+  array: (options: { length?: number; nonNegative?: boolean } = {}): StateEntry => ({
+    kind: 'array',
+    ...options,
+  }),
+  /** A number of the given kind. */
+  number: (number: NumberKind): StateEntry => ({ kind: 'number', number }),
+  /** A step count: an integer >= 0. */
+  count: { kind: 'number', number: numberKinds.count } as StateEntry,
+  /** A list of entries of one kind. */
+  list: (of: StateEntry): StateEntry => ({ kind: 'list', of }),
+  /** The entry, or absent. */
+  optional: (entry: StateEntry): StateEntry => ({ ...entry, optional: true }),
+  /** The entry, or null. */
+  orNull: (entry: StateEntry): StateEntry => ({ ...entry, nullable: true }),
+});
+
+const nouns = { array: 'an array', number: 'a number', list: 'a list' } as const;
+
+/**
+ * Checks a restored state against its spec, before anything changes: no key the spec lacks, every
+ * required entry present, each of its kind (see `StateEntry`). `owner` names the optimizer in
+ * the message for an unknown key.
+ */
+export function checkStateSpec(
+  p: Param,
+  state: ParamState,
+  spec: StateSpec,
+  where: string,
+  owner: string,
+): void {
+  for (const key of Object.keys(state)) {
+    if (!Object.hasOwn(spec, key)) {
+      throw new TypeError(`Invalid state dict: ${where}.${key} is not ${owner} state`);
+    }
+  }
+  for (const [key, entry] of Object.entries(spec)) {
+    if (Object.hasOwn(state, key)) checkStateEntry(p, state[key], entry, `${where}.${key}`);
+    else if (!entry.optional) {
+      throw new TypeError(
+        `Invalid state dict: ${where}.${key} is missing or ${typeProblem(nouns[entry.kind], entry.nullable)}`,
+      );
+    }
+  }
+}
+
+function checkStateEntry(p: Param, value: unknown, entry: StateEntry, where: string): void {
+  if (value === null && entry.nullable) return;
+  switch (entry.kind) {
+    case 'number':
+      checkStoredNumber(value, entry.number, where, entry.nullable);
+      return;
+    case 'array': {
+      if (!isFloatArray(value)) {
+        throw new TypeError(
+          `Invalid state dict: ${where} is ${typeProblem('an array', entry.nullable)}: ${describeStored(value)}`,
+        );
+      }
+      // The check a step makes of its state arrays (checkStepState), with the loader's words.
+      checkStateArray(p, value, where, entry.length ?? p.data.length);
+      if (entry.nonNegative) {
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] < 0) {
+            throw new RangeError(
+              `Invalid state dict: ${where}[${i}] is not a number >= 0: ${value[i]}`,
+            );
+          }
+        }
+      }
+      return;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) {
+        throw new TypeError(
+          `Invalid state dict: ${where} is ${typeProblem('a list', entry.nullable)}: ${describeStored(value)}`,
+        );
+      }
+      value.forEach((item, i) => {
+        checkStateEntry(p, item, entry.of, `${where}[${i}]`);
+      });
+    }
+  }
 }
 
 /**
@@ -73,6 +198,15 @@ export abstract class Optimizer<O extends object> {
   /** Fresh state for a parameter on its first step. */
   protected initState(_param: Param, _group: ParamGroup<O>): ParamState {
     return { step: 0 };
+  }
+
+  /**
+   * What a parameter's state may hold, entry by entry (see `StateEntry`), in a group with the
+   * given options: the one place loading learns what a restored state must be. An optimizer that
+   * overrides `initState` overrides this too.
+   */
+  protected stateSpec(_param: Param, _group: ParamGroup<O>): StateSpec {
+    return { step: stateEntry.count };
   }
 
   /** Updates one parameter in place from its gradient; called only when `grad` is not null. */
@@ -219,8 +353,10 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * State as plain JSON: `{ state: { index: {...} }, paramGroups: [{ ...options, params: [index] }] }`
-   * with parameters numbered across groups in order, as PyTorch does.
+   * State as plain JSON: `{ state: { index: {...} }, paramGroups: [{ ...options, params: [index],
+   * paramNames: [name] }] }` with parameters numbered across groups in order, as PyTorch does.
+   * `paramNames` (PyTorch 2.x's `param_names`) is there for a group whose parameters all have a
+   * name; `loadStateDict` matches state by them.
    */
   stateDict(): StateDict {
     const index = new Map<Param, number>();
@@ -231,6 +367,9 @@ export abstract class Optimizer<O extends object> {
         if (!index.has(p)) index.set(p, index.size);
         return index.get(p)!;
       });
+      if (params.length > 0 && params.every((p) => typeof p.name === 'string')) {
+        encoded.paramNames = params.map((p) => p.name as string);
+      }
       return encoded;
     });
     const state: Record<string, Json> = {};
@@ -243,7 +382,15 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * Restores what `stateDict` returned (also after a JSON round trip). Everything is checked
-   * first; on any mismatch it throws and the optimizer is left as it was.
+   * first; on any mismatch it throws a TypeError or RangeError naming what does not fit, and the
+   * optimizer is left as it was.
+   *
+   * State goes to parameters as PyTorch sends it: state key i belongs to the parameter at position
+   * k of group g where `paramGroups[g].params[k]` is i. When the saved groups name their
+   * parameters (`paramNames`) and every parameter of this optimizer has a name, all distinct on
+   * both sides, state is matched by name instead: parameters may have been reordered or added
+   * (those start afresh), but a saved name the optimizer lacks, or a state array whose length no
+   * longer fits its parameter, is refused naming it. Options go to groups by position.
    */
   loadStateDict(stateDict: unknown): void {
     if (
@@ -255,81 +402,103 @@ export abstract class Optimizer<O extends object> {
     }
     const savedGroups = decode(stateDict.paramGroups, 'paramGroups') as unknown[];
     const savedState = decode(stateDict.state, 'state') as Record<string, unknown>;
+    if (!isRecord(savedState) || isFloatArray(savedState)) {
+      throw new TypeError(
+        `Invalid state dict: state is not an object: ${describeStored(savedState)}`,
+      );
+    }
     if (savedGroups.length !== this.paramGroups.length) {
       throw new RangeError(
         `Invalid state dict: it has ${savedGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`,
       );
     }
-    const params: Param[] = [];
-    const groupOf: ParamGroup<O>[] = [];
+    this.paramGroups.forEach((group, g) => {
+      checkParamList(group.params, `paramGroups[${g}].params`);
+    });
+    const saved = readSavedGroups(savedGroups);
+    const own = ownNames(this.paramGroups);
+    const byName = own !== null && saved.names !== null;
+    if (!byName) {
+      this.paramGroups.forEach((group, g) => {
+        const count = saved.params[g].length;
+        if (count !== group.params.length) {
+          throw new RangeError(
+            `Invalid state dict: paramGroups[${g}] has ${count} parameters, the optimizer's group ${group.params.length}`,
+          );
+        }
+      });
+    }
+    const indices = checkIndices(saved.params);
     const newGroups = this.paramGroups.map((group, g) => {
-      const saved = savedGroups[g];
-      if (!isRecord(saved) || !Array.isArray(saved.params)) {
-        throw new TypeError(`Invalid state dict: paramGroups[${g}] has no params`);
-      }
-      if (saved.params.length !== group.params.length) {
-        throw new RangeError(
-          `Invalid state dict: paramGroups[${g}] has ${saved.params.length} parameters, the optimizer's group ${group.params.length}`,
-        );
-      }
       const merged: Record<string, unknown> = { ...group };
-      for (const [key, value] of Object.entries(saved)) {
-        if (key !== 'params') merged[key] = value;
+      for (const [key, value] of Object.entries(savedGroups[g] as Record<string, unknown>)) {
+        if (key === 'params' || key === 'paramNames') continue;
+        if (this.optionNames.includes(key) && !isPlainData(value)) {
+          throw new TypeError(
+            `Invalid state dict: paramGroups[${g}].${key} is ${describeStored(value)} (expected an option: numbers, booleans, strings or lists of them)`,
+          );
+        }
+        merged[key] = value;
       }
       this.validateOptions(merged as unknown as O);
-      params.push(...group.params);
-      for (const _ of group.params) groupOf.push(merged as ParamGroup<O>);
       return merged as ParamGroup<O>;
+    });
+    // Saved index -> the parameter it belongs to now, and that parameter's group.
+    const targets = new Map<number, { p: Param; g: number }>();
+    indices.forEach((list, g) => {
+      list.forEach((i, k) => {
+        if (!byName) {
+          targets.set(i, { p: this.paramGroups[g].params[k], g });
+          return;
+        }
+        const name = saved.names![g][k];
+        const target = own!.get(name);
+        if (target === undefined) {
+          throw new RangeError(
+            `Invalid state dict: paramGroups[${g}].paramNames[${k}] is ${JSON.stringify(name)}, which names no parameter of the optimizer`,
+          );
+        }
+        targets.set(i, target);
+      });
     });
     const newState = new Map<Param, ParamState>();
     for (const key of Object.keys(savedState)) {
-      const i = Number(key);
-      if (!Number.isInteger(i) || i < 0 || i >= params.length || String(i) !== key) {
+      const target = targets.get(Number(key));
+      if (target === undefined || String(Number(key)) !== key) {
         throw new RangeError(
           `Invalid state dict: state key ${JSON.stringify(key)} names no parameter`,
         );
       }
       const entry = savedState[key];
-      if (!isRecord(entry))
-        throw new TypeError(`Invalid state dict: state[${key}] is not an object`);
-      this.checkLoadedState(params[i], entry, `state[${key}]`, groupOf[i]);
-      newState.set(params[i], toStorage(entry));
+      const where = byName
+        ? `state[${key}] (parameter ${JSON.stringify(target.p.name)})`
+        : `state[${key}]`;
+      if (!isRecord(entry) || isFloatArray(entry)) {
+        throw new TypeError(
+          `Invalid state dict: ${where} is not an object: ${describeStored(entry)}`,
+        );
+      }
+      this.checkLoadedState(target.p, entry, where, newGroups[target.g]);
+      newState.set(target.p, entry);
     }
+    for (const state of newState.values()) toStorage(state);
     this.paramGroups = newGroups;
     this.state = newState;
   }
 
   /**
-   * Checks that restored state fits its parameter: it has every entry a fresh state has, of the
-   * same kind, and every array matches the parameter's element type and length. A state that
-   * passes can be stepped without failing halfway.
+   * Checks that restored state fits its parameter in the group it will be stepped with, against
+   * `stateSpec`: every entry of its kind, arrays of the parameter's element type and length, no
+   * entry the spec lacks. A state that passes can be stepped without failing halfway or turning
+   * the parameters into NaN. An optimizer whose entries depend on each other adds those checks.
    */
   protected checkLoadedState(
     p: Param,
     state: ParamState,
     where: string,
-    group?: ParamGroup<O>,
+    group: ParamGroup<O>,
   ): void {
-    if (group !== undefined) {
-      for (const [key, fresh] of Object.entries(this.initState(p, group))) {
-        const value = state[key];
-        if (
-          isFloatArray(fresh)
-            ? !isFloatArray(value)
-            : typeof fresh === 'number' && typeof value !== 'number'
-        ) {
-          throw new TypeError(
-            `Invalid state dict: ${where}.${key} is missing or not a${isFloatArray(fresh) ? 'n array' : ' number'}`,
-          );
-        }
-      }
-    }
-    for (const [key, value] of Object.entries(state)) {
-      if (isFloatArray(value)) checkStateArray(p, value, `${where}.${key}`);
-      else if (typeof value !== 'number' && typeof value !== 'boolean' && value !== null) {
-        throw new TypeError(`Invalid state dict: ${where}.${key} is neither a number nor an array`);
-      }
-    }
+    checkStateSpec(p, state, this.stateSpec(p, group), where, this.constructor.name);
   }
 
   private makeGroup(input: unknown, existing: ParamGroup<O>[]): ParamGroup<O> {
@@ -382,6 +551,101 @@ function isParam(value: unknown): value is Param {
   return (
     isRecord(value) && isFloatArray(value.data) && (value.grad === null || isFloatArray(value.grad))
   );
+}
+
+/** A state dict's groups, as far as they say which parameters they hold. */
+interface SavedGroups {
+  /** Each group's `params`: the indices of its parameters (checked by `checkIndices`). */
+  params: unknown[][];
+  /**
+   * Each group's `paramNames`, when every group with parameters names them all, distinctly (and
+   * there is at least one); else null.
+   */
+  names: string[][] | null;
+}
+
+/** Reads each saved group's `params` and `paramNames`, checking what they are made of. */
+function readSavedGroups(groups: unknown[]): SavedGroups {
+  const params: unknown[][] = [];
+  const names: string[][] = [];
+  let named = true;
+  groups.forEach((group, g) => {
+    if (!isRecord(group) || isFloatArray(group) || !Array.isArray(group.params)) {
+      throw new TypeError(`Invalid state dict: paramGroups[${g}] has no params`);
+    }
+    params.push(group.params);
+    if (!('paramNames' in group)) {
+      named &&= group.params.length === 0;
+      names.push([]);
+      return;
+    }
+    const list = group.paramNames;
+    if (!Array.isArray(list)) {
+      throw new TypeError(
+        `Invalid state dict: paramGroups[${g}].paramNames is not a list: ${describeStored(list)}`,
+      );
+    }
+    if (list.length !== group.params.length) {
+      throw new RangeError(
+        `Invalid state dict: paramGroups[${g}].paramNames has ${list.length} names for ${group.params.length} parameters`,
+      );
+    }
+    list.forEach((name, k) => {
+      if (typeof name !== 'string') {
+        throw new TypeError(
+          `Invalid state dict: paramGroups[${g}].paramNames[${k}] is not a string: ${describeStored(name)}`,
+        );
+      }
+    });
+    names.push(list as string[]);
+  });
+  const all = names.flat();
+  const distinct = all.length > 0 && new Set(all).size === all.length;
+  return { params, names: named && distinct ? names : null };
+}
+
+/**
+ * The saved parameter indices: integers from 0 up to their number, each listed once, so that each
+ * belongs to exactly one group and state keys can be mapped by them.
+ */
+function checkIndices(params: unknown[][]): number[][] {
+  const total = params.reduce((sum, list) => sum + list.length, 0);
+  const seen = new Map<number, string>();
+  params.forEach((list, g) => {
+    list.forEach((i, k) => {
+      const where = `paramGroups[${g}].params[${k}]`;
+      if (typeof i !== 'number') {
+        throw new TypeError(
+          `Invalid state dict: ${where} is not a parameter index: ${describeStored(i)}`,
+        );
+      }
+      if (!Number.isInteger(i) || i < 0 || i >= total) {
+        throw new RangeError(
+          `Invalid state dict: ${where} is not a parameter index (an integer in [0, ${total})): ${i}`,
+        );
+      }
+      const first = seen.get(i);
+      if (first !== undefined) {
+        throw new RangeError(
+          `Invalid state dict: ${where} is ${i}, already listed at ${first} (each parameter belongs to one group, once)`,
+        );
+      }
+      seen.set(i, where);
+    });
+  });
+  return params as number[][];
+}
+
+/** Every parameter by its name, when all have one and no two share it; else null. */
+function ownNames<O>(groups: ParamGroup<O>[]): Map<string, { p: Param; g: number }> | null {
+  const byName = new Map<string, { p: Param; g: number }>();
+  for (const [g, group] of groups.entries()) {
+    for (const p of group.params) {
+      if (typeof p.name !== 'string' || byName.has(p.name)) return null;
+      byName.set(p.name, { p, g });
+    }
+  }
+  return byName;
 }
 
 /** Restored state with its arrays moved to where `zerosLike` would have put them (the arena). */

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
 import { rmspropKernel } from '../kernels/rmsprop.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -53,6 +60,42 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   protected override initState(p: Param): ParamState {
     return { step: 0, squareAvg: this.zerosLike(p) };
+  }
+
+  /** The momentum buffer and the gradient average are made on the first step that uses them. */
+  protected override stateSpec(): StateSpec {
+    return {
+      step: stateEntry.count,
+      squareAvg: stateEntry.array({ nonNegative: true }),
+      momentumBuffer: stateEntry.optional(stateEntry.array()),
+      gradAvg: stateEntry.optional(stateEntry.array()),
+    };
+  }
+
+  /**
+   * Centered, the step divides by √(v − m²): an average of squares is at least the square of the
+   * average, and a gradAvg whose square exceeds squareAvg would make the step NaN. Rounding puts
+   * m² a little above v in a real run where the gradient barely changes (more so in float32 and
+   * with alpha near 1), so only a square more than 1% above is refused: a corrupted state, such
+   * as one with the two arrays swapped.
+   */
+  protected override checkLoadedState(
+    p: Param,
+    state: ParamState,
+    where: string,
+    group: ParamGroup<RMSpropOptions>,
+  ): void {
+    super.checkLoadedState(p, state, where, group);
+    const m = state.gradAvg as FloatArray | undefined;
+    const v = state.squareAvg as FloatArray;
+    if (m === undefined) return;
+    for (let i = 0; i < m.length; i++) {
+      if (m[i] * m[i] > v[i] * 1.01) {
+        throw new RangeError(
+          `Invalid state dict: ${where}.gradAvg[${i}] is ${m[i]}, whose square exceeds squareAvg[${i}] (${v[i]}): the centered variance would be negative`,
+        );
+      }
+    }
   }
 
   protected override stepParam(

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean, checkLr, checkPair } from '../core/validate.js';
 import { rpropKernel } from '../kernels/rprop.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface RpropOptions {
   lr: number;
@@ -57,6 +64,15 @@ export class Rprop extends Optimizer<RpropOptions> {
 
   protected override initState(p: Param, group: ParamGroup<RpropOptions>): ParamState {
     return { step: 0, prev: this.zerosLike(p), stepSize: this.zerosLike(p).fill(group.lr) };
+  }
+
+  /** Step sizes stay within stepSizes, >= 0: a negative one would step uphill. */
+  protected override stateSpec(): StateSpec {
+    return {
+      step: stateEntry.count,
+      prev: stateEntry.array(),
+      stepSize: stateEntry.array({ nonNegative: true }),
+    };
   }
 
   protected override stepParam(

@@ -1,7 +1,14 @@
 import type { FloatArray, Param } from '../core/param.js';
 import { checkBoolean, checkInRange, checkLr, checkWeightDecay } from '../core/validate.js';
 import { sgdKernel } from '../kernels/sgd.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  stateEntry,
+} from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -52,6 +59,11 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected override initState(): ParamState {
     return { momentumBuffer: null };
+  }
+
+  /** The buffer is null until the first step with momentum makes it. */
+  protected override stateSpec(): StateSpec {
+    return { momentumBuffer: stateEntry.orNull(stateEntry.array()) };
   }
 
   protected override stepParam(

@@ -1,4 +1,4 @@
-import { isRecord } from '../core/serialize.js';
+import { describeStored, isRecord } from '../core/serialize.js';
 import { checkArray } from '../core/validate.js';
 import { LRScheduler, type SchedulableOptimizer, type SchedulerStateDict } from './lr-scheduler.js';
 
@@ -43,10 +43,15 @@ export abstract class CompositeScheduler<
 
   protected override prepareLoad(stateDict: unknown): () => void {
     if (!isRecord(stateDict)) {
-      throw new TypeError(`Invalid state dict: ${String(stateDict)} (expected an object)`);
+      throw new TypeError(`Invalid state dict: ${describeStored(stateDict)} (expected an object)`);
     }
     const { schedulers: saved, ...own } = stateDict;
-    const children = checkArray('state dict entry schedulers', saved);
+    if (!Array.isArray(saved)) {
+      throw new TypeError(
+        `Invalid state dict: schedulers is ${describeStored(saved)} (expected a list of state dicts)`,
+      );
+    }
+    const children: unknown[] = saved;
     const { schedulers } = this.options;
     if (children.length !== schedulers.length) {
       throw new RangeError(

@@ -1,9 +1,11 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkInteger, checkNonNegative } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
+  type StateKinds,
 } from './lr-scheduler.js';
 
 export interface CosineAnnealingLROptions {
@@ -30,6 +32,11 @@ export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROpt
   protected validateOptions(o: Required<CosineAnnealingLROptions>): void {
     checkInteger('TMax', o.TMax, 1);
     checkNonNegative('etaMin', o.etaMin);
+  }
+
+  /** The rate anneals towards etaMin: an infinite one makes it infinite. */
+  protected override stateKinds(): StateKinds {
+    return { ...super.stateKinds(), etaMin: numberKinds.nonNegative };
   }
 
   protected override getLr(): number[] {

@@ -1,5 +1,11 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkInteger, checkNonNegative } from '../core/validate.js';
-import { LRScheduler, resolveOptions, type SchedulableOptimizer } from './lr-scheduler.js';
+import {
+  LRScheduler,
+  resolveOptions,
+  type SchedulableOptimizer,
+  type StateKinds,
+} from './lr-scheduler.js';
 
 export interface CosineAnnealingWarmRestartsOptions {
   /** Steps of the first cycle (an integer >= 1). */
@@ -46,6 +52,31 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<
     checkInteger('T0', o.T0, 1);
     checkInteger('TMult', o.TMult, 1);
     checkNonNegative('etaMin', o.etaMin);
+  }
+
+  /**
+   * The rate anneals towards etaMin (an infinite one makes it infinite); Ti, the period, is an
+   * integer >= 1 and TCur, the steps into it, a count below it.
+   */
+  protected override stateKinds(): StateKinds {
+    return {
+      ...super.stateKinds(),
+      etaMin: numberKinds.nonNegative,
+      Ti: numberKinds.positiveInteger,
+      TCur: numberKinds.count,
+    };
+  }
+
+  protected override checkLoadedState(
+    _options: Required<CosineAnnealingWarmRestartsOptions>,
+    state: Record<string, unknown>,
+  ): void {
+    const { Ti, TCur } = state as { Ti: number; TCur: number };
+    if (TCur >= Ti) {
+      throw new RangeError(
+        `Invalid state dict: TCur is ${TCur}, not below Ti (${Ti}): a step restarts the period when it gets there`,
+      );
+    }
   }
 
   override step(): void {

@@ -1,3 +1,4 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkFunction, checkNonNegative, checkOneOf, checkPositive } from '../core/validate.js';
 import {
   checkCycleMomentum,
@@ -7,6 +8,7 @@ import {
   perGroup,
   resolveOptions,
   type SchedulableOptimizer,
+  type StateKinds,
   setMomentum,
   startCycleMomentum,
 } from './lr-scheduler.js';
@@ -92,6 +94,25 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
     checkNonNegative('gamma', o.gamma);
     checkOneOf('scaleMode', o.scaleMode, ['cycle', 'iterations']);
     checkCycleMomentum(o, this.optimizer);
+  }
+
+  /**
+   * Every number the rates and momenta are computed from, finite: an infinite bound or gamma
+   * makes a rate infinite, infinite step sizes (both) make it NaN. Momenta are in [0, 1], where
+   * every optimizer takes them: one above fails the optimizer's next step.
+   */
+  protected override stateKinds(): StateKinds {
+    const { nonNegative, positive, unit } = numberKinds;
+    return {
+      ...super.stateKinds(),
+      baseLr: nonNegative,
+      maxLr: nonNegative,
+      stepSizeUp: positive,
+      stepSizeDown: positive,
+      gamma: nonNegative,
+      baseMomentum: unit,
+      maxMomentum: unit,
+    };
   }
 
   protected override prepareGroups(): void {

@@ -1,9 +1,11 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkNonNegative } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
+  type StateKinds,
 } from './lr-scheduler.js';
 
 export interface ExponentialLROptions {
@@ -23,6 +25,11 @@ export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
 
   protected validateOptions(o: ExponentialLROptions): void {
     checkNonNegative('gamma', o.gamma);
+  }
+
+  /** gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0). */
+  protected override stateKinds(): StateKinds {
+    return { ...super.stateKinds(), gamma: numberKinds.nonNegative };
   }
 
   protected override getLr(): number[] {

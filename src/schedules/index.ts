@@ -14,6 +14,7 @@ export {
   type MomentumKey,
   type SchedulableOptimizer,
   type SchedulerStateDict,
+  type StateKinds,
 } from './lr-scheduler.js';
 export * from './multi-step-lr.js';
 export * from './multiplicative-lr.js';

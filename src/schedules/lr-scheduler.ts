@@ -1,6 +1,16 @@
-import { decode, encode, isRecord, type Json } from '../core/serialize.js';
+import { isFloatArray } from '../core/param.js';
 import {
-  checkArray,
+  checkStoredNumber,
+  decode,
+  describeStored,
+  encode,
+  isPlainData,
+  isRecord,
+  type Json,
+  type NumberKind,
+  numberKinds,
+} from '../core/serialize.js';
+import {
   checkBoolean,
   checkKnownOptions,
   checkNonNegative,
@@ -175,56 +185,109 @@ export function encodeState(options: object, state: Record<string, unknown>): Sc
   return encode({ ...storableOptions(options), ...state }) as SchedulerStateDict;
 }
 
-/** A state value must have the kind of the current one: a number, or numbers one per entry. */
+/**
+ * What the numbers of a scheduler's state dict must be, by key: every counter it keeps, and those
+ * options whose own validation lets through a value that would poison the rates (an infinite
+ * gamma). A list holds numbers of its kind one per entry; a null option is left to validation.
+ */
+export type StateKinds = Readonly<Record<string, NumberKind>>;
+
+/** A state value must have the type of the current one: a number, or numbers one per entry. */
 function checkLike(value: unknown, current: unknown, key: string): unknown {
   if (typeof current === 'number') {
     if (typeof value !== 'number') {
-      throw new TypeError(`Invalid state dict: ${key} is ${String(value)} (expected a number)`);
+      throw new TypeError(
+        `Invalid state dict: ${key} is ${describeStored(value, false)} (expected a number)`,
+      );
     }
     return value;
   }
-  const list = checkArray(`state dict entry ${key}`, value);
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Invalid state dict: ${key} is ${describeStored(value, false)} (expected a list of numbers)`,
+    );
+  }
+  const list: unknown[] = value;
   const expected = (current as unknown[]).length;
-  if (list.length !== expected || !list.every((x) => typeof x === 'number')) {
+  if (list.length !== expected) {
     throw new RangeError(
       `Invalid state dict: ${key} has ${list.length} entries (expected ${expected} numbers)`,
     );
   }
-  return list;
+  list.forEach((x, i) => {
+    if (typeof x !== 'number') {
+      throw new TypeError(
+        `Invalid state dict: ${key}[${i}] is ${describeStored(x, false)} (expected a number)`,
+      );
+    }
+  });
+  return [...list];
+}
+
+/** Checks every number of a state value (a number, or a list of them) against its kind. */
+function checkKind(value: unknown, kind: NumberKind, key: string): void {
+  if (typeof value === 'number') checkStoredNumber(value, kind, key);
+  else if (Array.isArray(value)) {
+    value.forEach((x, i) => {
+      if (typeof x === 'number') checkStoredNumber(x, kind, `${key}[${i}]`);
+    });
+  }
 }
 
 /**
  * Reads a state dict written by `encodeState`, checking everything before anything changes:
  * options go through the scheduler's own validation, counters must match the current ones in
- * kind and length, and no key may be missing or unknown. Functions in the options are kept from
- * the current scheduler, as PyTorch keeps lambdas.
+ * kind and length, every number listed in `kinds` must be of its kind (each counter must be
+ * listed), `relations` checks what the entries say of each other, and no key may be missing or
+ * unknown. Functions in the options are kept from the current scheduler, as PyTorch keeps lambdas.
  */
 export function parseState<O extends object>(
   stateDict: unknown,
   current: { options: O; state: Record<string, unknown> },
   validateOptions: (options: O) => void,
+  kinds: StateKinds,
+  relations?: (options: O, state: Record<string, unknown>) => void,
 ): { options: O; state: Record<string, unknown> } {
   if (!isRecord(stateDict)) {
-    throw new TypeError(`Invalid state dict: ${String(stateDict)} (expected an object)`);
+    throw new TypeError(`Invalid state dict: ${describeStored(stateDict)} (expected an object)`);
   }
   const saved = decode(stateDict, 'stateDict') as Record<string, unknown>;
+  if (!isRecord(saved) || isFloatArray(saved)) {
+    throw new TypeError(`Invalid state dict: ${describeStored(saved)} (expected an object)`);
+  }
   const take = (key: string) => {
     if (!(key in saved)) throw new TypeError(`Invalid state dict: missing ${key}`);
     return saved[key];
   };
   const options: Record<string, unknown> = { ...(current.options as Record<string, unknown>) };
   const storable = Object.keys(storableOptions(current.options));
-  for (const key of storable) options[key] = take(key);
+  for (const key of storable) {
+    options[key] = take(key);
+    const was = (current.options as Record<string, unknown>)[key];
+    if (isPlainData(was) && !isPlainData(options[key])) {
+      throw new TypeError(
+        `Invalid state dict: ${key} is ${describeStored(options[key])} (expected numbers, booleans, strings or lists of them)`,
+      );
+    }
+  }
   validateOptions(options as O);
+  for (const key of storable) {
+    if (Object.hasOwn(kinds, key)) checkKind(options[key], kinds[key], key);
+  }
   const state: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(current.state)) {
+    if (!Object.hasOwn(kinds, key)) {
+      throw new Error(`${key} is kept in the state but has no kind in stateKinds()`);
+    }
     state[key] = checkLike(take(key), value, key);
+    checkKind(state[key], kinds[key], key);
   }
   const known = new Set([...storable, ...Object.keys(current.state)]);
   for (const key of Object.keys(saved)) {
     if (!known.has(key))
       throw new TypeError(`Invalid state dict: unknown key ${JSON.stringify(key)}`);
   }
+  relations?.(options as O, state);
   return { options: options as O, state };
 }
 
@@ -316,12 +379,35 @@ export abstract class LRScheduler<O extends object = object> {
     return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs, lastLr: this.lastLr };
   }
 
+  /**
+   * What each number of the state dict must be (see `StateKinds`): every counter of `state()`,
+   * and the options whose validation alone would let a poisonous value through. A subclass that
+   * keeps more adds its own: `{ ...super.stateKinds(), Ti: numberKinds.positiveInteger }`.
+   */
+  protected stateKinds(): StateKinds {
+    return {
+      lastEpoch: numberKinds.epoch,
+      baseLrs: numberKinds.nonNegative,
+      // Only reported, never computed from; a schedule may take a rate below 0 (CosineAnnealingLR
+      // with etaMin above it), which the optimizer then refuses.
+      lastLr: numberKinds.finite,
+    };
+  }
+
+  /**
+   * What loaded entries must say of each other, beyond their kinds (a restart's position within
+   * its period); throws a RangeError naming them. Nothing by default.
+   */
+  protected checkLoadedState(_options: O, _state: Record<string, unknown>): void {}
+
   /** Checks a state dict and returns the change that applies it (composites check all children first). */
   protected prepareLoad(stateDict: unknown): () => void {
     const { options, state } = parseState(
       stateDict,
       { options: this.options, state: this.state() },
       (o) => this.validateOptions(o),
+      this.stateKinds(),
+      (o, s) => this.checkLoadedState(o, s),
     );
     return () => {
       this.options = options;

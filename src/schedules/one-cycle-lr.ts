@@ -117,6 +117,16 @@ export class OneCycleLR extends LRScheduler<Options> {
     checkCycleMomentum(o, this.optimizer);
   }
 
+  /** A step goes at most to totalSteps (the one beyond the last, as PyTorch allows). */
+  protected override checkLoadedState(o: Options, state: Record<string, unknown>): void {
+    const totalSteps = totalStepsOf(o);
+    if ((state.lastEpoch as number) > totalSteps) {
+      throw new RangeError(
+        `Invalid state dict: lastEpoch is ${state.lastEpoch}, past totalSteps (${totalSteps})`,
+      );
+    }
+  }
+
   protected override prepareGroups(): void {
     const o = this.options;
     const maxLrs = numbersPerGroup('maxLr', o.maxLr, this.optimizer);

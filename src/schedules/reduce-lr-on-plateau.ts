@@ -1,3 +1,4 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkInRange, checkInteger, checkNonNegative, checkOneOf } from '../core/validate.js';
 import {
   checkOptimizer,
@@ -9,6 +10,7 @@ import {
   resolveOptions,
   type SchedulableOptimizer,
   type SchedulerStateDict,
+  type StateKinds,
 } from './lr-scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
@@ -31,6 +33,30 @@ export interface ReduceLROnPlateauOptions {
 }
 
 type Options = Required<ReduceLROnPlateauOptions>;
+
+/** What the counters of its state dict must be: best may be infinite (none yet), never NaN. */
+const stateKinds: StateKinds = {
+  lastEpoch: numberKinds.count,
+  best: numberKinds.notNaN,
+  numBadEpochs: numberKinds.count,
+  cooldownCounter: numberKinds.count,
+  lastLr: numberKinds.finite,
+};
+
+/** A step leaves numBadEpochs at most patience and cooldownCounter at most cooldown. */
+function checkCounters(o: Options, state: Record<string, unknown>): void {
+  for (const [key, bound] of [
+    ['numBadEpochs', 'patience'],
+    ['cooldownCounter', 'cooldown'],
+  ] as const) {
+    const value = state[key] as number;
+    if (value > o[bound]) {
+      throw new RangeError(
+        `Invalid state dict: ${key} is ${value}, past ${bound} (${o[bound]}), which a step never leaves it`,
+      );
+    }
+  }
+}
 
 /**
  * Reduces the learning rate when a metric stops improving, as PyTorch's `ReduceLROnPlateau`:
@@ -128,6 +154,8 @@ export class ReduceLROnPlateau {
       stateDict,
       { options: this.options, state: this.state() },
       (o) => this.validateOptions(o),
+      stateKinds,
+      checkCounters,
     );
     this.options = options;
     Object.assign(this, state);

@@ -1,9 +1,11 @@
+import { numberKinds } from '../core/serialize.js';
 import { checkInteger, checkNonNegative } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
+  type StateKinds,
 } from './lr-scheduler.js';
 
 export interface StepLROptions {
@@ -28,6 +30,11 @@ export class StepLR extends LRScheduler<Required<StepLROptions>> {
   protected validateOptions(o: Required<StepLROptions>): void {
     checkInteger('stepSize', o.stepSize, 1);
     checkNonNegative('gamma', o.gamma);
+  }
+
+  /** gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0). */
+  protected override stateKinds(): StateKinds {
+    return { ...super.stateKinds(), gamma: numberKinds.nonNegative };
   }
 
   protected override getLr(): number[] {

@@ -197,7 +197,14 @@ export class DescentOptimizer extends tf.Optimizer {
     if (!isRecord(saved) || !isRecord(saved.state) || !Array.isArray(saved.paramGroups)) {
       throw new TypeError('Invalid optimizer weights: the state is not a descent state dict');
     }
-    this.pending = { state: saved.state, paramGroups: saved.paramGroups } as StateDict;
+    // Mirrors are named after their variables, and a model loaded beside its original gets new
+    // variable names: the state is matched by position, so the saved names are left out.
+    const paramGroups = saved.paramGroups.map((group) => {
+      if (!isRecord(group)) return group;
+      const { paramNames: _, ...rest } = group;
+      return rest;
+    });
+    this.pending = { state: saved.state, paramGroups } as StateDict;
   }
 
   /**
