@@ -196,13 +196,34 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 // btoa/atob rather than Buffer, so the core runs in browsers as well as in Node.
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const base64Codes = Uint8Array.from(BASE64, (c) => c.charCodeAt(0));
+const ascii = new TextDecoder();
+
+/**
+ * Base64 of the bytes, by table: several times faster than `btoa` of a binary string, which
+ * spent about a second per 8 MB building that string (a checkpoint of a large model).
+ */
 function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let j = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[j++] = base64Codes[n >>> 18];
+    out[j++] = base64Codes[(n >>> 12) & 63];
+    out[j++] = base64Codes[(n >>> 6) & 63];
+    out[j++] = base64Codes[n & 63];
   }
-  return btoa(binary);
+  const left = bytes.length - i;
+  if (left > 0) {
+    const n = (bytes[i] << 16) | (left === 2 ? bytes[i + 1] << 8 : 0);
+    out[j++] = base64Codes[n >>> 18];
+    out[j++] = base64Codes[(n >>> 12) & 63];
+    out[j++] = left === 2 ? base64Codes[(n >>> 6) & 63] : 61; // '='
+    out[j++] = 61;
+  }
+  return ascii.decode(out);
 }
 
 function fromBase64(text: string, where: string): Uint8Array {

@@ -60,3 +60,23 @@ describe('state encoding', () => {
     expect(() => decode(value, 'x')).toThrow(message);
   });
 });
+
+describe('base64 of arrays', () => {
+  it("equals Node's Buffer base64 for every length (each remainder of 3 bytes)", () => {
+    fc.assert(
+      fc.property(
+        fc.float32Array({ maxLength: 40 }),
+        fc.float64Array({ maxLength: 20 }),
+        (f, d) => {
+          const encoded = encode({ f, d }) as { f: { base64: string }; d: { base64: string } };
+          expect(encoded.f.base64).toBe(
+            Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64'),
+          );
+          expect(encoded.d.base64).toBe(
+            Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64'),
+          );
+        },
+      ),
+    );
+  });
+});
