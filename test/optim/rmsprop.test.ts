@@ -15,7 +15,11 @@ describe('RMSprop options', () => {
     [{ alpha: 1.5 }, RangeError, /^Invalid alpha value \(alpha\): 1.5 \(expected in \[0, 1\]\)$/],
     [{ eps: -1e-8 }, RangeError, /^Invalid epsilon value \(eps\): -1e-8$/],
     [{ weightDecay: -1 }, RangeError, /^Invalid weight_decay value \(weightDecay\): -1$/],
-    [{ momentum: -0.9 }, RangeError, /^Invalid momentum value \(momentum\): -0.9 \(expected in \[0, 1\]\)$/],
+    [
+      { momentum: -0.9 },
+      RangeError,
+      /^Invalid momentum value \(momentum\): -0.9 \(expected in \[0, 1\]\)$/,
+    ],
     [{ alpha: 'high' }, TypeError, /^Invalid alpha value \(alpha\): "high"/],
     [{ centered: 'yes' }, TypeError, /^Invalid centered: "yes"/],
     [{ maximize: null }, TypeError, /^Invalid maximize: null/],
