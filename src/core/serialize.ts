@@ -198,7 +198,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 // btoa/atob rather than Buffer, so the core runs in browsers as well as in Node.
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const base64Codes = Uint8Array.from(BASE64, (c) => c.charCodeAt(0));
-const ascii = new TextDecoder();
+/** Every engine descent targets has it; a bare sandbox may not. */
+const ascii = typeof TextDecoder === 'function' ? new TextDecoder() : null;
 
 /**
  * Base64 of the bytes, by table: several times faster than `btoa` of a binary string, which
@@ -223,7 +224,13 @@ function toBase64(bytes: Uint8Array): string {
     out[j++] = left === 2 ? base64Codes[(n >>> 6) & 63] : 61; // '='
     out[j++] = 61;
   }
-  return ascii.decode(out);
+  if (ascii !== null) return ascii.decode(out);
+  let text = '';
+  for (let k = 0; k < out.length; k += 0x8000) {
+    // apply takes the typed array as it is; a spread would go through its iterator, slowly.
+    text += String.fromCharCode.apply(null, out.subarray(k, k + 0x8000) as unknown as number[]);
+  }
+  return text;
 }
 
 function fromBase64(text: string, where: string): Uint8Array {
