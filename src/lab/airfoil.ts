@@ -91,6 +91,29 @@ export interface TrainOptions {
   recordEvery?: number;
   /** Called after each minibatch with the examples seen so far and the total. */
   onProgress?(examples: number, total: number): void;
+  /**
+   * Restores a run saved by `onEpoch` into the fresh model (its parameters and the optimizer's
+   * state) and says where it stopped; null to start afresh. The shuffles of the epochs done are
+   * replayed, so the run goes on exactly as it would have.
+   */
+  resume?(model: Model): TrainProgress | null;
+  /** Called after each epoch: where a run saves itself. */
+  onEpoch?(progress: TrainProgress, model: Model): void;
+}
+
+/** The model being trained: weights, bias and their optimizer. */
+export interface Model {
+  w: Param;
+  b: Param;
+  optimizer: ReturnType<MakeOptimizer>;
+}
+
+/** How far a run has gone: epochs and examples done, training time, the curve so far. */
+export interface TrainProgress {
+  epoch: number;
+  examples: number;
+  seconds: number;
+  curve: CurvePoint[];
 }
 
 export interface CurvePoint {
@@ -120,13 +143,23 @@ export function trainLinearRegression(data: Dataset, options: TrainOptions): Tra
   for (let j = 0; j < data.columns; j++) w.data[j] = 0.01 * random.normal();
   const b = param(1, { dtype: 'float64', name: 'b' });
   const optimizer = options.optimizer([w, b]);
+  const model: Model = { w, b, optimizer };
   const order = new Uint32Array(data.rows);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const curve: CurvePoint[] = [];
   const total = epochs * data.rows;
   let examples = 0;
   let seconds = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  let done = 0;
+  const resumed = options.resume?.(model) ?? null;
+  if (resumed !== null) {
+    ({ examples, seconds } = resumed);
+    curve.push(...resumed.curve);
+    done = resumed.epoch;
+    for (let epoch = 0; epoch < done; epoch++) random.shuffle(order);
+    options.onProgress?.(examples, total);
+  }
+  for (let epoch = done; epoch < epochs; epoch++) {
     random.shuffle(order);
     for (let start = 0; start < data.rows; start += batchSize) {
       const began = performance.now();
@@ -145,6 +178,7 @@ export function trainLinearRegression(data: Dataset, options: TrainOptions): Tra
       }
       options.onProgress?.(examples, total);
     }
+    options.onEpoch?.({ epoch: epoch + 1, examples, seconds, curve }, model);
   }
   return {
     curve,

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { param } from '../core/param.js';
 import { isRecord } from '../core/serialize.js';
 import { loadCheckpointSync, saveCheckpointSync } from '../node/checkpoint.js';
-import { type CurvePoint, type Dataset, gradient, loadAirfoil, squaredLoss } from './airfoil.js';
+import { type CurvePoint, type Dataset, loadAirfoil, squaredLoss } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
@@ -164,12 +163,10 @@ const describeRun = (run: RunIdentity): string =>
   `${run.optimizer} ${JSON.stringify(run.settings)}, batch size ${run.batchSize}, seed ${run.seed}`;
 
 /**
- * `trainAirfoil` (trainLinearRegression of src/lab/airfoil.ts, operation for operation, so that
- * the numbers are the same: test/cli/cli.test.ts compares them), saving a checkpoint after every
- * epoch: the parameters, the optimizer's state, and in `extra` the run's identity, the epochs
- * and examples done, the training time and the curve. Resuming restores them and replays the
- * shuffles of the epochs done, which leaves the random stream and the order of the examples as
- * they were, so the run continues exactly as it would have.
+ * `trainAirfoil`, saving a checkpoint after every epoch: the parameters, the optimizer's state,
+ * and in `extra` the run's identity, the epochs and examples done, the training time and the
+ * curve. Resuming restores them, and the training loop replays the shuffles of the epochs done,
+ * so the run continues exactly as it would have (test/cli/cli.test.ts compares the two).
  */
 function trainWithCheckpoints(
   optimizer: ResolvedOptimizer,
@@ -192,73 +189,38 @@ function trainWithCheckpoints(
     batchSize,
     seed,
   };
-  const random = createRandom(seed, 'compare');
-  const w = param(data.columns, { dtype: 'float64', name: 'w' });
-  for (let j = 0; j < data.columns; j++) w.data[j] = 0.01 * random.normal();
-  const b = param(1, { dtype: 'float64', name: 'b' });
-  const model = optimizer.make([w, b]);
-  const order = new Uint32Array(data.rows);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  let curve: CurvePoint[] = [];
-  let examples = 0;
-  let seconds = 0;
-  let done = 0;
-  if (o.resume) {
-    const found = existsSync(file);
-    if (found) {
-      const { extra } = loadCheckpointSync(file, { params: [w, b], optimizer: model });
-      const saved = readProgress(extra, file);
-      if (JSON.stringify(saved.run) !== JSON.stringify(run)) {
-        throw new Error(
-          `Cannot resume from ${file}: it was saved by a run of ${describeRun(saved.run)}, and this one is of ${describeRun(run)}`,
-        );
-      }
-      if (saved.epoch > epochs) {
-        throw new Error(
-          `Cannot resume from ${file}: it has done ${saved.epoch} epochs, more than the ${epochs} asked for`,
-        );
-      }
-      ({ curve, examples, seconds } = saved);
-      done = saved.epoch;
-      for (let epoch = 0; epoch < done; epoch++) random.shuffle(order);
-    }
-    o.onResume(file, found ? done : null);
-  }
-  const total = epochs * data.rows;
-  o.onStart(total);
-  if (done > 0) o.onProgress(examples, total);
-  const recordEvery = 200;
-  for (let epoch = done; epoch < epochs; epoch++) {
-    random.shuffle(order);
-    for (let start = 0; start < data.rows; start += batchSize) {
-      const began = performance.now();
-      const batch = order.subarray(start, Math.min(start + batchSize, data.rows));
-      gradient(data, batch, w, b);
-      model.step();
-      seconds += (performance.now() - began) / 1000;
-      const before = examples;
-      examples += batch.length;
-      if (Math.floor(examples / recordEvery) > Math.floor(before / recordEvery)) {
-        curve.push({
-          epoch: examples / data.rows,
-          loss: squaredLoss(data, w.data, b.data[0]),
-          seconds,
-        });
-      }
-      o.onProgress(examples, total);
-    }
-    const progress: Progress = { run, epoch: epoch + 1, examples, seconds, curve };
-    saveCheckpointSync(file, { params: [w, b], optimizer: model, extra: progress });
-  }
-  return {
-    kind: 'training',
-    optimizer: optimizer.className,
-    settings: { ...optimizer.settings, batchSize, epochs },
-    finalLoss: squaredLoss(data, w.data, b.data[0]),
-    curve,
-    secondsPerEpoch: seconds / epochs,
+  return trainAirfoil(optimizer, {
+    data,
+    batchSize,
+    epochs,
     seed,
-  };
+    random: createRandom(seed, 'compare'),
+    onProgress: o.onProgress,
+    resume: ({ w, b, optimizer: model }) => {
+      let saved: Progress | null = null;
+      if (o.resume && existsSync(file)) {
+        const { extra } = loadCheckpointSync(file, { params: [w, b], optimizer: model });
+        saved = readProgress(extra, file);
+        if (JSON.stringify(saved.run) !== JSON.stringify(run)) {
+          throw new Error(
+            `Cannot resume from ${file}: it was saved by a run of ${describeRun(saved.run)}, and this one is of ${describeRun(run)}`,
+          );
+        }
+        if (saved.epoch > epochs) {
+          throw new Error(
+            `Cannot resume from ${file}: it has done ${saved.epoch} epochs, more than the ${epochs} asked for`,
+          );
+        }
+      }
+      if (o.resume) o.onResume(file, saved === null ? null : saved.epoch);
+      o.onStart(epochs * data.rows);
+      return saved;
+    },
+    onEpoch: (progress, { w, b, optimizer: model }) => {
+      const extra: Progress = { run, ...progress };
+      saveCheckpointSync(file, { params: [w, b], optimizer: model, extra });
+    },
+  });
 }
 
 export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {

@@ -1,5 +1,11 @@
 import { SGD } from '../../optim/sgd.js';
-import { type Dataset, leastSquares, loadAirfoil, trainLinearRegression } from '../airfoil.js';
+import {
+  type Dataset,
+  leastSquares,
+  loadAirfoil,
+  type TrainOptions,
+  trainLinearRegression,
+} from '../airfoil.js';
 import { bookValue } from '../book.js';
 import * as format from '../format.js';
 import type { Function1D, Function2D } from '../functions.js';
@@ -173,6 +179,8 @@ export function trainAirfoil(
     random: Random;
     seed: number;
     onProgress?: (done: number, total: number) => void;
+    resume?: TrainOptions['resume'];
+    onEpoch?: TrainOptions['onEpoch'];
   },
 ): TrainingResult {
   const result = trainLinearRegression(o.data, {
@@ -181,6 +189,8 @@ export function trainAirfoil(
     epochs: o.epochs,
     random: o.random,
     onProgress: o.onProgress,
+    resume: o.resume,
+    onEpoch: o.onEpoch,
   });
   return {
     kind: 'training',
