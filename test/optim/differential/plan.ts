@@ -9,7 +9,9 @@ import type { GroupSpec, RunSpec, Storage, TensorSpec } from './runner.js';
 /**
  * Every elementwise optimizer, with settings that reach each branch of its kernels: momentum
  * kinds, weight decay coupled and decoupled, maximize, AMSGrad, centering, betas below 0.5, RAdam
- * before and after rectification, ASGD before and after averaging starts.
+ * before and after rectification, ASGD before and after averaging starts; and L-BFGS. (Newton,
+ * whose Hessian is a function of the user's, is left out.) The options of a run may change
+ * between steps as well (`cycle` and `late` in runner.ts).
  */
 export const variants: [string, Record<string, unknown>][] = [
   ['SGD', { lr: 0.05 }],
