@@ -6,6 +6,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ParamsInput,
+  type StateDict,
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
@@ -64,6 +65,24 @@ export class Adam extends MomentOptimizer<AdamOptions> {
       ...super.stateSpec(p, group),
       maxExpAvgSq: group.amsgrad ? max : stateEntry.optional(max),
     };
+  }
+
+  /**
+   * With amsgrad switched on since a parameter's last step, its maximum does not exist yet (the
+   * next step would start it from zero): it is made now, so that the saved state is complete and
+   * loads, and the resumed run takes the step the uninterrupted one would.
+   */
+  override stateDict(): StateDict {
+    for (const group of this.paramGroups) {
+      if (!group.amsgrad) continue;
+      for (const p of group.params) {
+        const state = this.state.get(p);
+        if (state !== undefined && state.maxExpAvgSq === undefined) {
+          state.maxExpAvgSq = this.zerosLike(p);
+        }
+      }
+    }
+    return super.stateDict();
   }
 
   protected override stepParam(

@@ -613,3 +613,30 @@ describe('state matched by name', () => {
     expect(state(twinsOpt, twins[1])).toBe(state(firstOpt, first[1]));
   });
 });
+
+describe('a state saved after amsgrad was switched on, before its next step', () => {
+  it.each([
+    ['Adam', optim.Adam],
+    ['AdamW', optim.AdamW],
+  ] as const)('%s loads it and resumes bit for bit', (_, cls) => {
+    // Found by the differential soak: the parameter had no maximum yet, and loading refused it.
+    const run = (resume: boolean) => {
+      const p = param([1, 2], { dtype: 'float64' });
+      const opt = new cls([p], { lr: 0.01 });
+      p.grad!.set([0.1, 0.2]);
+      opt.step();
+      opt.paramGroups[0].amsgrad = true;
+      let stepping = opt;
+      let q = p;
+      if (resume) {
+        q = param(p.data, { dtype: 'float64' });
+        stepping = new cls([q], { lr: 0.01 });
+        stepping.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+      }
+      q.grad!.set([-0.3, 0.05]);
+      stepping.step();
+      return [...q.data];
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+});
