@@ -4,6 +4,14 @@ import { type Param, param } from '../../src/core/param.js';
 import { decode, encode } from '../../src/core/serialize.js';
 import * as optim from '../../src/optim/index.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
+import {
+  applyTreeMutation,
+  at,
+  type Json,
+  sites,
+  type TreeMutation,
+  treeMutations,
+} from '../json-mutations.js';
 
 /**
  * Loading under fuzzing: thousands of state dicts made by mutating a real one (numbers turned to
@@ -17,8 +25,6 @@ import { Optimizer } from '../../src/optim/optimizer.js';
 
 type AnyOptimizer = Optimizer<object>;
 type OptimizerClass = new (params: unknown, options?: unknown) => AnyOptimizer;
-// biome-ignore lint/suspicious/noExplicitAny: the tests edit parsed JSON freely
-type Json = any;
 
 const classes = Object.entries(optim).filter(
   ([, value]) => typeof value === 'function' && value.prototype instanceof Optimizer,
@@ -128,10 +134,7 @@ const replacements: Json[] = [
 const addedKeys = ['extra', '__proto__', 'constructor', 'prototype', 'toString', 'step', 'expAvg'];
 
 type Mutation =
-  | { kind: 'replace'; site: number; value: number }
-  | { kind: 'delete'; site: number }
-  | { kind: 'add'; site: number; key: number; value: number }
-  | { kind: 'swap'; site: number; other: number }
+  | TreeMutation
   | { kind: 'resize'; site: number; grow: boolean; retype: boolean }
   | { kind: 'relabel'; order: number[] }
   | { kind: 'reorderNamed'; group: number; order: number[] }
@@ -140,29 +143,8 @@ type Mutation =
 /** Mutations that keep the state dict's meaning: each parameter keeps its state and group. */
 const meaningKept = new Set(['relabel', 'reorderNamed']);
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('replace' as const),
-      site: fc.nat(),
-      value: fc.nat(replacements.length - 1),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), site: fc.nat() }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('add' as const),
-      site: fc.nat(),
-      key: fc.nat(addedKeys.length - 1),
-      value: fc.nat(replacements.length - 1),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('swap' as const), site: fc.nat(), other: fc.nat() }),
-  },
+const mutation: fc.Arbitrary<Mutation> = fc.oneof<fc.MaybeWeightedArbitrary<Mutation>[]>(
+  ...treeMutations(replacements.length, addedKeys.length),
   {
     weight: 2,
     arbitrary: fc.record({
@@ -188,23 +170,6 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     }),
   })),
 );
-
-/** Every place in a JSON tree: the path to each value below the root. */
-function sites(tree: Json): (string | number)[][] {
-  const out: (string | number)[][] = [];
-  const walk = (node: Json, path: (string | number)[]) => {
-    if (node === null || typeof node !== 'object') return;
-    for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) {
-      const child = [...path, key];
-      out.push(child);
-      walk(node[key], child);
-    }
-  };
-  walk(tree, []);
-  return out;
-}
-
-const at = (tree: Json, path: (string | number)[]) => path.reduce((node, key) => node[key], tree);
 
 /** The permutation that sorts `keys` (ties by position): a permutation of keys.length items. */
 function permutation(keys: number[], n: number): number[] {
@@ -249,65 +214,29 @@ function apply(dict: Json, m: Mutation): void {
     if (m.kind === 'reorderNamed') group.paramNames = order.map((k) => group.paramNames[k]);
     return;
   }
+  if (m.kind !== 'resize') {
+    const all = sites(dict).map((path) => ['root', ...path]);
+    applyTreeMutation({ root: dict }, m, all, replacements, addedKeys);
+    return;
+  }
   const all = sites(dict);
   if (all.length === 0) return;
   const path = all[m.site % all.length];
-  const parent = at(dict, path.slice(0, -1));
-  const key = path.at(-1)!;
-  const value = () => structuredClone(replacements[(m as { value: number }).value]);
-  switch (m.kind) {
-    case 'replace':
-      parent[key] = value();
-      return;
-    case 'delete':
-      if (Array.isArray(parent)) parent.splice(key as number, 1);
-      else delete parent[key];
-      return;
-    case 'add': {
-      const target = parent[key];
-      if (target === null || typeof target !== 'object' || Array.isArray(target)) return;
-      // An own property even for "__proto__", as JSON.parse makes it.
-      Object.defineProperty(target, addedKeys[m.key], {
-        value: value(),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      return;
-    }
-    case 'swap': {
-      const other = all[m.other % all.length];
-      const otherParent = at(dict, other.slice(0, -1));
-      const a = parent[key];
-      const b = otherParent[other.at(-1)!];
-      // Swapping a node with its own descendant or ancestor would make a cycle.
-      const text = JSON.stringify(path);
-      const otherText = JSON.stringify(other);
-      if (text.startsWith(otherText.slice(0, -1)) || otherText.startsWith(text.slice(0, -1))) {
-        return;
-      }
-      parent[key] = b;
-      otherParent[other.at(-1)!] = a;
-      return;
-    }
-    case 'resize': {
-      const target = parent[key];
-      if (target === null || typeof target !== 'object' || typeof target.base64 !== 'string') {
-        return;
-      }
-      let bytes: Uint8Array;
-      try {
-        bytes = Uint8Array.from(atob(target.base64), (c) => c.charCodeAt(0));
-      } catch {
-        return;
-      }
-      const width = target.dtype === 'float32' ? 4 : 8;
-      const grown = new Uint8Array(Math.max(0, bytes.length + (m.grow ? width : -width)));
-      grown.set(bytes.subarray(0, grown.length));
-      target.base64 = btoa(String.fromCharCode(...grown));
-      if (m.retype) target.dtype = target.dtype === 'float32' ? 'float64' : 'float32';
-    }
+  const target = at(dict, path);
+  if (target === null || typeof target !== 'object' || typeof target.base64 !== 'string') {
+    return;
   }
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(target.base64), (c) => c.charCodeAt(0));
+  } catch {
+    return;
+  }
+  const width = target.dtype === 'float32' ? 4 : 8;
+  const grown = new Uint8Array(Math.max(0, bytes.length + (m.grow ? width : -width)));
+  grown.set(bytes.subarray(0, grown.length));
+  target.base64 = btoa(String.fromCharCode(...grown));
+  if (m.retype) target.dtype = target.dtype === 'float32' ? 'float64' : 'float32';
 }
 
 /** The parameter each saved index now belongs to, as the state dict says (after loading). */

@@ -21,6 +21,13 @@ import {
   SequentialLR,
   StepLR,
 } from '../../src/schedules/index.js';
+import {
+  applyTreeMutation,
+  type Json,
+  sites,
+  type TreeMutation,
+  treeMutations,
+} from '../json-mutations.js';
 import { expectError } from './reference.js';
 
 /**
@@ -29,9 +36,6 @@ import { expectError } from './reference.js';
  * optimizer step (to finite rates), or is refused with a TypeError or RangeError that changes
  * nothing. Then the cases the fuzzing found, one by one.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests edit parsed JSON freely
-type Json = any;
 
 interface Scheduler {
   stateDict(): Json;
@@ -158,91 +162,16 @@ const replacements: Json[] = [
 
 const addedKeys = ['extra', '__proto__', 'constructor', 'prototype', 'lastEpoch', 'Ti'];
 
-type Mutation =
-  | { kind: 'replace'; site: number; value: number }
-  | { kind: 'delete'; site: number }
-  | { kind: 'add'; site: number; key: number; value: number }
-  | { kind: 'swap'; site: number; other: number };
+type Mutation = TreeMutation;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('replace' as const),
-      site: fc.nat(),
-      value: fc.nat(replacements.length - 1),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), site: fc.nat() }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('add' as const),
-      site: fc.nat(),
-      key: fc.nat(addedKeys.length - 1),
-      value: fc.nat(replacements.length - 1),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('swap' as const), site: fc.nat(), other: fc.nat() }),
-  },
+  ...treeMutations(replacements.length, addedKeys.length),
 );
-
-/** The root and every place below it: the path to each value. */
-function sites(tree: Json): (string | number)[][] {
-  const out: (string | number)[][] = [[]];
-  const walk = (node: Json, path: (string | number)[]) => {
-    if (node === null || typeof node !== 'object') return;
-    for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) {
-      out.push([...path, key]);
-      walk(node[key], [...path, key]);
-    }
-  };
-  walk(tree, []);
-  return out;
-}
-
-const at = (tree: Json, path: (string | number)[]) => path.reduce((node, key) => node[key], tree);
 
 /** Applies a mutation; the state dict is the `root` of a holder so that the root can change too. */
 function apply(holder: { root: Json }, m: Mutation): void {
-  const all = sites(holder.root).map((path) => ['root', ...path]);
-  const path = all[m.site % all.length];
-  const parent = at(holder, path.slice(0, -1));
-  const key = path.at(-1)!;
-  const value = () => structuredClone(replacements[(m as { value: number }).value]);
-  switch (m.kind) {
-    case 'replace':
-      parent[key] = value();
-      return;
-    case 'delete':
-      if (path.length === 1) return;
-      if (Array.isArray(parent)) parent.splice(key as number, 1);
-      else delete parent[key];
-      return;
-    case 'add': {
-      const target = parent[key];
-      if (target === null || typeof target !== 'object' || Array.isArray(target)) return;
-      Object.defineProperty(target, addedKeys[m.key], {
-        value: value(),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      return;
-    }
-    case 'swap': {
-      const other = all[m.other % all.length];
-      const text = JSON.stringify(path).slice(0, -1);
-      const otherText = JSON.stringify(other).slice(0, -1);
-      if (text.startsWith(otherText) || otherText.startsWith(text)) return;
-      const otherParent = at(holder, other.slice(0, -1));
-      const a = parent[key];
-      parent[key] = otherParent[other.at(-1)!];
-      otherParent[other.at(-1)!] = a;
-    }
-  }
+  const all = [['root'], ...sites(holder.root).map((path) => ['root', ...path])];
+  applyTreeMutation(holder, m, all, replacements, addedKeys);
 }
 
 /** JSON with keys sorted, numbers as `encode` writes them: equal for equal content. */
