@@ -1,15 +1,22 @@
+import { defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Two projects, both run by `vitest run` (and so by `npm test`):
- * - `unit`: every test file but the differential suite, as before;
- * - `differential`: the randomized differential suite (test/optim/differential/), whose worker
- *   runs with --expose-gc so the suite can force collections (`npx vitest run --project
- *   differential`; the soak: `npm run soak`, scripts/soak.mjs).
+ * One Vitest run (`npm test`) over the workspaces, as four projects:
+ * - `descent`: the library's tests (packages/descent/test), but the differential suite;
+ * - `differential`: the library's randomized differential suite (test/optim/differential/), whose
+ *   worker runs with --expose-gc so the suite can force collections (`npx vitest run --project
+ *   differential`; the soak: `npm run soak`, scripts/soak.mjs);
+ * - `descent-lab`: the command line's and the lab's tests;
+ * - `descent-bench`: the benchmark's (that it runs, and its arithmetic; never timings).
+ *
+ * Every project resolves `descent` through its "descent-source" export condition, to the library's
+ * TypeScript sources: the applications' tests run the current library, not its last build.
  */
-const differential = 'test/optim/differential/**';
+const differential = 'packages/descent/test/optim/differential';
 
 export default defineConfig({
+  ssr: { resolve: { conditions: ['descent-source', ...defaultServerConditions] } },
   test: {
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
@@ -17,9 +24,9 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'unit',
-          include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, differential],
+          name: 'descent',
+          include: ['packages/descent/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, `${differential}/**`],
         },
       },
       {
@@ -29,6 +36,14 @@ export default defineConfig({
           include: [`${differential}/*.test.ts`],
           execArgv: ['--expose-gc'],
         },
+      },
+      {
+        extends: true,
+        test: { name: 'descent-lab', include: ['packages/descent-lab/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'descent-bench', include: ['packages/descent-bench/test/**/*.test.ts'] },
       },
     ],
   },

@@ -11,7 +11,7 @@ is compared with both.
 
 The schedulers of 12.11 are the book's classes, verbatim, called as its plots call them.
 
-Writes data/book-values.json, read by the lab (the report's "book" column) and by its tests.
+Writes packages/descent-lab/data/book-values.json, read by the lab (the report's "book" column) and by its tests.
 Run with Debian's python3-torch: /usr/bin/python3 scripts/reference/lab_book_values.py
 """
 
@@ -28,7 +28,7 @@ import torch
 from book_schedulers import CosineScheduler, FactorScheduler, SquareRootScheduler
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = "data/book-values.json"
+OUT = "packages/descent-lab/data/book-values.json"
 
 
 def printed(run):

@@ -22,4 +22,4 @@ cases += both_dtypes("groups", "Adadelta", [
     {"sizes": [6, 2], "options": {"eps": 1e-4, "weightDecay": 0.3, "maximize": True}},
 ])
 
-write_fixture("test/optim/fixtures/adadelta.json", cases, "scripts/reference/optim_adadelta.py")
+write_fixture("packages/descent/test/optim/fixtures/adadelta.json", cases, "scripts/reference/optim_adadelta.py")

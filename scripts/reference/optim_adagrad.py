@@ -27,4 +27,4 @@ cases += both_dtypes("groups", "Adagrad", [
     {"sizes": [6, 2], "options": {"lr": 0.05, "weightDecay": 0.3, "eps": 1e-2, "maximize": True}},
 ], defaults={"initialAccumulatorValue": 0.4})
 
-write_fixture("test/optim/fixtures/adagrad.json", cases, "scripts/reference/optim_adagrad.py")
+write_fixture("packages/descent/test/optim/fixtures/adagrad.json", cases, "scripts/reference/optim_adagrad.py")

@@ -79,4 +79,4 @@ cases += case("decoupled sparse", one(weightDecay=0.2, decoupledWeightDecay=True
               factory=ADAM_2X)
 cases += case("groups coupled and decoupled", mixed, factory=ADAM_2X)
 
-write_fixture("test/optim/fixtures/adam.json", cases, "scripts/reference/optim_adam.py")
+write_fixture("packages/descent/test/optim/fixtures/adam.json", cases, "scripts/reference/optim_adam.py")

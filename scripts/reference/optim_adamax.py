@@ -24,4 +24,4 @@ cases += both_dtypes("groups", "Adamax", [
     {"sizes": [6, 2], "options": {"lr": 0.01, "eps": 1e-2, "weightDecay": 0.3, "maximize": True}},
 ])
 
-write_fixture("test/optim/fixtures/adamax.json", cases, "scripts/reference/optim_adamax.py")
+write_fixture("packages/descent/test/optim/fixtures/adamax.json", cases, "scripts/reference/optim_adamax.py")

@@ -27,4 +27,4 @@ cases += case("groups", [
     {"sizes": [6, 2], "options": {"lr": 0.01, "betas": [0.8, 0.99], "weightDecay": 0.2, "maximize": True}},
 ])
 
-write_fixture("test/optim/fixtures/adamw.json", cases, "scripts/reference/optim_adamw.py")
+write_fixture("packages/descent/test/optim/fixtures/adamw.json", cases, "scripts/reference/optim_adamw.py")

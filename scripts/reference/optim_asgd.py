@@ -26,4 +26,4 @@ cases += both_dtypes("groups", "ASGD", [
     {"sizes": [6, 2], "options": {"lr": 0.02, "lambd": 0.1, "weightDecay": 0.3, "maximize": True}},
 ], state=state)
 
-write_fixture("test/optim/fixtures/asgd.json", cases, "scripts/reference/optim_asgd.py")
+write_fixture("packages/descent/test/optim/fixtures/asgd.json", cases, "scripts/reference/optim_asgd.py")

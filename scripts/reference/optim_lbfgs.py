@@ -141,4 +141,4 @@ cases += both_dtypes("quadratic fixed step", quad, start_quad, {"lr": 0.3, "hist
 cases += both_dtypes("quadratic near the minimum strong wolfe", quad, near_quad, {**wolfe, "maxIter": 4}, 3)
 cases += both_dtypes("rosenbrock unused parameter", rosen2, start2, {**wolfe, "maxIter": 5}, 3, unused=3)
 
-write_fixture("test/optim/fixtures/lbfgs.json", cases, "scripts/reference/optim_lbfgs.py")
+write_fixture("packages/descent/test/optim/fixtures/lbfgs.json", cases, "scripts/reference/optim_lbfgs.py")

@@ -71,4 +71,4 @@ cases += case("sign flipping", one(betas=[0.8, 0.9]), grads="flip")
 cases += case("scaled", one(momentumDecay=0.02), grads="scaled")
 cases += case("groups", groups)
 
-write_fixture("test/optim/fixtures/nadam.json", cases, "scripts/reference/optim_nadam.py")
+write_fixture("packages/descent/test/optim/fixtures/nadam.json", cases, "scripts/reference/optim_nadam.py")

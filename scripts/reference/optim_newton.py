@@ -141,4 +141,4 @@ cases += both_dtypes("rosenbrock groups", rosenbrock, [
     {"params": [[0.5, -0.3, 1.2]], "options": {"lr": 0.5, "damping": 10.0, "maximize": False}},
 ])
 
-write_fixture("test/optim/fixtures/newton.json", cases, "scripts/reference/optim_newton.py")
+write_fixture("packages/descent/test/optim/fixtures/newton.json", cases, "scripts/reference/optim_newton.py")

@@ -78,4 +78,4 @@ cases += case("decoupled sparse", one(weightDecay=0.2, decoupledWeightDecay=True
               factory=RADAM_2X)
 cases += case("groups maximize and decoupled", mixed, factory=RADAM_2X)
 
-write_fixture("test/optim/fixtures/radam.json", cases, "scripts/reference/optim_radam.py")
+write_fixture("packages/descent/test/optim/fixtures/radam.json", cases, "scripts/reference/optim_radam.py")

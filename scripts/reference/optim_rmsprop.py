@@ -27,4 +27,4 @@ cases += both_dtypes("groups", "RMSprop", [
     {"sizes": [6, 2], "options": {"lr": 0.005, "alpha": 0.9, "weightDecay": 0.3, "maximize": True}},
 ])
 
-write_fixture("test/optim/fixtures/rmsprop.json", cases, "scripts/reference/optim_rmsprop.py")
+write_fixture("packages/descent/test/optim/fixtures/rmsprop.json", cases, "scripts/reference/optim_rmsprop.py")

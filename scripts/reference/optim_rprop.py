@@ -21,4 +21,4 @@ cases += both_dtypes("groups", "Rprop", [
     {"sizes": [6, 2], "options": {"lr": 0.01, "stepSizes": [1e-3, 0.02], "maximize": True}},
 ], state=state)
 
-write_fixture("test/optim/fixtures/rprop.json", cases, "scripts/reference/optim_rprop.py")
+write_fixture("packages/descent/test/optim/fixtures/rprop.json", cases, "scripts/reference/optim_rprop.py")

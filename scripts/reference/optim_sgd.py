@@ -18,4 +18,4 @@ cases += both_dtypes("groups", "SGD", [
     {"sizes": [6, 2], "options": {"lr": 0.01, "weightDecay": 0.2, "nesterov": True, "momentum": 0.5}},
 ])
 
-write_fixture("test/optim/fixtures/sgd.json", cases, "scripts/reference/optim_sgd.py")
+write_fixture("packages/descent/test/optim/fixtures/sgd.json", cases, "scripts/reference/optim_sgd.py")

@@ -51,4 +51,4 @@ cases += case("groups", [
     {"sizes": [6, 2], "options": {"lr": 0.01, "weightDecay": 0.2, "maximize": True, "eps": 1e-2}},
 ])
 
-write_fixture("test/optim/fixtures/yogi.json", cases, "scripts/reference/optim_yogi.py")
+write_fixture("packages/descent/test/optim/fixtures/yogi.json", cases, "scripts/reference/optim_yogi.py")

@@ -540,4 +540,4 @@ for shape in ["exponential", "1-sqrt"]:
          {"peakValue": 0.5, "totalSteps": 33, "initValue": 0.01, "endValue": 0.001,
           "threePhase": True, "shape": shape}, 38)
 
-write_fixture("test/schedules/fixtures/pure.json", cases, "scripts/reference/pure_schedules.py")
+write_fixture("packages/descent/test/schedules/fixtures/pure.json", cases, "scripts/reference/pure_schedules.py")

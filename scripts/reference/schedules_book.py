@@ -46,4 +46,4 @@ cases = [
     case("cosine defaults", "cosineScheduler", {"maxUpdate": 25}),
 ]
 
-write_fixture("test/schedules/fixtures/book.json", cases, "scripts/reference/schedules_book.py")
+write_fixture("packages/descent/test/schedules/fixtures/book.json", cases, "scripts/reference/schedules_book.py")

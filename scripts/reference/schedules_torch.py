@@ -264,6 +264,6 @@ compositions = [
     ]),
 ]
 
-write_fixture("test/schedules/fixtures/schedulers.json", schedulers, "scripts/reference/schedules_torch.py")
-write_fixture("test/schedules/fixtures/plateau.json", plateau, "scripts/reference/schedules_torch.py")
-write_fixture("test/schedules/fixtures/compositions.json", compositions, "scripts/reference/schedules_torch.py")
+write_fixture("packages/descent/test/schedules/fixtures/schedulers.json", schedulers, "scripts/reference/schedules_torch.py")
+write_fixture("packages/descent/test/schedules/fixtures/plateau.json", plateau, "scripts/reference/schedules_torch.py")
+write_fixture("packages/descent/test/schedules/fixtures/compositions.json", compositions, "scripts/reference/schedules_torch.py")

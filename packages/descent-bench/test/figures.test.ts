@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { isFloatArray, type Param, param } from '../../descent/src/core/param.js';
+import * as optim from '../../descent/src/optim/index.js';
+import type { Optimizer } from '../../descent/src/optim/optimizer.js';
+import { type Bandwidth, bestBandwidth, rmwBytes } from '../src/bandwidth.js';
+import { expectedShared } from '../src/descent.js';
+import { optimizers } from '../src/optimizers.js';
+import {
+  type BenchResult,
+  bound,
+  type Case,
+  caseFigures,
+  formatReport,
+  speedup,
+  targets,
+} from '../src/report.js';
+import { gbPerSecond, type Timing } from '../src/timing.js';
+
+/**
+ * The benchmark's figures against counts and sums done by hand here, never through the bench's
+ * own table or formulas: bytes per element, GB/s, shares of the bound, ratios, the targets.
+ */
+
+/**
+ * The float32 arrays one step of each benchmarked optimizer reads and writes per element. An
+ * array written without being read costs a read too (write-allocate): ASGD's average before t0.
+ */
+const traffic: Record<string, { reads: string[]; writes: string[] }> = {
+  SGD: { reads: ['param', 'grad'], writes: ['param'] },
+  'SGD momentum': { reads: ['param', 'grad', 'buf'], writes: ['param', 'buf'] },
+  Adam: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
+  AdamW: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
+  'Adam amsgrad': {
+    reads: ['param', 'grad', 'm', 'v', 'vmax'],
+    writes: ['param', 'm', 'v', 'vmax'],
+  },
+  RMSprop: { reads: ['param', 'grad', 'v'], writes: ['param', 'v'] },
+  'RMSprop centered momentum': {
+    reads: ['param', 'grad', 'v', 'gavg', 'buf'],
+    writes: ['param', 'v', 'gavg', 'buf'],
+  },
+  Adagrad: { reads: ['param', 'grad', 'sum'], writes: ['param', 'sum'] },
+  Adadelta: { reads: ['param', 'grad', 'v', 'u'], writes: ['param', 'v', 'u'] },
+  Adamax: { reads: ['param', 'grad', 'm', 'u'], writes: ['param', 'm', 'u'] },
+  NAdam: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
+  RAdam: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
+  Yogi: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
+  Rprop: { reads: ['param', 'grad', 'prev', 'step'], writes: ['param', 'prev', 'step'] },
+  ASGD: { reads: ['param', 'grad'], writes: ['param', 'ax'] },
+};
+
+const byHand = (name: string) => {
+  const { reads, writes } = traffic[name];
+  const allocated = writes.filter((a) => !reads.includes(a));
+  return 4 * (reads.length + writes.length + allocated.length);
+};
+
+const timing = (best: number): Timing => ({ best, median: best, reps: 1 });
+
+describe('bytes per element', () => {
+  it('are the arrays each step reads and writes, counted by hand', () => {
+    expect(Object.keys(traffic).sort()).toEqual(optimizers.map((s) => s.name).sort());
+    for (const spec of optimizers) expect(spec.bytes, spec.name).toBe(byHand(spec.name));
+    // A few spelled out.
+    expect(byHand('SGD')).toBe(12);
+    expect(byHand('Adam')).toBe(28);
+    expect(byHand('Adam amsgrad')).toBe(36);
+    expect(byHand('RMSprop centered momentum')).toBe(36);
+    expect(byHand('ASGD')).toBe(20);
+  });
+
+  it('match the state arrays each optimizer keeps: 4 for p and g read, p written, 8 per array', () => {
+    const classes = optim as unknown as Record<
+      string,
+      new (
+        p: Param[],
+        o: object,
+      ) => Optimizer<object>
+    >;
+    for (const spec of optimizers) {
+      const p = param(16);
+      p.grad!.fill(0.25);
+      const opt = new classes[spec.descent]([p], spec.options);
+      opt.step();
+      const arrays = Object.values(opt.state.get(p)!).filter(isFloatArray).length;
+      expect(12 + 8 * arrays, spec.name).toBe(byHand(spec.name));
+    }
+  });
+
+  it('of the reference: b and c read, b written', () => {
+    expect(rmwBytes(1000)).toBe(3 * 4 * 1000);
+  });
+});
+
+describe('GB/s, shares and ratios', () => {
+  it('GB/s is bytes over seconds over 1e9', () => {
+    // 112 MB in 1.6 ms: 112e6 / 1.6e-3 / 1e9 = 70 GB/s.
+    expect(gbPerSecond(28 * 4e6, 1.6)).toBeCloseTo(70, 10);
+    expect(gbPerSecond(12e9, 1000)).toBeCloseTo(12, 10);
+    expect(gbPerSecond(1e6, 1)).toBeCloseTo(1, 10);
+  });
+
+  const b: Bandwidth = {
+    elements: 3.2e7,
+    threads: 2,
+    bytes: 12 * 3.2e7,
+    wasm1: 30,
+    wasmAll: 60,
+    wasm1Ms: 12.8,
+    wasmAllMs: 6.4,
+    sharing: { wasm1: { steps: 3, shared: 0 }, wasmAll: { steps: 3, shared: 3 } },
+    c1: 25,
+    cAll: 80,
+    compiler: 'cc',
+  };
+  const adam: Case = {
+    optimizer: 'Adam',
+    size: 4e6,
+    bytes: 28,
+    descent: { simd: timing(1.6), 'simd-1': timing(4), ts: timing(40) },
+    sharing: {},
+    tfjs: { wasm: timing(48) },
+    torch: { foreach: timing(4) },
+  };
+
+  it('holds a step to the better of WebAssembly and C on as many threads', () => {
+    expect(bound(b, true)).toBe(80);
+    expect(bound(b, false)).toBe(30);
+    expect(bound({ ...b, c1: null, cAll: null }, true)).toBe(60);
+  });
+
+  it("gives a case's GB/s, shares of the bound and speedup over TypeScript", () => {
+    const f = caseFigures(adam, b);
+    // 28 B x 4e6 = 112e6 B: in 1.6 ms 70 GB/s, 87.5% of 80; in 4 ms 28 GB/s, 93.3% of 30.
+    expect(f.simdGBs).toBeCloseTo(70, 10);
+    expect(f.simdShare).toBeCloseTo(0.875, 12);
+    expect(f.singleGBs).toBeCloseTo(28, 10);
+    expect(f.singleShare).toBeCloseTo(28 / 30, 12);
+    expect(f.simdOverTs).toBeCloseTo(25, 12);
+    expect(speedup(timing(9), timing(3))).toBe(3);
+    expect(speedup(undefined, timing(3))).toBeNull();
+  });
+
+  it('keeps the better of two measurements of the reference, and all their passes', () => {
+    const slower = { ...b, wasm1: 20, wasm1Ms: 19.2, wasmAll: 64, wasmAllMs: 6, cAll: null };
+    const best = bestBandwidth(b, slower);
+    expect([best.wasm1, best.wasm1Ms, best.wasmAll, best.wasmAllMs]).toEqual([30, 12.8, 64, 6]);
+    expect(best.cAll).toBe(80);
+    expect(best.sharing.wasmAll).toEqual({ steps: 6, shared: 6 });
+  });
+
+  const result = (cases: Case[]): BenchResult => ({
+    date: '2025-01-01T00:00:00.000Z',
+    quick: false,
+    rounds: 4,
+    machine: {
+      cpu: 'test',
+      cores: 2,
+      node: 'v20',
+      threads: 2,
+      tfjs: '4.22',
+      torch: '1.13',
+      torchThreads: 2,
+    },
+    simd: true,
+    bandwidth: b,
+    adagradInC: { elements: 4e6, vector128: null, native: null },
+    cases,
+    manySmall: {
+      count: 200,
+      size: 5000,
+      total: 1e6,
+      descent: { simd: { many: timing(0.3), one: timing(0.2) } },
+      torch: {},
+    },
+  });
+
+  it('prints those figures in the table', () => {
+    const report = formatReport(result([adam]));
+    const row = report.split('\n').find((line) => line.startsWith('| Adam '))!;
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    expect(cells).toEqual([
+      'Adam',
+      '4M',
+      '28',
+      '1.60',
+      '70.0',
+      '88%',
+      '4.00',
+      '28.0',
+      '93%',
+      '40.00',
+      '25x',
+    ]);
+    expect(report).toContain('80.0 GB/s on 2 threads, 30.0 on 1');
+  });
+
+  it('measures the targets as ratios of this run', () => {
+    // SGD at 32M: 12 B x 3.2e7 = 384e6 B; in 5.6 ms 68.6 GB/s, 85.7% of 80; in 15 ms 25.6 GB/s,
+    // 85.3% of 30. Adam at 4M: 48 / 1.6 = 30x TensorFlow.js wasm, 4 / 1.6 = 2.5x PyTorch.
+    const sgd: Case = {
+      optimizer: 'SGD',
+      size: 3.2e7,
+      bytes: 12,
+      descent: { simd: timing(5.6), 'simd-1': timing(15) },
+      sharing: {},
+      tfjs: {},
+      torch: {},
+    };
+    expect(targets(result([adam, sgd]))).toEqual([
+      {
+        target: 'SGD at 32M: >= 85% of all-core, >= 75% of one-core RMW bandwidth',
+        measured: '86%, 85%',
+        met: true,
+      },
+      { target: 'Adam at 4M: >= 15x TensorFlow.js wasm', measured: '30x', met: true },
+      { target: 'Adam at 4M: >= 3x PyTorch foreach', measured: '2.5x', met: false },
+      { target: '200 x 5000 within 1.5x of 1 x 1000000', measured: '1.5x', met: true },
+    ]);
+    const slow = { ...sgd, descent: { simd: timing(6), 'simd-1': timing(15) } };
+    // 384e6 B in 6 ms: 64 GB/s, 80% of 80.
+    expect(targets(result([slow]))[0]).toMatchObject({ measured: '80%, 85%', met: false });
+  });
+});
+
+describe('steps shared between threads', () => {
+  it('are every step on every core once a batch reaches 2^19 elements, none otherwise', () => {
+    expect(expectedShared(5, [2 ** 19], true, 2)).toBe(5);
+    expect(expectedShared(5, [2 ** 19], true, 1)).toBe(0);
+    expect(expectedShared(5, [2 ** 19], false, 4)).toBe(0);
+    expect(expectedShared(5, [2 ** 19 - 16], true, 4)).toBe(0);
+    // Each tensor starts at a multiple of 16: 2^15 tensors of 15 elements count 2^19.
+    expect(expectedShared(5, Array(2 ** 15).fill(15), true, 2)).toBe(5);
+  });
+});

@@ -1,0 +1,276 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCheckpointSync, saveCheckpointSync } from 'descent/node';
+import { type CurvePoint, type Dataset, loadAirfoil, squaredLoss } from './airfoil.js';
+import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
+import * as format from './format.js';
+import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
+import { renderSvg } from './plot.js';
+import { createRandom } from './random.js';
+import type { TrainingResult } from './types.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export interface CompareOptions {
+  /** Names `resolveOptimizer` knows. */
+  optimizers: readonly string[];
+  /** One learning rate for all, or one per optimizer; default: the book's for each. */
+  lr?: readonly number[];
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  /**
+   * A directory where each run saves a checkpoint after every epoch, `<dir>/<name>.safetensors`
+   * (src/node/checkpoint.ts), replaced atomically: a run killed midway loses at most an epoch.
+   */
+  checkpoint?: string;
+  /**
+   * Continues each run from its checkpoint in `checkpoint` (required), where it has one, to
+   * `epochs` in all: the result is the one an uninterrupted run gives. A run without one starts
+   * afresh.
+   */
+  resume?: boolean;
+  /** Before a run starts: the epochs its checkpoint had done, or null when it has none. */
+  onResume?(name: string, file: string, epochsDone: number | null): void;
+  /** Start, progress (examples seen) and result of each optimizer's run. */
+  onStart?(name: string, total: number): void;
+  onProgress?(name: string, done: number, total: number): void;
+  /** `diverged`: the run ended with a loss above its start, or not finite (see `Comparison`). */
+  onResult?(name: string, result: TrainingResult, diverged: boolean): void;
+}
+
+export interface Comparison {
+  task: 'airfoil';
+  seed: number;
+  /**
+   * Each optimizer's run. One that `diverged` ended with a loss that is not finite, or above the
+   * loss of the untrained model (weights and bias zero, where training starts, give or take
+   * weights of 0.01): its numbers compare nothing.
+   */
+  runs: { name: string; title: string; result: TrainingResult; diverged: boolean }[];
+}
+
+/** Checks every name and option, and builds each optimizer once; throws before anything trains. */
+export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] {
+  const { optimizers, lr } = options;
+  if (optimizers.length === 0)
+    throw new RangeError('Invalid optimizers: expected at least one name');
+  if (lr !== undefined && lr.length !== 1 && lr.length !== optimizers.length) {
+    throw new RangeError(
+      `Invalid lr: ${lr.length} learning rates for ${optimizers.length} optimizers (expected 1 or ${optimizers.length})`,
+    );
+  }
+  if (options.resume === true && options.checkpoint === undefined) {
+    throw new RangeError('Invalid resume: true (it continues from checkpoint, which is not given)');
+  }
+  return optimizers.map((name, i) =>
+    resolveOptimizer(name, lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
+  );
+}
+
+/**
+ * Trains the airfoil model once per optimizer. Every run starts from the same initial weights
+ * and sees the same minibatches, so the curves differ by the optimizer alone.
+ */
+export function compareOptimizers(options: CompareOptions): Comparison {
+  const resolved = resolveComparison(options);
+  const seed = options.seed ?? 0;
+  const data = loadAirfoil();
+  const epochs = options.epochs ?? 2;
+  const untrained = squaredLoss(data, new Float64Array(data.columns), 0);
+  const runs = resolved.map((optimizer) => {
+    const batchSize = options.batchSize ?? 10;
+    const onProgress = (done: number, total: number) =>
+      options.onProgress?.(optimizer.name, done, total);
+    let result: TrainingResult;
+    if (options.checkpoint === undefined) {
+      options.onStart?.(optimizer.name, epochs * data.rows);
+      result = trainAirfoil(optimizer, {
+        data,
+        batchSize,
+        epochs,
+        random: createRandom(seed, 'compare'),
+        seed,
+        onProgress,
+      });
+    } else {
+      result = trainWithCheckpoints(optimizer, {
+        data,
+        batchSize,
+        epochs,
+        seed,
+        file: join(options.checkpoint, `${optimizer.name}.safetensors`),
+        resume: options.resume === true,
+        onResume: (file, done) => options.onResume?.(optimizer.name, file, done),
+        onStart: (total) => options.onStart?.(optimizer.name, total),
+        onProgress,
+      });
+    }
+    const diverged =
+      !(result.finalLoss <= untrained) || result.curve.some((p) => !Number.isFinite(p.loss));
+    options.onResult?.(optimizer.name, result, diverged);
+    return {
+      name: optimizer.name,
+      title: `${optimizer.className}, lr ${format.short(optimizer.settings.lr ?? Number.NaN)}`,
+      result,
+      diverged,
+    };
+  });
+  return { task: 'airfoil', seed, runs };
+}
+
+/** What identifies a run in its checkpoint: resuming with other settings would mix two runs. */
+interface RunIdentity {
+  optimizer: string;
+  settings: Record<string, number>;
+  batchSize: number;
+  seed: number;
+}
+
+/** A compare run's progress, kept in its checkpoint's `extra`. */
+interface Progress {
+  run: RunIdentity;
+  epoch: number;
+  examples: number;
+  seconds: number;
+  curve: CurvePoint[];
+}
+
+function readProgress(extra: unknown, file: string): Progress {
+  const curve = isRecord(extra) && Array.isArray(extra.curve) ? extra.curve : undefined;
+  const numbers = (value: unknown, keys: string[]) =>
+    isRecord(value) && keys.every((key) => typeof value[key] === 'number');
+  if (
+    !isRecord(extra) ||
+    !isRecord(extra.run) ||
+    !numbers(extra, ['epoch', 'examples', 'seconds']) ||
+    !Number.isInteger(extra.epoch) ||
+    curve === undefined ||
+    !curve.every((point) => numbers(point, ['epoch', 'loss', 'seconds']))
+  ) {
+    throw new Error(`Cannot resume from ${file}: not a checkpoint of descent compare`);
+  }
+  return {
+    run: JSON.parse(JSON.stringify(extra.run)),
+    epoch: extra.epoch as number,
+    examples: extra.examples as number,
+    seconds: extra.seconds as number,
+    curve: (curve as CurvePoint[]).map(({ epoch, loss, seconds }) => ({ epoch, loss, seconds })),
+  };
+}
+
+const describeRun = (run: RunIdentity): string =>
+  `${run.optimizer} ${JSON.stringify(run.settings)}, batch size ${run.batchSize}, seed ${run.seed}`;
+
+/**
+ * `trainAirfoil`, saving a checkpoint after every epoch: the parameters, the optimizer's state,
+ * and in `extra` the run's identity, the epochs and examples done, the training time and the
+ * curve. Resuming restores them, and the training loop replays the shuffles of the epochs done,
+ * so the run continues exactly as it would have (test/cli/cli.test.ts compares the two).
+ */
+function trainWithCheckpoints(
+  optimizer: ResolvedOptimizer,
+  o: {
+    data: Dataset;
+    batchSize: number;
+    epochs: number;
+    seed: number;
+    file: string;
+    resume: boolean;
+    onResume: (file: string, epochsDone: number | null) => void;
+    onStart: (total: number) => void;
+    onProgress: (done: number, total: number) => void;
+  },
+): TrainingResult {
+  const { data, batchSize, epochs, seed, file } = o;
+  const run: RunIdentity = {
+    optimizer: optimizer.className,
+    settings: optimizer.settings,
+    batchSize,
+    seed,
+  };
+  return trainAirfoil(optimizer, {
+    data,
+    batchSize,
+    epochs,
+    seed,
+    random: createRandom(seed, 'compare'),
+    onProgress: o.onProgress,
+    resume: ({ w, b, optimizer: model }) => {
+      let saved: Progress | null = null;
+      if (o.resume && existsSync(file)) {
+        const { extra } = loadCheckpointSync(file, { params: [w, b], optimizer: model });
+        saved = readProgress(extra, file);
+        if (JSON.stringify(saved.run) !== JSON.stringify(run)) {
+          throw new Error(
+            `Cannot resume from ${file}: it was saved by a run of ${describeRun(saved.run)}, and this one is of ${describeRun(run)}`,
+          );
+        }
+        if (saved.epoch > epochs) {
+          throw new Error(
+            `Cannot resume from ${file}: it has done ${saved.epoch} epochs, more than the ${epochs} asked for`,
+          );
+        }
+      }
+      if (o.resume) o.onResume(file, saved === null ? null : saved.epoch);
+      o.onStart(epochs * data.rows);
+      return saved;
+    },
+    onEpoch: (progress, { w, b, optimizer: model }) => {
+      const extra: Progress = { run, ...progress };
+      saveCheckpointSync(file, { params: [w, b], optimizer: model, extra });
+    },
+  });
+}
+
+export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {
+  const best = airfoilOptimum();
+  return {
+    head: ['optimizer', 'settings', 'final loss', 'above the optimum', 'seconds per epoch'],
+    rows: comparison.runs.map(({ name, result, diverged }) => [
+      name,
+      format.settings(result.settings),
+      diverged ? `diverged (${format.short(result.finalLoss)})` : result.finalLoss.toFixed(4),
+      diverged ? '—' : format.short(result.finalLoss - best),
+      format.short(result.secondsPerEpoch),
+    ]),
+  };
+}
+
+/** Writes the loss curves (against epochs and against time), compare.md and results.json. */
+export async function writeComparison(dir: string, comparison: Comparison): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const results = new Map(comparison.runs.map((r) => [r.name, r.result]));
+  const runs = Object.fromEntries(
+    comparison.runs.map((r) => [r.name, { ...r.result, diverged: r.diverged }]),
+  );
+  const figures = airfoilFigures(
+    'compare',
+    results,
+    comparison.runs.map((r) => ({ id: r.name, title: r.title })),
+  );
+  const files: string[] = [];
+  for (const figure of figures) {
+    await writeFile(join(dir, `${figure.id}.svg`), await renderSvg(figure.spec));
+    files.push(`${figure.id}.svg`);
+  }
+  const { head, rows } = comparisonTable(comparison);
+  const markdown = [
+    `# descent compare: ${comparison.task}`,
+    '',
+    `Linear regression on the airfoil data, seed ${comparison.seed}; least-squares optimum ${airfoilOptimum().toFixed(4)}.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...files.map((file) => `![${file}](${file})`),
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'compare.md'), markdown);
+  const json = { task: comparison.task, seed: comparison.seed, runs };
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(json, null, 1)}\n`);
+  return [...files, 'compare.md', 'results.json'];
+}

@@ -1,0 +1,534 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFromSources } from '../../../../test/from-sources.js';
+
+/**
+ * The command line as a user runs it (bin/descent.js, through pipes, not a terminal), built from
+ * the current sources before the tests (see from-sources.ts), never from a stale dist/.
+ */
+let bin = '';
+let remove = () => {};
+const dir = mkdtempSync(join(tmpdir(), 'descent-cli-'));
+beforeAll(async () => {
+  ({ bin, remove } = await buildFromSources());
+}, 60_000);
+afterAll(() => {
+  remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function descent(
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // A command that hangs is killed (code null), so that it fails its test rather than the run.
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: dir,
+      timeout: 50_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('help', () => {
+  it.concurrent.each([[[]], [['lab']], [['plot', 'schedule']], [['compare']]])(
+    'descent %j --help',
+    async (args) => {
+      const { code, stdout } = await descent(...args, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^Usage: descent/);
+    },
+  );
+
+  it('lists every schedule with its options', async () => {
+    const { stdout } = await descent('plot', 'schedule', '--help');
+    for (const name of [
+      'square-root',
+      'factor',
+      'multi-factor',
+      'cosine',
+      'MultiStepLR',
+      'OneCycleLR',
+    ]) {
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+    expect(stdout).toMatch(/cosine +maxUpdate 20, baseLr 0.3, finalLr 0.01/);
+  });
+});
+
+describe('usage errors: one line, exit code 2', () => {
+  it.concurrent.each([
+    [['lab', '--bogus'], /unknown option '--bogus'/],
+    [['lab', '--seed', 'x'], /--seed/],
+    [['lab', '--seed', '-1'], /--seed/],
+    [['lab', '--only', 'gd-2d,nope'], /Unknown experiment id: "nope"/],
+    [['plot', 'schedule', 'nope'], /Unknown schedule: "nope"/],
+    [['plot', 'schedule', 'lambda-lr'], /cannot be plotted.*function/],
+    [['plot', 'schedule', 'cosine', '--gamma', '1'], /Unknown option for cosine: gamma/],
+    [['plot', 'schedule', 'cosine', '--max-update', 'x'], /--max-update.*"x"/],
+    [['plot', 'schedule', 'cosine', '--max-update', '-3'], /maxUpdate: -3/],
+    [['plot', 'schedule', 'cosine', '--out', 'plot.pdf'], /--out.*\.svg or \.png/],
+    [['plot', 'schedule', 'cosine', '--plot-steps', '0'], /--plot-steps/],
+    // The plot's range is --plot-steps; --steps is a schedule's own option, where it has one.
+    [
+      ['plot', 'schedule', 'cosine', '--steps', '40'],
+      /Unknown option for cosine: steps .*--plot-steps/,
+    ],
+    [['plot', 'schedule', 'cosine', '--warmup-stepz', '4'], /did you mean warmupSteps\?/],
+    [
+      ['plot', 'schedule', 'warmup-cosine-decay', '--total-steps', '1e9'],
+      /spans 1000000001 steps .*at most 100000/,
+    ],
+    // Fuzzed command lines.
+    [['lab', '--out', '/proc/self/x', '--only', 'gd-2d'], /Invalid --out: "\/proc\/self\/x"/],
+    [
+      ['compare', '--optimizers', 'adam', '--out', '/proc/self/x'],
+      /Invalid --out: "\/proc\/self\/x"/,
+    ],
+    [
+      ['plot', 'schedule', 'cosine', '--out', '/proc/self/x.svg'],
+      /Invalid --out: "\/proc\/self\/x.svg"/,
+    ],
+    [['lab', '--out', '', '--only', 'gd-2d'], /Invalid --out: "" \(expected a directory\)/],
+    [
+      ['compare', '--optimizers', 'adam', '--out', ''],
+      /Invalid --out: "" \(expected a directory\)/,
+    ],
+    [['plot', 'schedule', 'cosine', '--out', ''], /Invalid --out: ""/],
+    ...['constructor', '__proto__'].map((name) => [
+      ['compare', '--optimizers', name],
+      new RegExp(
+        `Unknown optimizer: "${name}" \\(expected one of sgd, momentum, adagrad, .*, yogi`,
+      ),
+    ]),
+    [
+      ['compare', '--optimizers', 'adamm'],
+      /Unknown optimizer: "adamm" \(did you mean adam\? expected/,
+    ],
+    [['plot', 'schedule', 'constructor'], /Unknown schedule: "constructor"/],
+    [['plot', 'schedule', 'cosine', '--__proto__', '5'], /Unknown option for cosine: __proto__/],
+    [
+      ['plot', 'schedule', 'cosine', '--constructor', '5'],
+      /Unknown option for cosine: constructor/,
+    ],
+    [['lab', '--__proto__', '5'], /unknown option '--__proto__'/],
+    [
+      ['plot', 'schedule', 'cosine', '--warmup-steps', '1e308'],
+      /^error: Invalid --warmup-steps: 1e308 \(with it, cosine's maxUpdate must be an integer >= 1e\+308, and it is 20; set it with --max-update\)\n$/,
+    ],
+    [['compare', '--optimizers', 'adam,nope'], /Unknown optimizer: "nope"/],
+    [
+      ['compare', '--optimizers', 'adam,sgd', '--lr', '0.1,0.2,0.3'],
+      /3 learning rates for 2 optimizers/,
+    ],
+    [['compare', '--optimizers', 'adam', '--lr', '-1'], /learning rate \(lr\): -1/],
+    [['compare', '--optimizers', 'adam', '--epochs', '0'], /--epochs/],
+    [['compare', '--task', 'mnist', '--optimizers', 'adam'], /--task.*mnist/],
+    [['compare'], /required option '--optimizers/],
+    [['bogus'], /unknown command 'bogus'/],
+  ])('descent %j', async (args, message) => {
+    const { code, stdout, stderr } = await descent(...(args as string[]));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr).toMatch(message as RegExp);
+  });
+});
+
+describe('failures: one line, exit code 1', () => {
+  it.concurrent.each([
+    // A run that diverges compares nothing.
+    [
+      ['compare', '--optimizers', 'adam', '--lr', '1e10', '--out', 'diverged'],
+      /^descent: adam diverged at lr 1e\+10 \(loss [^)]+\); try a smaller --lr$/,
+    ],
+    // An experiment asked for and not run fails; the whole lab lists such experiments, and passes.
+    [
+      ['lab', '--only', 'schedule-train-cosine', '--out', 'not-run'],
+      /^descent: did not run schedule-train-cosine: not run by default: /,
+    ],
+    [
+      [
+        'lab',
+        '--only',
+        'schedule-train-cosine',
+        '--epochs',
+        '1',
+        '--fashion-mnist',
+        'nowhere',
+        '--out',
+        'not-run',
+      ],
+      /^descent: did not run schedule-train-cosine: /,
+    ],
+  ])('descent %j', async (args, message) => {
+    const { code, stderr } = await descent(...(args as string[]));
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr.trimEnd()).toMatch(message as RegExp);
+  });
+
+  it('an experiment asked for and not run beside others: their report, then the failure', async () => {
+    const out = join(dir, 'lab-partly');
+    const { code, stdout, stderr } = await descent(
+      'lab',
+      '--quick',
+      '--only',
+      'gd-2d,schedule-train-cosine',
+      '--out',
+      out,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^gd-2d +x₁ = −0\.057646/m);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('descent: '))).toEqual([
+      'descent: did not run schedule-train-cosine: skipped by --quick (each run trains LeNet for minutes)',
+    ]);
+    expect(lines.at(-1)).toMatch(/^descent: /);
+    expect(existsSync(join(out, 'results.json'))).toBe(true);
+  });
+
+  it('leaves no directory behind when nothing ran', async () => {
+    await descent('lab', '--only', 'schedule-train-cosine', '--out', 'nothing/ran');
+    expect(existsSync(join(dir, 'nothing'))).toBe(false);
+  });
+});
+
+describe('plot schedule covers the whole schedule its options describe', () => {
+  // [schedule and options, steps plotted at least, the value it ends at]
+  it.concurrent.each([
+    [['warmup-cosine-decay', '--total-steps', '1000'], 1001, 0],
+    [['warmup-stable-decay', '--total-steps', '1000', '--decay-steps', '200'], 1001, 0],
+    [['one-cycle', '--total-steps', '1000'], 1000, 0.1 / 25 / 1e4],
+    // --steps is the schedule's own.
+    [['linear', '--steps', '1000'], 1001, 0.01],
+    [['polynomial', '--steps', '1000'], 1001, 0.01],
+    [['cosine-decay', '--steps', '1000'], 1001, 0],
+  ])('%j', async (args, least, end) => {
+    const out = join(dir, `range-${(args as string[]).join('-')}.svg`);
+    const { code, stdout, stderr } = await descent(
+      'plot',
+      'schedule',
+      ...(args as string[]),
+      '--out',
+      out,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [, steps, last] = /, (\d+) steps, from \S+ to (\S+)$/m.exec(stdout)!;
+    expect(Number(steps)).toBeGreaterThanOrEqual(least as number);
+    expect(Number(steps)).toBeLessThanOrEqual(2 * (least as number));
+    expect(Number(last)).toBeCloseTo(end as number, 12);
+  });
+});
+
+describe('commands', () => {
+  it('runs the current sources, not a build of them', async () => {
+    const files = (top: string, ext: string): string[] =>
+      (readdirSync(top, { recursive: true }) as string[])
+        .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'))
+        .map((f) => f.slice(0, -ext.length))
+        .sort();
+    const src = fileURLToPath(new URL('../../src', import.meta.url));
+    expect(files(join(bin, '..', '..', 'dist'), '.js')).toEqual(files(src, '.ts'));
+    // package.json beside dist/, as in the package.
+    const { code, stdout } = await descent('--version');
+    expect(code).toBe(0);
+    const manifest = new URL('../../package.json', import.meta.url);
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(manifest, 'utf8')).version);
+  });
+
+  it('plot schedule writes a PNG of the chapter’s cosine schedule with warmup', async () => {
+    const out = join(dir, 'cosine.png');
+    const { code, stdout } = await descent(
+      'plot',
+      'schedule',
+      'cosine',
+      '--warmup-steps',
+      '5',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/cosine, 30 steps, from 0 to 0.01/);
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('plot schedule plots a PyTorch-style scheduler as SVG, with list options', async () => {
+    const out = join(dir, 'step.svg');
+    const { code, stdout } = await descent(
+      'plot',
+      'schedule',
+      'multi-step-lr',
+      '--milestones',
+      '2,4',
+      '--lr=1',
+      '--plot-steps',
+      '6',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/MultiStepLR, 6 steps, from 1 to 0.25/);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('milestones: [2, 4]');
+  });
+
+  it('compare trains each optimizer and writes curves and a table', async () => {
+    const out = join(dir, 'compare');
+    const { code, stdout, stderr } = await descent(
+      'compare',
+      '--task',
+      'airfoil',
+      '--optimizers',
+      'adam,sgd',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^adam +lr 0.01, eps 1e−6, batchSize 10, epochs 1 +0\.2\d{3}/m);
+    expect(stdout).toMatch(/^sgd +lr 0.05, batchSize 10, epochs 1 +0\.2\d{3}/m);
+    expect(stderr).not.toContain('\x1b');
+    for (const file of ['compare-loss-epochs.svg', 'compare-loss-time.svg', 'compare.md']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(Object.keys(results.runs)).toEqual(['adam', 'sgd']);
+    expect(results.runs.adam.finalLoss).toBeLessThan(0.26);
+  });
+
+  it('lab runs chosen experiments, logs plain lines off a terminal, and writes the report', async () => {
+    const out = join(dir, 'lab');
+    const { code, stdout, stderr } = await descent(
+      'lab',
+      '--quick',
+      '--only',
+      'gd-2d,adam-airfoil,schedule-cosine',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('\x1b');
+    expect(stderr).toMatch(/^\[1\/3\] gd-2d +x₁ = −0\.057646, x₂ = −0\.000073 +book ✓/m);
+    expect(stdout).toMatch(/1 of 1 deterministic traces reproduce the book's printed values/);
+    expect(stdout).toMatch(/^adam-airfoil +loss 0\.2\d{3}/m);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(Object.keys(results.experiments)).toEqual(['gd-2d', 'adam-airfoil', 'schedule-cosine']);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+    expect(existsSync(join(out, 'figures', 'gd-2d.svg'))).toBe(true);
+  });
+
+  it('lab runs every experiment, lists those it cannot run, and fits its table in 80 columns', async () => {
+    const out = join(dir, 'lab-all');
+    const { code, stdout } = await descent('lab', '--quick', '--out', out);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+    // The six training runs share one note, given in full once, below the table.
+    expect(stdout.match(/^schedule-train-\S+ +skipped by --quick \[1\]$/gm)).toHaveLength(6);
+    expect(
+      stdout.match(/^\[1\] skipped by --quick \(each run trains LeNet for minutes\)$/gm),
+    ).toHaveLength(1);
+    expect(stdout).toMatch(/^gd-2d +x₁ = −0\.057646, x₂ = −0\.000073 +book ✓/m);
+    expect(readdirSync(join(out, 'figures')).length).toBeGreaterThan(30);
+  });
+
+  it('lab --list names every experiment by section', async () => {
+    const { code, stdout } = await descent('lab', '--list');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^12\.3 Gradient descent$/m);
+    expect(stdout).toMatch(/^ {2}newton-nonconvex-eta1 /m);
+    expect(stdout).toMatch(/^ {2}schedule-train-cosine-warmup /m);
+  });
+});
+
+describe('compare --checkpoint and --resume', () => {
+  const optimizers = ['--optimizers', 'adam,momentum'];
+  const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+
+  it('a run resumed from its checkpoints ends as the uninterrupted one', async () => {
+    const checkpoints = join(dir, 'checkpoints');
+    const straight = join(dir, 'straight-4');
+    const [whole, half] = await Promise.all([
+      descent('compare', ...optimizers, '--epochs', '4', '--out', straight),
+      descent(
+        'compare',
+        ...optimizers,
+        '--epochs',
+        '2',
+        '--checkpoint',
+        checkpoints,
+        '--out',
+        join(dir, 'first-2'),
+      ),
+    ]);
+    expect(whole.code).toBe(0);
+    expect(half.code).toBe(0);
+    expect(readdirSync(checkpoints).sort()).toEqual(['adam.safetensors', 'momentum.safetensors']);
+
+    const resumed = join(dir, 'resumed-4');
+    const { code, stderr } = await descent(
+      'compare',
+      ...optimizers,
+      '--epochs',
+      '4',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      resumed,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^adam: resuming from .*checkpoints\/adam\.safetensors after epoch 2$/m);
+    expect(stderr).toMatch(/^momentum: resuming from .*momentum\.safetensors after epoch 2$/m);
+    const expected = results(straight).runs;
+    const got = results(resumed).runs;
+    for (const name of ['adam', 'momentum']) {
+      expect(got[name].finalLoss, name).toBe(expected[name].finalLoss);
+      expect(got[name].finalLoss, name).toBeLessThan(0.26);
+      // The whole curve: the first half from the checkpoint, the second trained after it.
+      expect(got[name].curve.map((p: { loss: number }) => p.loss)).toEqual(
+        expected[name].curve.map((p: { loss: number }) => p.loss),
+      );
+      expect(got[name].settings.epochs).toBe(4);
+    }
+    // Resumed at its end, a run trains no more and gives the same result.
+    const again = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--epochs',
+      '4',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'resumed-again'),
+    );
+    expect(again.code).toBe(0);
+    expect(results(join(dir, 'resumed-again')).runs.adam.finalLoss).toBe(expected.adam.finalLoss);
+
+    // Resuming with other settings would mix two runs; fewer epochs than done cannot be.
+    const other = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--lr',
+      '0.02',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'other'),
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr.trimEnd()).toMatch(
+      /^descent: Cannot resume from .*adam\.safetensors: it was saved by a run of Adam \{"lr":0\.01,"eps":0\.000001\}, batch size 10, seed 0, and this one is of Adam \{"lr":0\.02,"eps":0\.000001\}, batch size 10, seed 0$/m,
+    );
+    const fewer = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      '--epochs',
+      '3',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'fewer'),
+    );
+    expect(fewer.code).toBe(1);
+    expect(fewer.stderr.trimEnd()).toMatch(
+      /^descent: Cannot resume from .*adam\.safetensors: it has done 4 epochs, more than the 3 asked for$/m,
+    );
+  });
+
+  it('a run without a checkpoint starts afresh; a damaged one is refused, naming it', async () => {
+    const checkpoints = join(dir, 'checkpoints-partial');
+    const first = await descent(
+      'compare',
+      '--optimizers',
+      'sgd',
+      '--epochs',
+      '1',
+      '--checkpoint',
+      checkpoints,
+      '--out',
+      join(dir, 'partial-1'),
+    );
+    expect(first.code).toBe(0);
+    const { code, stderr } = await descent(
+      'compare',
+      '--optimizers',
+      'sgd,adam',
+      '--epochs',
+      '2',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'partial-2'),
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^sgd: resuming from .*sgd\.safetensors after epoch 1$/m);
+    expect(stderr).toMatch(/^adam: no checkpoint at .*adam\.safetensors, starting afresh$/m);
+
+    const file = join(checkpoints, 'sgd.safetensors');
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    const damaged = await descent(
+      'compare',
+      '--optimizers',
+      'sgd',
+      '--epochs',
+      '3',
+      '--checkpoint',
+      checkpoints,
+      '--resume',
+      '--out',
+      join(dir, 'partial-3'),
+    );
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr.trimEnd()).toMatch(
+      /^descent: Invalid checkpoint .*sgd\.safetensors: truncated: its tensors take \d+ bytes after the header, and the file has \d+$/m,
+    );
+  });
+
+  it.concurrent.each([
+    [['--resume'], /^error: Invalid --resume: it continues from --checkpoint <dir>, not given$/],
+    [
+      ['--resume', '--checkpoint', 'nowhere'],
+      /^error: Invalid --checkpoint: "nowhere" \(no such directory to resume from\)$/,
+    ],
+    [['--checkpoint', '/proc/self/x'], /^error: Invalid --checkpoint: "\/proc\/self\/x"/],
+  ])('usage errors: %j', async (args, message) => {
+    const { code, stdout, stderr } = await descent(
+      'compare',
+      '--optimizers',
+      'adam',
+      ...(args as string[]),
+      '--out',
+      join(dir, 'unused'),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd()).toMatch(message as RegExp);
+  });
+});

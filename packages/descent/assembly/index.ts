@@ -1,0 +1,30 @@
+/**
+ * descent's WebAssembly module: fused optimizer kernels, one file per optimizer, over a shared
+ * memory (layout in memory.ts), run from step tables (table.ts) by one or several threads
+ * (threads.ts). Built by `npm run build` (asconfig.json); loaded by src/kernels/wasm/instance.ts.
+ */
+
+export { ASGD_COPY } from './asgd';
+export { LERP_FROM_END } from './lerp';
+export {
+  ARENA_BASE,
+  ROW_ARRAYS,
+  ROW_BYTES,
+  ROW_DTYPE,
+  ROW_FLAGS,
+  ROW_KERNEL,
+  ROW_LENGTH,
+  ROW_OFFSET,
+  ROW_SCALARS,
+} from './memory';
+export { RADAM_RECTIFIED } from './radam';
+export { SGD_FIRST, SGD_NESTEROV } from './sgd';
+export { Kernel, run } from './table';
+export {
+  chunksStolen,
+  runParallel,
+  WORKERS_ONLY,
+  workerFailed,
+  workerLoop,
+  workersReady,
+} from './threads';

@@ -1,0 +1,107 @@
+import { ADADELTA_TERMS, adadelta } from './adadelta';
+import { ADAGRAD_TERMS, adagrad } from './adagrad';
+import { ADAM_TERMS, adam } from './adam';
+import { ADAMAX_TERMS, adamax } from './adamax';
+import { ASGD_TERMS, asgd } from './asgd';
+import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
+import { NADAM_TERMS, nadam } from './nadam';
+import { RADAM_TERMS, radam } from './radam';
+import { RMSPROP_TERMS, rmsprop } from './rmsprop';
+import { rmw } from './rmw';
+import { rprop } from './rprop';
+import { SGD_TERMS, sgd } from './sgd';
+import { YOGI_TERMS, yogi } from './yogi';
+
+/** Which update a row asks for. */
+export enum Kernel {
+  RMW,
+  SGD,
+  ADAM,
+  ADAGRAD,
+  RMSPROP,
+  ADADELTA,
+  ADAMAX,
+  NADAM,
+  RADAM,
+  YOGI,
+  RPROP,
+  ASGD,
+}
+
+/** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
+function termsOf(kernel: u32): u32 {
+  switch (kernel) {
+    case Kernel.SGD: return SGD_TERMS;
+    case Kernel.ADAM: return ADAM_TERMS;
+    case Kernel.ADAGRAD: return ADAGRAD_TERMS;
+    case Kernel.RMSPROP: return RMSPROP_TERMS;
+    case Kernel.ADADELTA: return ADADELTA_TERMS;
+    case Kernel.ADAMAX: return ADAMAX_TERMS;
+    case Kernel.NADAM: return NADAM_TERMS;
+    case Kernel.RADAM: return RADAM_TERMS;
+    case Kernel.YOGI: return YOGI_TERMS;
+    case Kernel.ASGD: return ASGD_TERMS;
+    default: return NO_TERMS;
+  }
+}
+
+/** Runs elements [lo, hi) of one row. */
+function runRow(row: usize, lo: u32, hi: u32): void {
+  const kernel = load<u32>(row + ROW_KERNEL);
+  if (rareTerms(row, termsOf(kernel))) rareRow(row, lo, hi, kernel);
+  else usualRow(row, lo, hi, kernel);
+}
+
+// Every kernel's loop twice, in two functions rather than two branches of one: V8 allocates
+// registers function by function, and SGD's step ran 12% slower with both loops in one.
+function usualRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
+  kernelRow(row, lo, hi, kernel, false);
+}
+
+function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
+  kernelRow(row, lo, hi, kernel, true);
+}
+
+/** Runs a row's kernel in its element type. */
+@inline function kernelRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
+  const double = load<u32>(row + ROW_DTYPE) != 0;
+  switch (kernel) {
+    case Kernel.RMW: if (double) rmw<f64>(row, lo, hi); else rmw<f32>(row, lo, hi); break;
+    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare); else sgd<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare); else adam<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare); else adagrad<f32>(row, lo, hi, rare); break;
+    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare); else rmsprop<f32>(row, lo, hi, rare); break;
+    case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi, rare); else adadelta<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi, rare); else adamax<f32>(row, lo, hi, rare); break;
+    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi, rare); else nadam<f32>(row, lo, hi, rare); break;
+    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi, rare); else radam<f32>(row, lo, hi, rare); break;
+    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare); else yogi<f32>(row, lo, hi, rare); break;
+    case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
+    case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
+    default: unreachable();
+  }
+}
+
+/**
+ * Steps the elements [lo, hi) of a table's element numbering: the part of each row that falls in
+ * that range. One thread calls it once with the whole range; threads sharing a step each call it
+ * with their chunks.
+ */
+export function run(table: usize, rows: u32, lo: u32, hi: u32): void {
+  // The last row starting at or before lo; rows are in increasing offset order.
+  let first: u32 = 0;
+  let end = rows;
+  while (end - first > 1) {
+    const mid = (first + end) >>> 1;
+    if (load<u32>(table + <usize>mid * ROW_BYTES + ROW_OFFSET) <= lo) first = mid;
+    else end = mid;
+  }
+  for (let r = first; r < rows; r++) {
+    const row = table + <usize>r * ROW_BYTES;
+    const offset = load<u32>(row + ROW_OFFSET);
+    if (offset >= hi) break;
+    const start = lo > offset ? lo - offset : 0;
+    const stop = min(hi - offset, load<u32>(row + ROW_LENGTH));
+    if (start < stop) runRow(row, start, stop);
+  }
+}
