@@ -1,3 +1,19 @@
+/**
+ * descent (`import … from 'descent'`): optimizers and learning-rate schedules for deep learning,
+ * with PyTorch's names, defaults and semantics, stepped by fused WebAssembly SIMD kernels.
+ *
+ * - Parameters: {@link param} makes them (`{ data, grad, name }`, float32 or float64).
+ * - Optimizers: {@link SGD}, {@link Adam}, {@link AdamW}, … (the base class is {@link Optimizer}):
+ *   `new Adam(params, { lr })`, then `optimizer.step()` after each gradient.
+ * - Schedulers, PyTorch's ({@link LRScheduler} and {@link ReduceLROnPlateau}), attached to an
+ *   optimizer; pure schedules `(step) => value` ({@link Schedule}) and
+ *   {@link HyperparameterScheduler} to apply them to any hyperparameter.
+ * - The WebAssembly kernels' settings: {@link configureSimd}, {@link simdInfo}.
+ *
+ * It imports no package; on Node, its `node` entry also runs large steps on worker threads.
+ *
+ * @module descent
+ */
 export * from './core/param.js';
 // For the did-you-mean of programs built on descent (its command line among them), as its own
 // errors have: "Unknown option betass for Adam (did you mean betas?)".

@@ -2,6 +2,7 @@ import { arenaZeros } from '../kernels/wasm/arena.js';
 
 /** The element types descent steps: single and double precision. */
 export type FloatArray = Float32Array | Float64Array;
+/** The name of an element type, as `param()` and safetensors spell it (PyTorch: torch.float32). */
 export type DType = 'float32' | 'float64';
 
 /**
@@ -11,12 +12,23 @@ export type DType = 'float32' | 'float64';
  * new array of the same element type and length.
  */
 export interface Param {
+  /** The values, updated in place by every step. */
   data: FloatArray;
+  /**
+   * The gradient of the loss with respect to `data`, of the same element type and length; null
+   * when there is none (the parameter is skipped), as after `zeroGrad()`.
+   */
   grad: FloatArray | null;
+  /**
+   * A name: state dicts record it (so state can be matched by name when the parameters are
+   * reordered), checkpoints name the tensor by it, and messages use it.
+   */
   name?: string;
 }
 
+/** The options of {@link param}. */
 export interface ParamOptions {
+  /** The parameter's name (see {@link Param.name}); default none. */
   name?: string;
   /** Element type when `init` is a length or a plain array; default 'float32', as in PyTorch. */
   dtype?: DType;
@@ -35,10 +47,12 @@ export function allocate(dtype: DType, length: number): FloatArray {
   return arenaZeros(dtype, length) ?? zeros(dtype, length);
 }
 
+/** The element type of a float array. */
 export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float64Array ? 'float64' : 'float32';
 }
 
+/** Whether a value is a `Float32Array` or a `Float64Array`, the arrays descent steps. */
 export function isFloatArray(value: unknown): value is FloatArray {
   return value instanceof Float32Array || value instanceof Float64Array;
 }

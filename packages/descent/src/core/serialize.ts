@@ -9,6 +9,7 @@ import { type DType, type FloatArray, isFloatArray, zeros } from './param.js';
  * prototype, so a hostile state dict cannot pollute anything.
  */
 
+/** A JSON value, as `JSON.stringify` writes it and `JSON.parse` reads it back. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface EncodedArray {
@@ -110,6 +111,7 @@ function decodeSpecialNumber(text: string, where: string): number {
 export interface NumberKind {
   /** What the number must be, as messages say it: "a count (an integer >= 0)". */
   readonly expected: string;
+  /** Whether a number is of this kind. */
   readonly accepts: (x: number) => boolean;
 }
 
@@ -124,9 +126,11 @@ export const numberKinds = Object.freeze({
   epoch: numberKind('an integer >= -1', (x) => Number.isSafeInteger(x) && x >= -1),
   /** A length, such as a restart period: an integer from 1. */
   positiveInteger: numberKind('an integer >= 1', (x) => Number.isSafeInteger(x) && x >= 1),
+  /** Any finite number (a rate last reported, which may be below 0). */
   finite: numberKind('a finite number', (x) => Number.isFinite(x)),
   /** Rates and factors: finite and >= 0. */
   nonNegative: numberKind('a finite number >= 0', (x) => Number.isFinite(x) && x >= 0),
+  /** Scales and periods: finite and > 0. */
   positive: numberKind('a finite number > 0', (x) => Number.isFinite(x) && x > 0),
   /** A fraction or a product of factors below 1. */
   unit: numberKind('a number in [0, 1]', (x) => x >= 0 && x <= 1),

@@ -38,22 +38,29 @@ import {
 
 /** What a checkpoint saves and restores state through: descent's optimizers and schedulers. */
 export interface Stateful {
+  /** The state as a state dict: plain data and typed arrays. */
   stateDict(): unknown;
+  /** Restores a state dict, or throws and changes nothing. */
   loadStateDict(stateDict: unknown): void;
 }
 
+/** What {@link loadCheckpoint} restores: the run's parameters, optimizer and scheduler. */
 export interface CheckpointTarget {
   /** The model's parameters, in a fixed order (their names, where they have them, must be distinct). */
   params: readonly Param[];
+  /** The optimizer stepping `params`; its class must be the one saved. */
   optimizer: Stateful;
+  /** The learning-rate scheduler, if the run has one. */
   scheduler?: Stateful;
 }
 
+/** What {@link saveCheckpoint} saves: the run's parameters, optimizer, scheduler and `extra`. */
 export interface CheckpointContents extends CheckpointTarget {
   /** Anything else to keep (epoch, data order, metrics): JSON, plus typed arrays and non-finite numbers. */
   extra?: unknown;
 }
 
+/** What {@link loadCheckpoint} returns besides restoring its target. */
 export interface LoadedCheckpoint {
   /** The `extra` it was saved with (objects without a prototype), or undefined. */
   extra: unknown;
@@ -63,6 +70,7 @@ export interface LoadedCheckpoint {
 
 /** A checkpoint that cannot be loaded: `path` names it, the message says what is wrong. */
 export class CheckpointError extends Error {
+  /** The checkpoint's file, as given to the loader. */
   readonly path: string;
   constructor(path: string, problem: string, options?: { cause?: unknown }) {
     super(`Invalid checkpoint ${path}: ${problem}`, options);

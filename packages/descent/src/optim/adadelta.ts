@@ -10,11 +10,30 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link Adadelta}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdadeltaOptions {
+  /**
+   * γ, a factor on the step, which Adadelta's own ratio already sizes (so it is 1 by default, not
+   * a tuned rate). Default 1; finite, >= 0.
+   */
   lr: number;
+  /**
+   * ρ, the decay rate of both running means (of squared gradients and of squared updates).
+   * Default 0.9; in [0, 1].
+   */
   rho: number;
+  /**
+   * ε, inside both square roots: it starts the first steps (where the mean of squared updates is
+   * 0) and keeps the ratio finite. Default 1e-6; finite, >= 0.
+   */
   eps: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

@@ -10,12 +10,34 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link Adagrad}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdagradOptions {
+  /** The learning rate γ, before `lrDecay`. Default 1e-2; finite, >= 0. */
   lr: number;
+  /**
+   * η: the rate at step t is γ / (1 + (t − 1) η). Default 0 (no decay); finite, >= 0. PyTorch:
+   * `lr_decay`.
+   */
   lrDecay: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /**
+   * τ, the value every sum of squared gradients starts from: a larger one damps the first steps.
+   * Default 0; finite, >= 0. Only the constructor's value is used (as in PyTorch, which fills the
+   * accumulators from it): a group's is kept but starts nothing. PyTorch:
+   * `initial_accumulator_value`.
+   */
   initialAccumulatorValue: number;
+  /**
+   * ε, added to the root of the sum of squares, so that a coordinate with no gradient yet does not
+   * divide by zero. Default 1e-10; finite, >= 0.
+   */
   eps: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

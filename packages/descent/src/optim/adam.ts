@@ -11,8 +11,21 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/**
+ * The options of {@link Adam} and {@link AdamW}, PyTorch's in camelCase; a group may override any
+ * of them.
+ */
 export interface AdamOptions extends MomentOptions {
+  /**
+   * AMSGrad (Reddi et al.): divide by the largest second moment so far, so that a coordinate's
+   * step never grows because its gradients shrank. Default false.
+   */
   amsgrad: boolean;
+  /**
+   * Decay the weights directly, θ ← (1 − γ λ) θ, instead of adding λ θ to the gradient, where
+   * the adaptive scaling would weaken it for coordinates with large gradients (Loshchilov and
+   * Hutter): that is AdamW. Default false. PyTorch: `decoupled_weight_decay`.
+   */
   decoupledWeightDecay: boolean;
 }
 

@@ -10,11 +10,24 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link Adamax}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdamaxOptions {
+  /** The learning rate γ. Default 2e-3; finite, >= 0. */
   lr: number;
+  /**
+   * (β₁, β₂): the decay rates of the running mean of gradients and of the weighted infinity norm.
+   * Default [0.9, 0.999]; each in [0, 1).
+   */
   betas: [number, number];
+  /** ε, added to |g| before the maximum, so the norm is never 0. Default 1e-8; finite, >= 0. */
   eps: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

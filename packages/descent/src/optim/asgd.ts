@@ -17,12 +17,30 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link ASGD}, PyTorch's in camelCase; a group may override any of them. */
 export interface ASGDOptions {
+  /** The initial step size γ = η_0, from which η decays. Default 1e-2; finite, >= 0. */
   lr: number;
+  /**
+   * λ, the decay term: it sets how fast η shrinks, η_t = γ / (1 + λ γ t)^α, and shrinks θ by
+   * (1 − λ η) at each step. Default 1e-4; finite, >= 0. (PyTorch's spelling, as `lambda` is
+   * reserved in Python.)
+   */
   lambd: number;
+  /** α, the power of η's decay. Default 0.75; finite, >= 0. */
   alpha: number;
+  /**
+   * t₀, the step from which the iterates are averaged (before it the average copies the last
+   * iterate). Default 1e6, so that short runs never average; any finite number.
+   */
   t0: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

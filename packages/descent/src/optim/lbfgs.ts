@@ -25,13 +25,40 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link LBFGS}, PyTorch's in camelCase; L-BFGS takes a single group. */
 export interface LBFGSOptions {
+  /**
+   * γ, the step length of each iteration (scaled down on the very first one); with a line search,
+   * its first trial step. Default 1; finite, >= 0.
+   */
   lr: number;
+  /** The most iterations one `step` runs. Default 20; an integer >= 1. PyTorch: `max_iter`. */
   maxIter: number;
+  /**
+   * The most evaluations of the closure one `step` makes. Default ⌊maxIter · 5 / 4⌋; an integer
+   * >= 1. PyTorch: `max_eval`.
+   */
   maxEval: number;
+  /**
+   * A `step` stops once the largest gradient element is at most this: first-order optimality.
+   * Default 1e-7; >= 0. PyTorch: `tolerance_grad`.
+   */
   toleranceGrad: number;
+  /**
+   * A `step` stops once the loss, the step or the directional derivative changes by less than
+   * this. Default 1e-9; >= 0. PyTorch: `tolerance_change`.
+   */
   toleranceChange: number;
+  /**
+   * m, the number of curvature pairs kept; each costs two vectors the size of all the parameters.
+   * Default 100; an integer >= 1. PyTorch: `history_size`.
+   */
   historySize: number;
+  /**
+   * 'strong_wolfe' refines each step length by a line search satisfying the strong Wolfe
+   * conditions (more closure calls, safer steps); null takes the step length as it is. Default
+   * null. PyTorch: `line_search_fn`.
+   */
   lineSearchFn: 'strong_wolfe' | null;
 }
 
@@ -130,6 +157,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     checkOneOf('lineSearchFn', o.lineSearchFn, ['strong_wolfe', null]);
   }
 
+  /** Always a RangeError: L-BFGS takes one group, as in PyTorch. */
   override addParamGroup(_group: GroupInput<LBFGSOptions>): void {
     throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
   }

@@ -9,12 +9,32 @@ import {
   stateEntry,
 } from './optimizer.js';
 
-/** Options every optimizer of the Adam family takes. */
+/** Options every optimizer of the Adam family takes, PyTorch's in camelCase. */
 export interface MomentOptions {
+  /**
+   * The learning rate γ. Default 1e-3 (Adam, AdamW, RAdam), 2e-3 (NAdam), 1e-2 (Yogi); finite,
+   * >= 0.
+   */
   lr: number;
+  /**
+   * (β₁, β₂): the decay rates of the running means of the gradient (first moment) and of its
+   * square (second moment); 1 / (1 − β) steps is about their memory. Default [0.9, 0.999]; each
+   * in [0, 1).
+   */
   betas: [number, number];
+  /**
+   * ε, added to the root of the second moment (outside the square root, as in PyTorch), so that a
+   * coordinate with tiny gradients does not take huge steps. Default 1e-8 (Yogi: 1e-3, the
+   * book's); finite, >= 0.
+   */
   eps: number;
+  /**
+   * λ: an L2 penalty, λ θ added to the gradient, or, with decoupled weight decay (AdamW), a
+   * shrinking of θ by (1 − γ λ) before the step. Default 0 (AdamW: 1e-2); finite, >= 0, with
+   * lr · weightDecay <= 1. PyTorch: `weight_decay`.
+   */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 
@@ -24,12 +44,14 @@ export interface MomentOptions {
  * `expAvgSq`, zero at first.
  */
 export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer<O> {
+  /** Checks the family's options (lr, betas, eps, weightDecay, maximize); subclasses add theirs. */
   protected validateOptions(o: O): void {
     checkLrEpsDecay(o);
     checkBetas(o.betas);
     checkBoolean('maximize', o.maximize);
   }
 
+  /** A zero step count and zero moments, shaped like the parameter. */
   protected override initState(p: Param, _group: ParamGroup<O>): ParamState {
     return { step: 0, expAvg: this.zerosLike(p), expAvgSq: this.zerosLike(p) };
   }

@@ -11,8 +11,17 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link NAdam}, PyTorch's in camelCase; a group may override any of them. */
 export interface NAdamOptions extends MomentOptions {
+  /**
+   * ψ, the pace at which the momentum coefficient warms up to β₁: μ_t = β₁ (1 − ½ · 0.96^(t ψ)).
+   * Default 4e-3; finite, >= 0. PyTorch: `momentum_decay`.
+   */
   momentumDecay: number;
+  /**
+   * Decay the weights directly, θ ← (1 − γ λ) θ, as AdamW does, instead of adding λ θ to the
+   * gradient. Default false. PyTorch: `decoupled_weight_decay`.
+   */
   decoupledWeightDecay: boolean;
 }
 

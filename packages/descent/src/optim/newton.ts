@@ -9,11 +9,26 @@ import { type Closure, Optimizer, type ParamGroup, type ParamsInput } from './op
  */
 export type Hessian = (params: Param[]) => ArrayLike<number>;
 
+/**
+ * The options of {@link Newton} (not a PyTorch optimizer: the names are descent's); a group may
+ * override any of them, its own `hessian` included.
+ */
 export interface NewtonOptions {
+  /** η, the fraction of the Newton step taken. Default 1 (the full step); finite, >= 0. */
   lr: number;
+  /** The Hessian of the loss at the current point, for the group's parameters. Required. */
   hessian: Hessian;
+  /**
+   * δ, added to the Hessian's diagonal (Levenberg's damping): it shortens the step and, large
+   * enough, makes the system positive definite. Default 0; finite, >= 0.
+   */
   damping: number;
+  /**
+   * Replace the Hessian's eigenvalues by their absolute values (the book's remedy for negative
+   * curvature), so that the step always descends. Default false.
+   */
   absoluteEigenvalues: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

@@ -21,10 +21,16 @@ import { arenaGradient } from '../kernels/wasm/staging.js';
 export type ParamState = Record<string, unknown>;
 
 /** A parameter group: its parameters and its hyperparameters, which may be changed between steps. */
-export type ParamGroup<O> = O & { params: Param[] } & Record<string, unknown>;
+export type ParamGroup<O> = O & {
+  /** The group's parameters; a step checks that it is still an array of parameters. */
+  params: Param[];
+} & Record<string, unknown>;
 
 /** What a constructor takes for one group: parameters and any options that differ from the defaults. */
-export type GroupInput<O> = Partial<O> & { params: Iterable<Param> } & Record<string, unknown>;
+export type GroupInput<O> = Partial<O> & {
+  /** The group's parameters, each in no other group. */
+  params: Iterable<Param>;
+} & Record<string, unknown>;
 
 /** An optimizer's first argument: parameters, or groups of parameters with their own options. */
 export type ParamsInput<O> = Iterable<Param> | Iterable<GroupInput<O>>;
@@ -32,31 +38,57 @@ export type ParamsInput<O> = Iterable<Param> | Iterable<GroupInput<O>>;
 /** Computes the loss, after writing fresh gradients into the parameters. */
 export type Closure = () => number;
 
+/**
+ * An optimizer's state as plain JSON, in PyTorch's layout (`state_dict()`): what `stateDict`
+ * returns and `loadStateDict` takes. Float arrays are stored exactly (their bytes, base64).
+ */
 export interface StateDict {
+  /** Each parameter's state, keyed by its index across the groups, in order. */
   state: Record<string, Json>;
+  /**
+   * Each group's options, with `params` (its parameters' indices) and, when all have one,
+   * `paramNames`.
+   */
   paramGroups: Json[];
 }
 
 /**
- * What one entry of a parameter's state must be, as an optimizer's `stateSpec` declares it.
- * Loading checks every entry of a restored state against its spec, so that a state which loads
- * steps as the saved one would have, and one which does not fit is refused naming the entry.
- *
- * - `array`: a float array of the parameter's element type and length (`length` for L-BFGS's flat
- *   vectors); with `nonNegative`, no entry below 0 (second moments, sums of squares, step sizes:
- *   a square root or a step of a negative one is NaN or uphill; NaN passes, as a NaN gradient
- *   puts it there in a real run);
- * - `number`: a number of a kind from `numberKinds` (core/serialize.ts): a count, a finite number...;
- * - `list`: a list whose items are each of the entry `of` (L-BFGS's history).
- *
- * `optional` entries may be absent (made on the step that first needs them); `nullable` ones may
- * be null.
+ * What one entry of a parameter's state must be, as an optimizer's `stateSpec` declares it (made
+ * with `stateEntry`). Loading checks every entry of a restored state against its spec, so that a
+ * state which loads steps as the saved one would have, and one which does not fit is refused
+ * naming the entry.
  */
 export type StateEntry = (
-  | { readonly kind: 'array'; readonly length?: number; readonly nonNegative?: boolean }
-  | { readonly kind: 'number'; readonly number: NumberKind }
-  | { readonly kind: 'list'; readonly of: StateEntry }
-) & { readonly optional?: boolean; readonly nullable?: boolean };
+  | {
+      /** A float array of the parameter's element type and length. */
+      readonly kind: 'array';
+      /** The length instead of the parameter's (L-BFGS's flat vectors). */
+      readonly length?: number;
+      /**
+       * No element below 0 (second moments, sums of squares, step sizes: a square root or a step
+       * of a negative one is NaN or uphill). NaN passes, as a NaN gradient puts it there in a
+       * real run.
+       */
+      readonly nonNegative?: boolean;
+    }
+  | {
+      /** A number. */
+      readonly kind: 'number';
+      /** Its kind, from `numberKinds`: a count, a finite number... */
+      readonly number: NumberKind;
+    }
+  | {
+      /** A list (L-BFGS's history). */
+      readonly kind: 'list';
+      /** What each item must be. */
+      readonly of: StateEntry;
+    }
+) & {
+  /** The entry may be absent (made on the step that first needs it). */
+  readonly optional?: boolean;
+  /** The entry may be null. */
+  readonly nullable?: boolean;
+};
 
 /** The kinds of number a `stateEntry.number` takes, for optimizers defined outside descent too. */
 export { type NumberKind, numberKinds };
@@ -158,6 +190,10 @@ function checkStateEntry(p: Param, value: unknown, entry: StateEntry, where: str
  * (Newton, L-BFGS) overrides `stepGroup` or `step`.
  */
 export abstract class Optimizer<O extends object> {
+  /**
+   * Every option the optimizer takes, with its value: the optimizer's defaults overridden by the
+   * constructor's options, frozen. A group gets from here any option it does not set.
+   */
   readonly defaults: Readonly<O>;
   /** The options a group may set: the keys of the defaults. */
   private readonly optionNames: readonly string[];
@@ -166,7 +202,12 @@ export abstract class Optimizer<O extends object> {
    * deleted or replaced since is refused before the step rather than failing halfway through it.
    */
   private readonly stateKinds = new WeakMap<ParamState, [string, 'array' | 'number'][]>();
+  /**
+   * The parameter groups, each its parameters and every option (PyTorch's `param_groups`). Any
+   * option may be changed between steps, as schedulers do; the next step checks it first.
+   */
   paramGroups: ParamGroup<O>[] = [];
+  /** Each parameter's state, made on its first step (PyTorch's `optimizer.state`). */
   state = new Map<Param, ParamState>();
 
   /**
@@ -326,6 +367,11 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
+  /**
+   * Adds a group, for example layers unfrozen while fine-tuning; options it does not set come
+   * from `defaults`. A parameter already in a group is a RangeError and an option the optimizer
+   * does not take a TypeError, and nothing is added.
+   */
   addParamGroup(group: GroupInput<O>): void {
     this.paramGroups.push(this.makeGroup(group, this.paramGroups));
   }
@@ -729,6 +775,10 @@ export function checkGradient(p: Param): void {
   }
 }
 
+/**
+ * Checks that a state array has the parameter's element type and `length` (by default the
+ * parameter's): a RangeError, worded `problem: where is ...`, otherwise.
+ */
 export function checkStateArray(
   p: Param,
   value: FloatArray,

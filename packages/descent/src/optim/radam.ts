@@ -4,7 +4,12 @@ import { radamKernel } from '../kernels/radam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
 
+/** The options of {@link RAdam}, PyTorch's in camelCase; a group may override any of them. */
 export interface RAdamOptions extends MomentOptions {
+  /**
+   * Decay the weights directly, θ ← (1 − γ λ) θ, as AdamW does, instead of adding λ θ to the
+   * gradient. Default false. PyTorch: `decoupled_weight_decay`.
+   */
   decoupledWeightDecay: boolean;
 }
 

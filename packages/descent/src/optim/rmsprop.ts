@@ -10,13 +10,35 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link RMSprop}, PyTorch's in camelCase; a group may override any of them. */
 export interface RMSpropOptions {
+  /** The learning rate γ. Default 1e-2; finite, >= 0. */
   lr: number;
+  /**
+   * α, the smoothing constant: the running mean of squared gradients keeps α of its past at each
+   * step (about 1 / (1 − α) steps of memory). Default 0.99; in [0, 1] (PyTorch takes any value
+   * >= 0; past 1 the mean goes negative and the step NaN).
+   */
   alpha: number;
+  /**
+   * ε, added to the root of the mean square (outside the square root, as in PyTorch; tfjs puts it
+   * inside). Default 1e-8; finite, >= 0.
+   */
   eps: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /** μ, heavy-ball momentum on the rescaled gradient. Default 0 (no buffer); in [0, 1]. */
   momentum: number;
+  /**
+   * Divide by an estimate of the gradient's standard deviation, √(v − m²), rather than its root
+   * mean square √v. Default false.
+   */
   centered: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

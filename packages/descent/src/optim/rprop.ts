@@ -10,10 +10,24 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link Rprop}, PyTorch's in camelCase; a group may override any of them. */
 export interface RpropOptions {
+  /**
+   * The initial step size s_0 of every element (Rprop's steps do not scale with the gradient).
+   * Default 1e-2; finite, >= 0.
+   */
   lr: number;
+  /**
+   * (η₋, η₊): the factors by which an element's step size shrinks when its gradient's sign flips
+   * and grows while it holds. Default [0.5, 1.2]; 0 < η₋ < 1 < η₊, finite.
+   */
   etas: [number, number];
+  /**
+   * (Γ_min, Γ_max), the bounds of the step sizes. Default [1e-6, 50]; 0 <= Γ_min <= Γ_max (PyTorch
+   * takes any pair; a negative or inverted one would make Rprop climb). PyTorch: `step_sizes`.
+   */
   stepSizes: [number, number];
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

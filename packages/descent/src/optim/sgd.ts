@@ -10,12 +10,33 @@ import {
   stateEntry,
 } from './optimizer.js';
 
+/** The options of {@link SGD}, PyTorch's in camelCase; a group may override any of them. */
 export interface SGDOptions {
+  /** The learning rate γ, the step's scale. Default 1e-3; finite, >= 0. */
   lr: number;
+  /**
+   * μ, the factor by which the momentum buffer keeps its past (heavy ball; Nesterov with
+   * `nesterov`). Default 0: plain SGD, no buffer. In [0, 1] (PyTorch takes any value >= 0; past 1
+   * the buffer grows geometrically).
+   */
   momentum: number;
+  /**
+   * τ, the part of each new gradient left out of the momentum buffer (the first step's buffer is
+   * the whole gradient). Default 0; in [0, 1]; must be 0 with `nesterov`.
+   */
   dampening: number;
+  /**
+   * λ, an L2 penalty: λ θ is added to the gradient. Default 0; finite, >= 0, with
+   * lr · weightDecay <= 1 (a larger step would shrink the parameter past zero). PyTorch:
+   * `weight_decay`.
+   */
   weightDecay: number;
+  /**
+   * Nesterov momentum: step along g_t + μ b_t, the gradient plus the updated buffer, rather than
+   * along the buffer alone. Default false; needs momentum > 0 and dampening 0.
+   */
   nesterov: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
   maximize: boolean;
 }
 

@@ -3,6 +3,11 @@ import { yogiKernel } from '../kernels/yogi.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
 
+/**
+ * The options of {@link Yogi}: the Adam family's, with the book's defaults (no PyTorch original).
+ *
+ * @interface
+ */
 export type YogiOptions = MomentOptions;
 
 /**

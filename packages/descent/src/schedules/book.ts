@@ -16,8 +16,9 @@ function checkLr(option: string, value: unknown): number {
   return checkNonNegative(option, value);
 }
 
+/** The options of {@link squareRootScheduler}, the book's. */
 export interface SquareRootSchedulerOptions {
-  /** η₀; default 0.1. */
+  /** η₀, the rate at epoch 0 (finite, >= 0); default 0.1. */
   lr?: number;
 }
 
@@ -32,12 +33,13 @@ export function squareRootScheduler(options: SquareRootSchedulerOptions = {}): S
   return inverseSqrtDecay({ initValue: lr, timescale: 1 });
 }
 
+/** The options of {@link factorScheduler}, the book's in camelCase (stop_factor_lr, base_lr). */
 export interface FactorSchedulerOptions {
-  /** α, in [0, 1]; default 1. */
+  /** α, the factor of every epoch, in [0, 1]; default 1. */
   factor?: number;
-  /** η_min, the floor; default 1e-7. */
+  /** η_min, the floor (finite, >= 0); default 1e-7. */
   stopFactorLr?: number;
-  /** η₀; default 0.1. */
+  /** η₀, the rate before the first factor (finite, >= 0); default 0.1. */
   baseLr?: number;
 }
 
@@ -60,12 +62,13 @@ export function factorScheduler(options: FactorSchedulerOptions = {}): Schedule 
   return schedule((t) => decay(t + 1));
 }
 
+/** The options of {@link multiFactorScheduler}, the book's in camelCase (`base_lr`). */
 export interface MultiFactorSchedulerOptions {
   /** The epochs at which the rate is multiplied by factor: strictly increasing integers >= 0. */
   step: readonly number[];
-  /** α, the multiplier at each of those epochs. */
+  /** α, the multiplier at each of those epochs (finite, >= 0). */
   factor: number;
-  /** η₀. */
+  /** η₀, the rate before the first of them (finite, >= 0). */
   baseLr: number;
 }
 
@@ -91,6 +94,10 @@ export function multiFactorScheduler(options: MultiFactorSchedulerOptions): Sche
   return piecewiseConstant({ values, boundaries });
 }
 
+/**
+ * The options of {@link cosineScheduler}, the book's in camelCase (`max_update`, `base_lr`,
+ * `final_lr`, `warmup_steps`, `warmup_begin_lr`).
+ */
 export interface CosineSchedulerOptions {
   /** T, the epoch at which the rate reaches finalLr (counts the warmup); an integer > warmupSteps. */
   maxUpdate: number;

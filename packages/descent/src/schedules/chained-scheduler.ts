@@ -7,7 +7,10 @@ import { groupLrs, type LRScheduler, type SchedulableOptimizer } from './lr-sche
  * ExponentialLR gives η₀ · f · γ^t while ConstantLR holds). The optimizer defaults to the first
  * scheduler's; all must share it.
  */
-export class ChainedScheduler extends CompositeScheduler<{ schedulers: LRScheduler[] }> {
+export class ChainedScheduler extends CompositeScheduler<{
+  /** The schedulers stepped together, in order. */
+  schedulers: LRScheduler[];
+}> {
   constructor(schedulers: readonly LRScheduler[], optimizer?: SchedulableOptimizer) {
     const list = checkSchedulers(schedulers, undefined);
     super(optimizer ?? list[0].optimizer, { schedulers: list });

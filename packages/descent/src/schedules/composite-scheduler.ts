@@ -35,8 +35,12 @@ export function checkSchedulers(
  * every part before changing any.
  */
 export abstract class CompositeScheduler<
-  O extends { schedulers: LRScheduler[] },
+  O extends {
+    /** The schedulers the composite steps. */
+    schedulers: LRScheduler[];
+  },
 > extends LRScheduler<O> {
+  /** The composite's own state, with each child's state dict, in order, under `schedulers`. */
   override stateDict(): SchedulerStateDict {
     return { ...super.stateDict(), schedulers: this.options.schedulers.map((s) => s.stateDict()) };
   }

@@ -7,8 +7,12 @@ import {
   type SchedulableOptimizer,
 } from './lr-scheduler.js';
 
+/** The options of {@link ConstantLR}, PyTorch's in camelCase (`total_iters`). */
 export interface ConstantLROptions {
-  /** In (0, 1]; default 1/3. PyTorch also takes 0, then divides by it at totalIters. */
+  /**
+   * f, the factor on the rate until totalIters. In (0, 1]; default 1/3. PyTorch also takes 0,
+   * then divides by it at totalIters.
+   */
   factor?: number;
   /** Steps at the reduced rate (an integer >= 1); default 5. */
   totalIters?: number;

@@ -8,10 +8,11 @@ import {
   type StateKinds,
 } from './lr-scheduler.js';
 
+/** The options of {@link CosineAnnealingLR}, PyTorch's in camelCase (`T_max`, `eta_min`). */
 export interface CosineAnnealingLROptions {
-  /** Steps of the half cosine (an integer >= 1). */
+  /** T, the steps of the half cosine, from the initial rate down to etaMin (an integer >= 1). */
   TMax: number;
-  /** Default 0. */
+  /** η_min, the rate at the bottom of the cosine (>= 0); default 0. */
   etaMin?: number;
 }
 

@@ -7,12 +7,16 @@ import {
   type StateKinds,
 } from './lr-scheduler.js';
 
+/**
+ * The options of {@link CosineAnnealingWarmRestarts}, PyTorch's in camelCase (`T_0`, `T_mult`,
+ * `eta_min`).
+ */
 export interface CosineAnnealingWarmRestartsOptions {
   /** Steps of the first cycle (an integer >= 1). */
   T0: number;
   /** Each cycle is TMult times longer than the one before (an integer >= 1); default 1. */
   TMult?: number;
-  /** Default 0. */
+  /** η_min, the rate each cycle anneals to before the restart (>= 0); default 0. */
   etaMin?: number;
 }
 

@@ -13,8 +13,16 @@ import {
   startCycleMomentum,
 } from './lr-scheduler.js';
 
+/**
+ * How {@link CyclicLR} scales a cycle's amplitude: 'triangular' keeps it, 'triangular2' halves it
+ * every cycle, 'exp_range' multiplies it by γ at every step.
+ */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
+/**
+ * The options of {@link CyclicLR}, PyTorch's in camelCase (`base_lr`, `max_lr`, `step_size_up`,
+ * `scale_fn`, `cycle_momentum`, ...).
+ */
 export interface CyclicLROptions {
   /** The lower bound of the cycle, one for every group or one per group; also the starting rate. */
   baseLr: number | readonly number[];

@@ -8,7 +8,9 @@ import {
   type StateKinds,
 } from './lr-scheduler.js';
 
+/** The options of {@link ExponentialLR}. */
 export interface ExponentialLROptions {
+  /** γ, the factor applied to the rate at every step (>= 0; below 1 it decays). Required. */
   gamma: number;
 }
 

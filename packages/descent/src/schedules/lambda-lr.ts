@@ -9,8 +9,12 @@ import {
 /** A function of the epoch giving a factor. */
 export type LrLambda = (epoch: number) => number;
 
+/**
+ * The options of {@link LambdaLR} and {@link MultiplicativeLR}, PyTorch's in camelCase
+ * (`lr_lambda`).
+ */
 export interface LambdaLROptions {
-  /** One function for every group, or one per group. */
+  /** The factor as a function of the epoch: one function for every group, or one per group. */
   lrLambda: LrLambda | readonly LrLambda[];
 }
 

@@ -7,10 +7,14 @@ import {
   type SchedulableOptimizer,
 } from './lr-scheduler.js';
 
+/**
+ * The options of {@link LinearLR}, PyTorch's in camelCase (`start_factor`, `end_factor`,
+ * `total_iters`).
+ */
 export interface LinearLROptions {
-  /** In (0, 1]; default 1/3. */
+  /** s, the factor on the rate at step 0. In (0, 1]; default 1/3. */
   startFactor?: number;
-  /** In [0, 1]; default 1. */
+  /** e, the factor from totalIters on. In [0, 1]; default 1. */
   endFactor?: number;
   /** Steps to go from startFactor to endFactor (an integer >= 1); default 5. */
   totalIters?: number;

@@ -24,7 +24,9 @@ import {
  * (which replaces the group objects) keeps them attached.
  */
 export interface SchedulableOptimizer {
+  /** The groups whose `lr` (and momentum) the scheduler writes; each must have a numeric `lr`. */
   paramGroups: Record<string, unknown>[];
+  /** The optimizer's options: momentum cycling looks here for `betas` or `momentum`. */
   readonly defaults: object;
 }
 
@@ -306,6 +308,7 @@ export function parseState<O extends object>(
  * the scheduler afresh and load its saved state (and the optimizer's) to resume exactly.
  */
 export abstract class LRScheduler<O extends object = object> {
+  /** The optimizer whose groups' learning rates the scheduler sets. */
   readonly optimizer: SchedulableOptimizer;
   /** PyTorch's base_lrs: each group's initialLr when the scheduler was attached. */
   baseLrs: number[];
@@ -313,6 +316,7 @@ export abstract class LRScheduler<O extends object = object> {
   lastEpoch = -1;
   /** The options with defaults filled in; loadStateDict restores them, as PyTorch does. */
   protected options: O;
+  /** The rates the last step set, one per group (what `getLastLr` returns a copy of). */
   protected lastLr: number[] = [];
   /** True during the constructor's step (PyTorch 2.x's `_is_initial`). */
   protected isInitial = false;
@@ -362,6 +366,10 @@ export abstract class LRScheduler<O extends object = object> {
     return [...this.lastLr];
   }
 
+  /**
+   * The scheduler's state as plain JSON: its options (but functions, which stay with the
+   * scheduler, as PyTorch keeps lambdas) and its counters.
+   */
   stateDict(): SchedulerStateDict {
     return encodeState(this.options, this.state());
   }
@@ -415,6 +423,10 @@ export abstract class LRScheduler<O extends object = object> {
     };
   }
 
+  /**
+   * The step a constructor takes once the scheduler is set up, flagged as initial (`isInitial`),
+   * so that the optimizer's first step already uses the schedule's first value.
+   */
   protected initialStep(): void {
     this.isInitial = true;
     try {
@@ -463,6 +475,7 @@ export abstract class LRScheduler<O extends object = object> {
     scheduler.advance(0, () => scheduler.closedFormLr?.() ?? scheduler.getLr());
   }
 
+  /** `prepareLoad` of another scheduler, for composites, which check all their children first. */
   protected static prepareLoadOf(scheduler: LRScheduler, stateDict: unknown): () => void {
     return scheduler.prepareLoad(stateDict);
   }

@@ -9,10 +9,11 @@ import {
 } from './lr-scheduler.js';
 import { checkStepList } from './pure/schedule.js';
 
+/** The options of {@link MultiStepLR}. */
 export interface MultiStepLROptions {
   /** Steps at which to decay (integers >= 0); a step listed k times decays by γ^k, as in PyTorch. */
   milestones: readonly number[];
-  /** Default 0.1. */
+  /** γ, the factor applied at each milestone (>= 0); default 0.1. */
   gamma?: number;
 }
 

@@ -6,6 +6,7 @@ import {
   type SchedulableOptimizer,
 } from './lr-scheduler.js';
 
+/** The options of {@link MultiplicativeLR}: LambdaLR's, `lrLambda` giving each step's factor. */
 export type MultiplicativeLROptions = LambdaLROptions;
 
 /**

@@ -13,16 +13,22 @@ import {
 import { type CyclePoint, locatePhase, oneCyclePhases } from './pure/cyclic.js';
 import { interpolate } from './pure/schedule.js';
 
+/**
+ * The options of {@link OneCycleLR}, PyTorch's in camelCase (`max_lr`, `total_steps`, `pct_start`,
+ * `div_factor`, ...).
+ */
 export interface OneCycleLROptions {
-  /** The peak rate, one for every group or one per group. */
+  /** The peak rate (>= 0), one for every group or one per group. */
   maxLr: number | readonly number[];
-  /** Steps in the cycle; or give epochs and stepsPerEpoch. */
+  /** T, the steps in the cycle (an integer >= 1); default null: epochs · stepsPerEpoch. */
   totalSteps?: number | null;
+  /** With stepsPerEpoch, when totalSteps is null: the epochs of the cycle (an integer >= 1). */
   epochs?: number | null;
+  /** With epochs, when totalSteps is null: the batches of an epoch (an integer >= 1). */
   stepsPerEpoch?: number | null;
   /** Fraction of the steps spent going up; default 0.3. */
   pctStart?: number;
-  /** Default 'cos'. */
+  /** How each phase anneals: along a half cosine ('cos') or a line ('linear'); default 'cos'. */
   annealStrategy?: 'cos' | 'linear';
   /** Cycle momentum (or betas[0]) inversely to the rate; default true. */
   cycleMomentum?: boolean;
@@ -30,14 +36,19 @@ export interface OneCycleLROptions {
   baseMomentum?: number | readonly number[];
   /** Momentum at the start and the end; default 0.95. */
   maxMomentum?: number | readonly number[];
-  /** initialLr = maxLr / divFactor; default 25. */
+  /** initialLr = maxLr / divFactor (> 0); default 25. */
   divFactor?: number;
-  /** minLr = initialLr / finalDivFactor; default 1e4. */
+  /** minLr = initialLr / finalDivFactor (> 0); default 1e4. */
   finalDivFactor?: number;
   /** Down to initialLr before going to minLr, as in the paper; default false. */
   threePhase?: boolean;
 }
 
+/**
+ * The options with their defaults filled in.
+ *
+ * @inline
+ */
 type Options = Required<OneCycleLROptions>;
 
 /** Group keys holding each corner of the cycle, for the rate and for momentum (PyTorch's). */

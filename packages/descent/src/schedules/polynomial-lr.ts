@@ -6,10 +6,11 @@ import {
   type SchedulableOptimizer,
 } from './lr-scheduler.js';
 
+/** The options of {@link PolynomialLR}, PyTorch's in camelCase (`total_iters`). */
 export interface PolynomialLROptions {
-  /** Steps of decay (an integer >= 1); default 5. */
+  /** T, the steps of decay to 0 (an integer >= 1); default 5. */
   totalIters?: number;
-  /** Default 1. */
+  /** p, the power of the decay (>= 0; 1 is linear); default 1. */
   power?: number;
 }
 

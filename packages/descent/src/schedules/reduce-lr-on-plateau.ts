@@ -13,6 +13,9 @@ import {
   type StateKinds,
 } from './lr-scheduler.js';
 
+/**
+ * The options of {@link ReduceLROnPlateau}, PyTorch's in camelCase (`threshold_mode`, `min_lr`).
+ */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should go down; 'max': up. Default 'min'. */
   mode?: 'min' | 'max';
@@ -20,7 +23,7 @@ export interface ReduceLROnPlateauOptions {
   factor?: number;
   /** Bad epochs tolerated before reducing (an integer >= 0); default 10. */
   patience?: number;
-  /** How much better counts as better; default 1e-4. */
+  /** How much better counts as better (>= 0, relative or absolute: thresholdMode); default 1e-4. */
   threshold?: number;
   /** 'rel': better than best·(1 ∓ threshold); 'abs': than best ∓ threshold. Default 'rel'. */
   thresholdMode?: 'rel' | 'abs';
@@ -28,10 +31,15 @@ export interface ReduceLROnPlateauOptions {
   cooldown?: number;
   /** Floor of the rate, one for every group or one per group; default 0. */
   minLr?: number | readonly number[];
-  /** Reductions smaller than eps are skipped; default 1e-8. */
+  /** Reductions smaller than eps (>= 0) are skipped; default 1e-8. */
   eps?: number;
 }
 
+/**
+ * The options with their defaults filled in.
+ *
+ * @inline
+ */
 type Options = Required<ReduceLROnPlateauOptions>;
 
 /** What the counters of its state dict must be: best may be infinite (none yet), never NaN. */
@@ -67,14 +75,19 @@ function checkCounters(o: Options, state: Record<string, unknown>): void {
  * more than eps; then `cooldown` epochs follow. A NaN metric counts as not better, as in PyTorch.
  */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups' learning rates the scheduler reduces. */
   readonly optimizer: SchedulableOptimizer;
   /** Epochs seen (calls to step). */
   lastEpoch = 0;
   /** The best metric so far (±Infinity before the first). */
   best: number;
+  /** Epochs in a row that were not better, outside cooldowns (PyTorch's num_bad_epochs). */
   numBadEpochs = 0;
+  /** Epochs of cooldown left after the last reduction (PyTorch's cooldown_counter). */
   cooldownCounter = 0;
+  /** The options with defaults filled in; loadStateDict restores them. */
   protected options: Options;
+  /** The rates after the last step, one per group. */
   protected lastLr: number[];
 
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
@@ -140,10 +153,12 @@ export class ReduceLROnPlateau {
     this.lastLr = groupLrs(this.optimizer);
   }
 
+  /** The learning rates after the last step, one per group. */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
+  /** The scheduler's state as plain JSON: its options and its counters. */
   stateDict(): SchedulerStateDict {
     return encodeState(this.options, this.state());
   }

@@ -3,10 +3,14 @@ import { CompositeScheduler, checkSchedulers } from './composite-scheduler.js';
 import { type LRScheduler, resolveOptions, type SchedulableOptimizer } from './lr-scheduler.js';
 import { bisectRight, checkStepList } from './pure/schedule.js';
 
+/** The options of {@link SequentialLR}. */
 export interface SequentialLROptions {
   /** The schedulers, in order; all attached to the optimizer. */
   schedulers: LRScheduler[];
-  /** The steps at which each next scheduler takes over: strictly increasing integers >= 1, one fewer than schedulers. */
+  /**
+   * The steps at which each next scheduler takes over: strictly increasing integers >= 1, one
+   * fewer than schedulers.
+   */
   milestones: number[];
 }
 

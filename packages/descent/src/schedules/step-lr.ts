@@ -8,10 +8,11 @@ import {
   type StateKinds,
 } from './lr-scheduler.js';
 
+/** The options of {@link StepLR}, PyTorch's in camelCase (`step_size`). */
 export interface StepLROptions {
   /** Steps between decays (an integer >= 1). */
   stepSize: number;
-  /** Default 0.1. */
+  /** γ, the factor applied every stepSize steps (>= 0); default 0.1. */
   gamma?: number;
 }
 

@@ -2,28 +2,42 @@ import { checkKnownOptions } from '../../core/validate.js';
 
 /** A scheduler as descent's are: `step()`, or `step(metric)` for ReduceLROnPlateau. */
 export interface Steppable {
+  /** Advances the scheduler one step; `metric` is the monitored log, when there is one. */
   step(metric?: number): void;
 }
 
 /** A pure schedule: the learning rate at step or epoch t = 0, 1, 2, ... */
 export type Schedule = (t: number) => number;
 
+/** The options of {@link schedulerCallback}. */
 export interface SchedulerCallbackOptions {
   /** Step after every epoch (the default) or after every batch. */
   every?: 'epoch' | 'batch';
   /** A log to pass to `step(metric)`, such as 'val_loss' for ReduceLROnPlateau. */
   monitor?: string;
   /** With a pure schedule: the optimizer (descent's or the adapter's) whose groups get its rate. */
-  optimizer?: { paramGroups: Record<string, unknown>[] };
+  optimizer?: {
+    /** The groups whose `lr` the schedule sets. */
+    paramGroups: Record<string, unknown>[];
+  };
 }
 
+/**
+ * The logs tfjs passes to its hooks: the loss and metrics by name.
+ *
+ * @inline
+ */
 type Logs = Record<string, unknown>;
 
 /** tfjs-layers' CustomCallbackArgs, the hooks `model.fit({ callbacks })` accepts as a plain object. */
 export interface FitCallbacks {
+  /** Called before each epoch (numbered from 0). */
   onEpochBegin?(epoch: number, logs?: Logs): void;
+  /** Called after each epoch, with its logs (validation ones too). */
   onEpochEnd?(epoch: number, logs?: Logs): void;
+  /** Called before each batch (numbered from 0 within the epoch). */
   onBatchBegin?(batch: number, logs?: Logs): void;
+  /** Called after each batch, with its logs. */
   onBatchEnd?(batch: number, logs?: Logs): void;
 }
 

@@ -17,7 +17,12 @@ import { checkPositive } from '../../core/validate.js';
 export function clipByGlobalNorm<G extends tf.NamedTensorMap | tf.Tensor[]>(
   grads: G,
   maxNorm: number,
-): { grads: G; norm: tf.Scalar } {
+): {
+  /** The clipped gradients, new tensors, in the form given. */
+  grads: G;
+  /** The global norm before clipping. */
+  norm: tf.Scalar;
+} {
   checkPositive('maxNorm', maxNorm, 'maximal norm');
   const tensors: tf.Tensor[] = Object.values(grads);
   if (tensors.length === 0) throw new RangeError('clipByGlobalNorm got no gradients');

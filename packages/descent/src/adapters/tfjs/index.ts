@@ -11,6 +11,8 @@
  * - Adagrad: the accumulator starts at 0.1 (PyTorch: 0) and the backend's epsilon, 1e-7, sits
  *   inside the square root, fixed.
  * - SGD and momentum (tfjs's MomentumOptimizer, Nesterov too): the same, to the last bit.
+ *
+ * @module descent/tfjs
  */
 export * from './callback.js';
 export * from './clip.js';

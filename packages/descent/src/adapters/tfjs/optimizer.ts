@@ -14,11 +14,18 @@ export type OptimizerClass = new (params: any, options?: any) => Optimizer<objec
  * the first rule that matches a variable decides its group, the others keep the main options.
  */
 export interface GroupRule extends Record<string, unknown> {
+  /** The variable names this rule takes: a RegExp, or a string compiled to one. */
   match: RegExp | string;
 }
 
 /** The optimizer's options (PyTorch's, in camelCase) and per-variable groups by name. */
-export type TfOptimizerOptions = Record<string, unknown> & { groups?: GroupRule[] };
+export type TfOptimizerOptions = Record<string, unknown> & {
+  /**
+   * Rules giving the variables whose names match their own options; the first match decides.
+   * Default none: one group.
+   */
+  groups?: GroupRule[];
+};
 
 /** A tf Variable's mirror: a descent parameter holding its values between steps. */
 interface Mirror {
@@ -50,6 +57,7 @@ const stateTensorName = 'descent/state';
  * complete state as one string tensor (`getWeights`), restored exactly by `setWeights`.
  */
 export class DescentOptimizer extends tf.Optimizer {
+  /** The name `tf.serialization` registers the class under. */
   static get className(): string {
     return 'DescentOptimizer';
   }
@@ -86,6 +94,7 @@ export class DescentOptimizer extends tf.Optimizer {
     return this.optimizer.paramGroups;
   }
 
+  /** The descent optimizer's defaults, which a scheduler reads to cycle momentum. */
   get defaults(): Readonly<object> {
     return this.optimizer.defaults;
   }

@@ -6,6 +6,7 @@ import { pool } from './pool.js';
 
 export { freeArray, inArena } from './arena.js';
 
+/** The settings {@link configureSimd} changes; any left out stays as it is. */
 export interface SimdOptions {
   /** Whether the WebAssembly kernels run (default true where WebAssembly SIMD is available). */
   simd?: boolean;
@@ -17,23 +18,31 @@ export interface SimdOptions {
   parallelThreshold?: number;
 }
 
+/** What {@link simdInfo} reports: the kernels' settings, the arena's size and counters of work. */
 export interface SimdInfo {
   /** WebAssembly SIMD, threads and shared memory are there, so the fused kernels can run. */
   available: boolean;
+  /** Whether the WebAssembly kernels run (available and not switched off). */
   simd: boolean;
+  /** Whether new arrays are allocated in the arena. */
   arena: boolean;
+  /** Threads sharing a large step, the calling one included. */
   threads: number;
+  /** Elements below which a step stays on one thread. */
   parallelThreshold: number;
   /** Worker threads running beside the calling one (they start on the first large step). */
   workers: number;
-  /** Bytes held in the arena, and the size of the WebAssembly memory. */
+  /** Bytes held in the arena by live arrays. */
   arenaBytes: number;
+  /** The size of the WebAssembly memory, in bytes (it grows as the arena needs, never shrinks). */
   memoryBytes: number;
   /** The memory's limit, 4 GiB; past it new arrays are ordinary typed arrays. */
   maximumBytes: number;
-  /** Tensor updates the WebAssembly kernels ran, the calls they took, and those shared by threads. */
+  /** Tensor updates the WebAssembly kernels ran. */
   rows: number;
+  /** Calls into WebAssembly those updates took (a group's tensors are stepped in one call). */
   calls: number;
+  /** Of those calls, the ones shared by several threads. */
   parallelSteps: number;
   /** Chunks of shared steps run by workers rather than the calling thread. */
   chunksStolen: number;
@@ -58,6 +67,7 @@ export function configureSimd(options: SimdOptions): void {
   }
 }
 
+/** The WebAssembly kernels' settings and counters, for tuning and for checking what ran where. */
 export function simdInfo(): SimdInfo {
   const { usedBytes, memoryBytes } = arenaUsage();
   return {

@@ -15,6 +15,7 @@ import {
   transition,
 } from './schedule.js';
 
+/** The options of {@link sgdr}. */
 export interface SgdrOptions {
   /** The value at the start of the first cycle. */
   initValue: number;
@@ -155,7 +156,9 @@ export function locatePhase(
   return { phase: phases[i], fraction: (step - start) / (phases[i].end - start) };
 }
 
+/** The options of {@link oneCycle}. */
 export interface OneCycleOptions {
+  /** The value at the top of the cycle, reached at step pctStart · totalSteps − 1 (finite). */
   peakValue: number;
   /** Every step of the cycle (an integer); the end value is reached at step totalSteps − 1. */
   totalSteps: number;
@@ -167,7 +170,7 @@ export interface OneCycleOptions {
   endValue?: number;
   /** Go back down to initValue before the final phase (the paper's schedule); default false. */
   threePhase?: boolean;
-  /** Default 'cosine'. */
+  /** The curve of each phase; default 'cosine' (PyTorch's default, `anneal_strategy` 'cos'). */
   shape?: Shape;
 }
 

@@ -15,7 +15,9 @@ import {
   transition,
 } from './schedule.js';
 
+/** The options of {@link constantSchedule}. */
 export interface ConstantScheduleOptions {
+  /** The value at every step (finite). */
   value: number;
 }
 
@@ -28,8 +30,11 @@ export function constantSchedule(options: ConstantScheduleOptions): Schedule {
   return schedule(() => value);
 }
 
+/** The options of {@link linearSchedule}. */
 export interface LinearScheduleOptions {
+  /** v₀, the value at step 0 (finite). */
   initValue: number;
+  /** v_end, the value from step `steps` on (finite). */
   endValue: number;
   /** Steps to go from initValue to endValue (an integer >= 1); endValue holds after. */
   steps: number;
@@ -57,8 +62,9 @@ export function linearSchedule(options: LinearScheduleOptions): Schedule {
   return schedule((t) => transition('linear', initValue, endValue, t / steps));
 }
 
+/** The options of {@link polynomialSchedule}: a linear schedule's and the power. */
 export interface PolynomialScheduleOptions extends LinearScheduleOptions {
-  /** Default 1 (linear); > 0. */
+  /** p, the power of the decay (finite, > 0); default 1 (linear). */
   power?: number;
 }
 
@@ -91,8 +97,9 @@ export function polynomialSchedule(options: PolynomialScheduleOptions): Schedule
   );
 }
 
+/** The options of {@link exponentialDecay}. */
 export interface ExponentialDecayOptions {
-  /** >= 0. */
+  /** v₀, the value at step 0 (finite, >= 0). */
   initValue: number;
   /** The factor applied every `transitionSteps` steps, in [0, 1]. */
   decayRate: number;
@@ -140,9 +147,11 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   });
 }
 
+/** The options of {@link cosineDecay}. */
 export interface CosineDecayOptions {
+  /** v₀, the value at step 0 (finite). */
   initValue: number;
-  /** Default 0. */
+  /** v_end, the value the cosine ends at, held after (finite); default 0. */
   endValue?: number;
   /** Steps of the half cosine (an integer >= 1); endValue holds after. */
   steps: number;
@@ -169,7 +178,9 @@ export function cosineDecay(options: CosineDecayOptions): Schedule {
   return schedule((t) => transition('cosine', initValue, endValue, t / steps));
 }
 
+/** The options of {@link inverseSqrtDecay}. */
 export interface InverseSqrtDecayOptions {
+  /** v₀, the value at step 0 (finite). */
   initValue: number;
   /** Steps over which the decay sets in (> 0); default 1. */
   timescale?: number;

@@ -24,8 +24,12 @@ function checkValues(option: string, value: unknown, length: number, expected: s
   return [...(values as number[])];
 }
 
+/** The options of {@link piecewiseConstant}. */
 export interface PiecewiseConstantOptions {
-  /** values[i] holds from boundaries[i − 1] (or step 0) up to boundaries[i]; one more than boundaries. */
+  /**
+   * values[i] holds from boundaries[i − 1] (or step 0) up to boundaries[i]; one more than
+   * boundaries, each finite.
+   */
   values: readonly number[];
   /** Steps at which the next value starts: strictly increasing integers >= 0. */
   boundaries: readonly number[];
@@ -50,6 +54,7 @@ export function piecewiseConstant(options: PiecewiseConstantOptions): Schedule {
   return schedule((t) => list[bisectRight(steps, t)]);
 }
 
+/** The options of {@link piecewiseInterpolated}. */
 export interface PiecewiseInterpolatedOptions {
   /** The value at each boundary; as many as boundaries. */
   values: readonly number[];
@@ -92,7 +97,7 @@ export function piecewiseInterpolated(options: PiecewiseInterpolatedOptions): Sc
  * Sequences schedules: schedules[0] before boundaries[0]; from boundaries[i − 1] on,
  * schedules[i], counting its own steps from 0 there:
  *
- *     v(t) = schedules[i](t − boundaries[i − 1])        (i = #{b ∈ boundaries : b <= t})
+ *     v(t) = s_i(t − b_{i−1})    (s = schedules, b = boundaries, b_{−1} = 0, i = #{j : b_j <= t})
  *
  * Continuous at a boundary exactly when the schedule before it, run up to the boundary, reaches
  * the first value of the schedule after it; `warmup`, `warmupCosineDecay`, `warmupStableDecay`

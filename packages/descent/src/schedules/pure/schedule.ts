@@ -26,6 +26,7 @@ export type Schedule = (step: number) => number;
  */
 export type Shape = 'linear' | 'cosine' | 'exponential' | '1-sqrt';
 
+/** Every {@link Shape}, in order: the names a `shape` option accepts. */
 export const shapes: readonly Shape[] = ['linear', 'cosine', 'exponential', '1-sqrt'];
 
 /**

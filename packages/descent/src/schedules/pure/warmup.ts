@@ -11,12 +11,16 @@ import {
   transition,
 } from './schedule.js';
 
+/** The options of {@link warmup}. */
 export interface WarmupOptions {
   /** Steps of warmup (an integer >= 0), added before the schedule. */
   steps: number;
   /** The value at step 0; default 0. */
   initValue?: number;
-  /** Default 'linear'; 'exponential' needs initValue and the schedule's first value positive. */
+  /**
+   * The warmup's curve; default 'linear'. 'exponential' needs initValue and the schedule's first
+   * value positive.
+   */
   shape?: Shape;
 }
 
@@ -50,11 +54,13 @@ export function warmup(scheduleAfter: Schedule, options: WarmupOptions): Schedul
   return join([ramp, scheduleAfter], [steps]);
 }
 
+/** The options of {@link warmupCosineDecay}. */
 export interface WarmupCosineDecayOptions {
-  /** Default 0. */
+  /** The value at step 0, where the warmup starts (finite); default 0. */
   initValue?: number;
+  /** The value at the end of the warmup, where the cosine starts (finite). */
   peakValue: number;
-  /** Default 0. */
+  /** The value the cosine ends at, at step totalSteps, held after (finite); default 0. */
   endValue?: number;
   /** Steps of linear warmup, from initValue to peakValue (an integer >= 0). */
   warmupSteps: number;
@@ -90,11 +96,13 @@ export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
   return warmup(decay, { steps: warmupSteps, initValue });
 }
 
+/** The options of {@link warmupStableDecay}. */
 export interface WarmupStableDecayOptions {
-  /** Default 0. */
+  /** The value at step 0, where the warmup starts (finite); default 0. */
   initValue?: number;
+  /** The value of the stable phase (finite). */
   peakValue: number;
-  /** Default 0. */
+  /** The value the cooldown ends at, at step totalSteps, held after (finite); default 0. */
   endValue?: number;
   /** Steps of warmup from initValue to peakValue (an integer >= 0). */
   warmupSteps: number;
@@ -102,9 +110,12 @@ export interface WarmupStableDecayOptions {
   decaySteps: number;
   /** Every step: warmup, stable phase (totalSteps − warmupSteps − decaySteps) and cooldown. */
   totalSteps: number;
-  /** Default 'linear'. */
+  /** The warmup's curve; default 'linear'. */
   warmupShape?: Shape;
-  /** Default 'linear'; '1-sqrt' is the cooldown Hägele et al. (2024) found best. */
+  /**
+   * The cooldown's curve; default 'linear'. '1-sqrt' is the cooldown Hägele et al. (2024) found
+   * best.
+   */
   decayShape?: Shape;
 }
 
