@@ -258,7 +258,9 @@ export class DescentOptimizer extends tf.Optimizer {
 
 /** What `registerDescentOptimizer` needs of a TensorFlow.js module: its serialization registry. */
 export interface TensorFlowSerialization {
+  /** `tf.serialization`, the registry of classes that models name in their saved JSON. */
   serialization: {
+    /** Registers `cls` under its `className`, in the package `pkg` (tfjs-core's signature). */
     // biome-ignore lint/suspicious/noExplicitAny: any copy of tfjs-core's registerClass.
     registerClass(cls: any, pkg?: string, name?: string): unknown;
   };
