@@ -147,13 +147,18 @@ export class DescentOptimizer extends tf.Optimizer {
         `Invalid gradient for ${JSON.stringify(name)}: shape [${gradient.shape}], the variable's [${variable.shape}]`,
       );
     }
+    this.checkSize(name, variable);
+    return variable;
+  }
+
+  /** A mirrored variable must keep its size. */
+  private checkSize(name: string, variable: tf.Variable): void {
     const mirrored = this.mirrors.get(name)?.param.data.length;
     if (mirrored !== undefined && mirrored !== variable.size) {
       throw new RangeError(
-        `Invalid variable ${JSON.stringify(name)}: it has ${variable.size} values, ${mirrored} when this optimizer first stepped it`,
+        `Invalid variable ${JSON.stringify(name)}: it has ${variable.size} values, ${mirrored} when this optimizer first mirrored it`,
       );
     }
-    return variable;
   }
 
   /** The mirror of a variable, made on first sight and read again when assigned elsewhere. */
@@ -170,6 +175,50 @@ export class DescentOptimizer extends tf.Optimizer {
       mirror.dataId = variable.dataId;
     }
     return mirror;
+  }
+
+  /**
+   * The descent parameters mirroring `variables`, in their order: made now for a variable not
+   * stepped yet (in the group its name picks, as its first step would make it), and read again
+   * from one assigned elsewhere since. Once its variables are mirrored, the optimizer's state
+   * can be saved and loaded before any step, with `stateDict` and `loadStateDict`.
+   */
+  track(variables: readonly tf.Variable[]): Param[] {
+    if (!Array.isArray(variables)) {
+      throw new TypeError(`Invalid variables: ${String(variables)} (expected an array)`);
+    }
+    variables.forEach((variable, i) => {
+      if (!(variable instanceof tf.Variable) || variable.dtype !== 'float32') {
+        const what =
+          variable instanceof tf.Tensor
+            ? `a ${variable instanceof tf.Variable ? 'variable' : 'tensor'} of dtype ${variable.dtype}`
+            : String(variable);
+        throw new TypeError(`Invalid variables[${i}]: ${what} (expected a float32 tf.Variable)`);
+      }
+      this.checkSize(variable.name, variable);
+    });
+    return variables.map((variable) => this.mirror(variable.name, variable).param);
+  }
+
+  /**
+   * The descent optimizer's state dict, to be loaded by position (see `positional`): what
+   * descent/node's `saveCheckpoint` takes as the `optimizer`, with the model's weights as `params`.
+   */
+  stateDict(): StateDict {
+    return positional(this.pending ?? this.optimizer.stateDict());
+  }
+
+  /**
+   * Restores what `stateDict` returned, at once, into the variables mirrored so far (`track`
+   * them first); everything is checked before anything changes, as descent's `loadStateDict`
+   * does.
+   */
+  loadStateDict(stateDict: unknown): void {
+    if (!isRecord(stateDict) || !Array.isArray(stateDict.paramGroups)) {
+      throw new TypeError('Invalid state dict: expected { state, paramGroups }');
+    }
+    this.optimizer.loadStateDict(positional(stateDict as unknown as StateDict));
+    this.pending = null;
   }
 
   /** Group 0 holds the variables no rule matches; rule i's group is i + 1. */
@@ -206,14 +255,7 @@ export class DescentOptimizer extends tf.Optimizer {
     if (!isRecord(saved) || !isRecord(saved.state) || !Array.isArray(saved.paramGroups)) {
       throw new TypeError('Invalid optimizer weights: the state is not a descent state dict');
     }
-    // Mirrors are named after their variables, and a model loaded beside its original gets new
-    // variable names: the state is matched by position, so the saved names are left out.
-    const paramGroups = saved.paramGroups.map((group) => {
-      if (!isRecord(group)) return group;
-      const { paramNames: _, ...rest } = group;
-      return rest;
-    });
-    this.pending = { state: saved.state, paramGroups } as StateDict;
+    this.pending = positional({ state: saved.state, paramGroups: saved.paramGroups } as StateDict);
   }
 
   /**
@@ -345,6 +387,20 @@ function assertNoClosure(cls: OptimizerClass, options: Record<string, unknown>):
       `Invalid optimizer: ${cls.name} cannot step from gradients alone, as a tf.Optimizer must (${(error as Error).message})`,
     );
   }
+}
+
+/**
+ * A state dict without its `paramNames`, so that it loads by position: mirrors are named after
+ * their variables, and tfjs names the variables of each new layer afresh (a model loaded beside
+ * its original, or built again in the same process, gets new names).
+ */
+function positional(stateDict: StateDict): StateDict {
+  const paramGroups = stateDict.paramGroups.map((group) => {
+    if (!isRecord(group)) return group;
+    const { paramNames: _, ...rest } = group;
+    return rest;
+  });
+  return { state: stateDict.state, paramGroups } as StateDict;
 }
 
 function mapStrings(value: Json | undefined, f: (s: string) => string): Json | undefined {

@@ -232,6 +232,85 @@ describe('the adapter', () => {
   });
 });
 
+describe('checkpoints: track, stateDict and loadStateDict', () => {
+  const variablesOf = (model: tf.LayersModel) =>
+    model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const train = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, epochs: number) =>
+    model.fit(x, y, { epochs, batchSize: 8, shuffle: false, verbose: 0 });
+
+  it('restore a state into a fresh model before its first step, by position', async () => {
+    const { model, x, y } = problem(5);
+    const adapter = tfOptimizer('Adam', { lr: 0.01, amsgrad: true });
+    const mirrors = adapter.track(variablesOf(model));
+    expect(mirrors.map((p) => p.name)).toEqual(variablesOf(model).map((v) => v.name));
+    expect(adapter.optimizer.paramGroups[0].params).toEqual(mirrors);
+    model.compile({ optimizer: adapter, loss: 'categoricalCrossentropy' });
+    await train(model, x, y, 2);
+    // As a checkpoint keeps it: JSON, and the weights apart.
+    const saved = JSON.parse(JSON.stringify(adapter.stateDict()));
+    expect(saved.paramGroups[0].paramNames).toBeUndefined();
+    expect(Object.keys(saved.state)).toHaveLength(4);
+    const weights = model.getWeights().map((w) => w.clone());
+
+    // The same model built again: tfjs names its variables otherwise.
+    const copy = problem(5).model;
+    expect(variablesOf(copy).map((v) => v.name)).not.toEqual(variablesOf(model).map((v) => v.name));
+    const restored = tfOptimizer('Adam', { lr: 0.01, amsgrad: true });
+    restored.track(variablesOf(copy));
+    restored.loadStateDict(saved);
+    copy.setWeights(weights);
+    copy.compile({ optimizer: restored, loss: 'categoricalCrossentropy' });
+    await train(model, x, y, 1);
+    await train(copy, x, y, 1);
+    const original = model.getWeights().map((w) => w.dataSync());
+    expect(copy.getWeights().map((w) => w.dataSync())).toEqual(original);
+    expect(weights.map((w) => w.dataSync())).not.toEqual(original);
+    model.dispose();
+    copy.dispose();
+  });
+
+  it('refuse a state that does not fit the variables tracked, changing nothing', () => {
+    const { model } = problem(6);
+    const adapter = tfOptimizer('SGD', { lr: 0.1, momentum: 0.9 });
+    const state = adapter.stateDict();
+    adapter.track(variablesOf(model));
+    const tracked = {
+      state: {},
+      paramGroups: [{ ...(state.paramGroups[0] as object), params: [0, 1, 2, 3] }],
+    };
+    // Before the variables are tracked, the optimizer has no parameters to load a state into.
+    const fresh = tfOptimizer('SGD', { lr: 0.1, momentum: 0.9 });
+    expect(() => fresh.loadStateDict(tracked)).toThrow(
+      "Invalid state dict: paramGroups[0] has 4 parameters, the optimizer's group 0",
+    );
+    expect(fresh.stateDict()).toEqual(state);
+    const before = adapter.stateDict();
+    const three = { ...tracked, paramGroups: [{ ...tracked.paramGroups[0], params: [0, 1, 2] }] };
+    expect(() => adapter.loadStateDict(three)).toThrow(/has 3 parameters, the optimizer's group 4/);
+    expect(() => adapter.loadStateDict({ state: {} })).toThrow(TypeError);
+    expect(adapter.stateDict()).toEqual(before);
+    adapter.loadStateDict(tracked);
+    expect(adapter.stateDict()).toEqual(before);
+    model.dispose();
+  });
+
+  it('track refuses what is not a float32 variable, naming its place', () => {
+    const adapter = tfOptimizer('SGD');
+    const floats = variable('floats', [2], 1);
+    const wrong = tf.variable(tf.tensor1d([1, 2], 'int32'), true, `int_${serial++}`);
+    made.push(wrong);
+    expect(() => adapter.track([floats, wrong])).toThrow(
+      'Invalid variables[1]: a variable of dtype int32 (expected a float32 tf.Variable)',
+    );
+    const tensor = tf.tensor1d([1]);
+    expect(() => adapter.track([tensor as tf.Variable])).toThrow(
+      'Invalid variables[0]: a tensor of dtype float32 (expected a float32 tf.Variable)',
+    );
+    tensor.dispose();
+    expect(adapter.optimizer.paramGroups[0].params).toHaveLength(0);
+  });
+});
+
 describe('serialization', () => {
   it('round-trips its config, regular expressions and special numbers included', () => {
     const adapter = tfOptimizer('Rprop', {
