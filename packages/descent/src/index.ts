@@ -15,6 +15,7 @@
  * @module descent
  */
 export * from './core/param.js';
+export type { Json } from './core/serialize.js';
 // For the did-you-mean of programs built on descent (its command line among them), as its own
 // errors have: "Unknown option betass for Adam (did you mean betas?)".
 export { closestName } from './core/validate.js';

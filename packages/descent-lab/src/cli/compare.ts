@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import {
+  checkCheckpointFlags,
+  checkpointOptions,
   checkUsage,
   formatTable,
   integer,
@@ -9,7 +10,7 @@ import {
   prepareOutputDirectory,
   terminalWidth,
 } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress, resumeNote } from './progress.js';
 
 interface CompareFlags {
   task: 'airfoil';
@@ -24,6 +25,7 @@ interface CompareFlags {
 }
 
 export function registerCompare(program: Command): void {
+  const [checkpoint, resume] = checkpointOptions('each run', '<optimizer>');
   program
     .command('compare')
     .description(
@@ -50,14 +52,8 @@ export function registerCompare(program: Command): void {
       'directory for the figures, compare.md and results.json',
       './compare-report',
     )
-    .option(
-      '--checkpoint <dir>',
-      'save each run after every epoch in this directory, as <dir>/<optimizer>.safetensors',
-    )
-    .option(
-      '--resume',
-      'continue each run from its checkpoint in --checkpoint to --epochs (a run without one starts afresh)',
-    )
+    .addOption(checkpoint)
+    .addOption(resume)
     .action(async (flags: CompareFlags, command: Command) => {
       const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
         await import('../lab/compare.js');
@@ -72,31 +68,14 @@ export function registerCompare(program: Command): void {
         checkpoint: flags.checkpoint,
       };
       const out = checkUsage(command, () => {
-        if (flags.resume && flags.checkpoint === undefined) {
-          throw new RangeError('Invalid --resume: it continues from --checkpoint <dir>, not given');
-        }
+        options.checkpoint = checkCheckpointFlags(flags);
         resolveComparison(options);
-        if (flags.checkpoint !== undefined) {
-          // A directory to resume from must be there: a mistyped one would start every run afresh.
-          if (flags.resume && !isDirectory(flags.checkpoint)) {
-            throw new RangeError(
-              `Invalid --checkpoint: ${JSON.stringify(flags.checkpoint)} (no such directory to resume from)`,
-            );
-          }
-          options.checkpoint = prepareOutputDirectory('--checkpoint', flags.checkpoint).dir;
-        }
         return prepareOutputDirectory('--out', flags.out).dir;
       });
       const progress = createProgress();
       const comparison = compareOptimizers({
         ...options,
-        onResume: (name, file, done) => {
-          console.error(
-            done === null
-              ? `${name}: no checkpoint at ${file}, starting afresh`
-              : `${name}: resuming from ${file} after epoch ${done}`,
-          );
-        },
+        onResume: (name, file, done) => progress.note(resumeNote(name, file, done)),
         onStart: (name, total) => progress.start(name, total),
         onProgress: (_, done, total) => progress.update(done, total),
         onResult: (_, result, diverged) => {
@@ -118,12 +97,4 @@ export function registerCompare(program: Command): void {
         throw new Error(`${which.join(', ')}; try a smaller --lr`);
       }
     });
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false;
-  }
 }

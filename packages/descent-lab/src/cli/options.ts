@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Option parsers: a bad value becomes commander's one-line error and exit code 2. */
 
@@ -110,6 +110,54 @@ export function prepareOutputDirectory(
     }
   };
   return { dir, undo };
+}
+
+/**
+ * `--checkpoint <dir>` and `--resume`, as compare and lab take them (`.addOption` each): `runs`
+ * says which runs save themselves, `file` what each one's file is called in the directory.
+ */
+export function checkpointOptions(runs: string, file: string): [Option, Option] {
+  return [
+    new Option(
+      '--checkpoint <dir>',
+      `save ${runs} after every epoch in this directory, as <dir>/${file}.safetensors`,
+    ),
+    new Option(
+      '--resume',
+      `continue ${runs} from its checkpoint in --checkpoint to --epochs (a run without one starts afresh; one already done is not trained again)`,
+    ),
+  ];
+}
+
+/**
+ * Checks `--checkpoint` and `--resume`: the absolute path of the directory (made when missing,
+ * unless resuming), or undefined when there is none.
+ */
+export function checkCheckpointFlags(flags: {
+  checkpoint?: string;
+  resume?: boolean;
+}): string | undefined {
+  if (flags.checkpoint === undefined) {
+    if (flags.resume) {
+      throw new RangeError('Invalid --resume: it continues from --checkpoint <dir>, not given');
+    }
+    return undefined;
+  }
+  // A directory to resume from must be there: a mistyped one would start every run afresh.
+  if (flags.resume && !isDirectory(flags.checkpoint)) {
+    throw new RangeError(
+      `Invalid --checkpoint: ${JSON.stringify(flags.checkpoint)} (no such directory to resume from)`,
+    );
+  }
+  return prepareOutputDirectory('--checkpoint', flags.checkpoint).dir;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -14,6 +14,15 @@ export interface Progress {
    * since the command ends with one line that says what failed.
    */
   fail(result: string): void;
+  /** A line of its own, between finished tasks' lines (on a terminal, above the bar). */
+  note(line: string): void;
+}
+
+/** What a run asked to resume found: its checkpoint, after so many epochs, or none. */
+export function resumeNote(name: string, file: string, epochsDone: number | null): string {
+  return epochsDone === null
+    ? `${name}: no checkpoint at ${file}, starting afresh`
+    : `${name}: resuming from ${file} after epoch ${epochsDone}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
@@ -28,6 +37,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
         stream.write(`${label}  ${result}\n`);
       },
       fail: () => {},
+      note: (line) => {
+        stream.write(`${line}\n`);
+      },
     };
   }
   let bar: cliProgress.SingleBar | undefined;
@@ -59,5 +71,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     },
     stop,
     fail: stop,
+    // Over the bar's line, which the bar draws again below at its next update.
+    note: (line) => {
+      stream.write(`\r\x1b[2K${line}\n`);
+    },
   };
 }

@@ -1,17 +1,19 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCheckpointSync, saveCheckpointSync } from 'descent/node';
-import { type CurvePoint, type Dataset, loadAirfoil, squaredLoss } from './airfoil.js';
+import {
+  type CurvePoint,
+  type Dataset,
+  loadAirfoil,
+  squaredLoss,
+  type TrainProgress,
+} from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
 import { renderSvg } from './plot.js';
 import { createRandom } from './random.js';
+import { isRecord, resumable } from './resume.js';
 import type { TrainingResult } from './types.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface CompareOptions {
   /** Names `resolveOptimizer` knows. */
@@ -121,54 +123,12 @@ export function compareOptimizers(options: CompareOptions): Comparison {
   return { task: 'airfoil', seed, runs };
 }
 
-/** What identifies a run in its checkpoint: resuming with other settings would mix two runs. */
-interface RunIdentity {
-  optimizer: string;
-  settings: Record<string, number>;
-  batchSize: number;
-  seed: number;
-}
-
-/** A compare run's progress, kept in its checkpoint's `extra`. */
-interface Progress {
-  run: RunIdentity;
-  epoch: number;
-  examples: number;
-  seconds: number;
-  curve: CurvePoint[];
-}
-
-function readProgress(extra: unknown, file: string): Progress {
-  const curve = isRecord(extra) && Array.isArray(extra.curve) ? extra.curve : undefined;
-  const numbers = (value: unknown, keys: string[]) =>
-    isRecord(value) && keys.every((key) => typeof value[key] === 'number');
-  if (
-    !isRecord(extra) ||
-    !isRecord(extra.run) ||
-    !numbers(extra, ['epoch', 'examples', 'seconds']) ||
-    !Number.isInteger(extra.epoch) ||
-    curve === undefined ||
-    !curve.every((point) => numbers(point, ['epoch', 'loss', 'seconds']))
-  ) {
-    throw new Error(`Cannot resume from ${file}: not a checkpoint of descent compare`);
-  }
-  return {
-    run: JSON.parse(JSON.stringify(extra.run)),
-    epoch: extra.epoch as number,
-    examples: extra.examples as number,
-    seconds: extra.seconds as number,
-    curve: (curve as CurvePoint[]).map(({ epoch, loss, seconds }) => ({ epoch, loss, seconds })),
-  };
-}
-
-const describeRun = (run: RunIdentity): string =>
-  `${run.optimizer} ${JSON.stringify(run.settings)}, batch size ${run.batchSize}, seed ${run.seed}`;
-
 /**
- * `trainAirfoil`, saving a checkpoint after every epoch: the parameters, the optimizer's state,
- * and in `extra` the run's identity, the epochs and examples done, the training time and the
- * curve. Resuming restores them, and the training loop replays the shuffles of the epochs done,
- * so the run continues exactly as it would have (test/cli/cli.test.ts compares the two).
+ * `trainAirfoil`, saving a checkpoint after every epoch (src/lab/resume.ts): the parameters, the
+ * optimizer's state, and in `extra` the run's identity (optimizer, settings, batch size, seed),
+ * the epochs and examples done, the training time and the curve. Resuming restores them, and the
+ * training loop replays the shuffles of the epochs done, so the run continues exactly as it
+ * would have (test/cli/cli.test.ts compares the two).
  */
 function trainWithCheckpoints(
   optimizer: ResolvedOptimizer,
@@ -184,13 +144,16 @@ function trainWithCheckpoints(
     onProgress: (done: number, total: number) => void;
   },
 ): TrainingResult {
-  const { data, batchSize, epochs, seed, file } = o;
-  const run: RunIdentity = {
-    optimizer: optimizer.className,
-    settings: optimizer.settings,
-    batchSize,
-    seed,
-  };
+  const { data, batchSize, epochs, seed } = o;
+  const run = resumable<TrainProgress>({
+    file: o.file,
+    resume: o.resume,
+    identity: { optimizer: optimizer.className, settings: optimizer.settings, batchSize, seed },
+    epochs,
+    writer: 'descent compare',
+    readProgress: readCurve,
+    onResume: o.onResume,
+  });
   return trainAirfoil(optimizer, {
     data,
     batchSize,
@@ -199,30 +162,34 @@ function trainWithCheckpoints(
     random: createRandom(seed, 'compare'),
     onProgress: o.onProgress,
     resume: ({ w, b, optimizer: model }) => {
-      let saved: Progress | null = null;
-      if (o.resume && existsSync(file)) {
-        const { extra } = loadCheckpointSync(file, { params: [w, b], optimizer: model });
-        saved = readProgress(extra, file);
-        if (JSON.stringify(saved.run) !== JSON.stringify(run)) {
-          throw new Error(
-            `Cannot resume from ${file}: it was saved by a run of ${describeRun(saved.run)}, and this one is of ${describeRun(run)}`,
-          );
-        }
-        if (saved.epoch > epochs) {
-          throw new Error(
-            `Cannot resume from ${file}: it has done ${saved.epoch} epochs, more than the ${epochs} asked for`,
-          );
-        }
-      }
-      if (o.resume) o.onResume(file, saved === null ? null : saved.epoch);
+      const saved = run.restore({ params: [w, b], optimizer: model });
       o.onStart(epochs * data.rows);
       return saved;
     },
     onEpoch: (progress, { w, b, optimizer: model }) => {
-      const extra: Progress = { run, ...progress };
-      saveCheckpointSync(file, { params: [w, b], optimizer: model, extra });
+      run.save({ params: [w, b], optimizer: model }, progress);
     },
   });
+}
+
+/** A compare run's progress as its checkpoint keeps it, checked and copied. */
+function readCurve(saved: Record<string, unknown>): TrainProgress | undefined {
+  const numbers = (value: unknown, keys: string[]) =>
+    isRecord(value) && keys.every((key) => typeof value[key] === 'number');
+  const { curve } = saved;
+  if (
+    !numbers(saved, ['epoch', 'examples', 'seconds']) ||
+    !Array.isArray(curve) ||
+    !curve.every((point) => numbers(point, ['epoch', 'loss', 'seconds']))
+  ) {
+    return undefined;
+  }
+  return {
+    epoch: saved.epoch as number,
+    examples: saved.examples as number,
+    seconds: saved.seconds as number,
+    curve: (curve as CurvePoint[]).map(({ epoch, loss, seconds }) => ({ epoch, loss, seconds })),
+  };
 }
 
 export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {
