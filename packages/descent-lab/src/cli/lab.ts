@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import {
+  checkCheckpointFlags,
+  checkpointOptions,
   checkUsage,
   formatTable,
   integer,
@@ -8,7 +10,7 @@ import {
   terminalWidth,
   wrap,
 } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress, resumeNote } from './progress.js';
 
 interface LabFlags {
   out: string;
@@ -18,6 +20,8 @@ interface LabFlags {
   list?: boolean;
   fashionMnist?: string;
   epochs?: number;
+  checkpoint?: string;
+  resume?: boolean;
 }
 
 /**
@@ -51,6 +55,7 @@ export function labTable(
 }
 
 export function registerLab(program: Command): void {
+  const [checkpoint, resume] = checkpointOptions('each Fashion-MNIST run', '<experiment id>');
   program
     .command('lab')
     .description(
@@ -78,6 +83,15 @@ export function registerLab(program: Command): void {
       'train the Fashion-MNIST runs for n epochs (the book: 30, about 18 min a run here); without it they are listed, not run',
       integer(1),
     )
+    .addOption(checkpoint)
+    .addOption(resume)
+    .addHelpText(
+      'after',
+      `
+A long run: descent lab --epochs 30 --checkpoint ck saves each Fashion-MNIST run
+after every epoch. Killed, the same command with --resume continues each run
+from its last completed epoch, to the results of an uninterrupted run.`,
+    )
     .action(async (flags: LabFlags, command: Command) => {
       const { checkIds, runLab, sections } = await import('../lab/run.js');
       const { resultSummary, summary, writeReport } = await import('../lab/report.js');
@@ -88,8 +102,10 @@ export function registerLab(program: Command): void {
         }
         return;
       }
+      let checkpointDir: string | undefined;
       const { dir: out, undo } = checkUsage(command, () => {
         checkIds(flags.only ?? []);
+        checkpointDir = checkCheckpointFlags(flags);
         return prepareOutputDirectory('--out', flags.out);
       });
       // An experiment asked for by name that does not run is a failure; in a run of them all,
@@ -102,10 +118,14 @@ export function registerLab(program: Command): void {
         quick: flags.quick,
         fashionMnist: flags.fashionMnist,
         epochs: flags.epochs,
+        checkpoint: checkpointDir,
+        resume: flags.resume,
         onEvent: (event) => {
           if (event.type === 'start')
             progress.start(`[${event.index + 1}/${event.count}] ${event.id}`, 1);
           else if (event.type === 'progress') progress.update(event.done, event.total);
+          else if (event.type === 'resume')
+            progress.note(resumeNote(event.id, event.file, event.epochsDone));
           else if (event.result.kind === 'not-run' && asked.has(event.id))
             progress.fail(event.result.reason);
           else

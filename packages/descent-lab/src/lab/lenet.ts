@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { tfOptimizer } from 'descent/tfjs';
+import type { Param } from 'descent';
+import { type DescentOptimizer, tfOptimizer } from 'descent/tfjs';
 import type { FashionMnist, ImageSet } from '../data/fashion-mnist.js';
 import { registerConvFilterGrad } from './conv-filter-grad.js';
 import type { Random } from './random.js';
@@ -34,8 +35,30 @@ export interface LeNetOptions {
   random: Random;
   /** Called after each minibatch with the examples seen so far and the total. */
   onProgress?(examples: number, total: number): void;
-  /** Called with each epoch's record as soon as it is complete. */
-  onEpoch?(record: EpochRecord, epoch: number): void;
+  /**
+   * Restores a run saved by `onEpoch` into `model` (its weights and the optimizer's state) and
+   * says where it stopped; null to start afresh. The shuffles of the epochs done are replayed,
+   * so the run goes on exactly as it would have.
+   */
+  resume?(model: LeNetState): LeNetProgress | null;
+  /** Called after each epoch, with the records so far: where a run saves itself. */
+  onEpoch?(progress: LeNetProgress, model: LeNetState): void;
+}
+
+/** How far a run has gone: the epochs done and their records. */
+export interface LeNetProgress {
+  epoch: number;
+  records: EpochRecord[];
+}
+
+/** What a checkpoint of a run holds: the model's weights and the optimizer. */
+export interface LeNetState {
+  /**
+   * A copy of the model's weights, named by layer as PyTorch names a Sequential's ("0.kernel",
+   * "0.bias", "2.kernel", ...): tfjs's own names change with every model a process builds.
+   */
+  params: Param[];
+  optimizer: DescentOptimizer;
 }
 
 let ready: Promise<void> | undefined;
@@ -95,6 +118,19 @@ export function leNet(random: Random): tf.Sequential {
   return model;
 }
 
+/**
+ * The model's trainable variables in order, each named by its layer's position and its own name
+ * ("0.kernel" for the kernel of the first layer).
+ */
+function namedWeights(model: tf.Sequential): { name: string; variable: tf.Variable }[] {
+  return model.layers.flatMap((layer, i) =>
+    layer.trainableWeights.map((weight) => ({
+      name: `${i}.${weight.originalName.split('/').at(-1)}`,
+      variable: weight.read() as tf.Variable,
+    })),
+  );
+}
+
 /** Images `indices` of a set as a [n, 28, 28, 1] tensor scaled to [0, 1], and their labels. */
 function batch(set: ImageSet, indices: ArrayLike<number>): { x: tf.Tensor4D; labels: Int32Array } {
   const size = set.rows * set.cols;
@@ -146,10 +182,31 @@ export async function trainLeNet(
   await useWasmBackend();
   const model = leNet(random);
   const optimizer = tfOptimizer('SGD', { lr: schedule(0) });
+  const weights = namedWeights(model);
+  // Mirrored before the first step, so that a saved state can be loaded into the optimizer.
+  optimizer.track(weights.map((w) => w.variable));
+  const state = (values: (w: (typeof weights)[number]) => Float32Array): LeNetState => ({
+    params: weights.map((w) => ({ data: values(w), grad: null, name: w.name })),
+    optimizer,
+  });
   const n = data.train.count;
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const records: EpochRecord[] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  let done = 0;
+  const restored = state((w) => new Float32Array(w.variable.size));
+  const resumed = options.resume?.(restored) ?? null;
+  if (resumed !== null) {
+    tf.tidy(() => {
+      weights.forEach((w, i) => {
+        w.variable.assign(tf.tensor(restored.params[i].data, w.variable.shape, 'float32'));
+      });
+    });
+    records.push(...resumed.records);
+    done = resumed.epoch;
+    for (let epoch = 0; epoch < done; epoch++) random.shuffle(order);
+    options.onProgress?.(done * n, epochs * n);
+  }
+  for (let epoch = done; epoch < epochs; epoch++) {
     const lr = schedule(epoch);
     optimizer.paramGroups[0].lr = lr;
     random.shuffle(order);
@@ -184,7 +241,10 @@ export async function trainLeNet(
       testSeconds: (performance.now() - trained) / 1000,
     };
     records.push(record);
-    options.onEpoch?.(record, epoch);
+    options.onEpoch?.(
+      { epoch: epoch + 1, records },
+      state((w) => w.variable.dataSync() as Float32Array),
+    );
   }
   model.dispose();
   optimizer.dispose();

@@ -17,11 +17,25 @@ export interface LabOptions {
   fashionMnist?: string;
   /** Epochs of the Fashion-MNIST runs (default: the chapter's 30). */
   epochs?: number;
+  /**
+   * A directory where each Fashion-MNIST run saves a checkpoint after every epoch,
+   * `<dir>/<experiment id>.safetensors` (src/lab/resume.ts), replaced atomically: a run killed
+   * midway loses at most an epoch.
+   */
+  checkpoint?: string;
+  /**
+   * Continues each of those runs from its checkpoint in `checkpoint` (required), where it has
+   * one, to `epochs` in all: the results are those of an uninterrupted run, and a run already
+   * done is not trained again. A run without one starts afresh.
+   */
+  resume?: boolean;
 }
 
 export type LabEvent =
   | { type: 'start'; id: string; title: string; index: number; count: number }
   | { type: 'progress'; id: string; done: number; total: number }
+  /** A run asked to resume found its checkpoint, after `epochsDone` epochs, or none (null). */
+  | { type: 'resume'; id: string; file: string; epochsDone: number | null }
   | { type: 'end'; id: string; seconds: number; result: Result };
 
 export interface ExperimentRun {
@@ -66,6 +80,10 @@ export async function runLab(options: LabOptions = {}): Promise<LabRun> {
     throw new RangeError(`Invalid seed: ${seed} (expected an integer in [0, 4294967295])`);
   }
   if (options.only !== undefined) checkIds(options.only);
+  if (options.resume === true && options.checkpoint === undefined) {
+    throw new RangeError('Invalid resume: true (it continues from checkpoint, which is not given)');
+  }
+  const { checkpoint } = options;
   const wanted = options.only === undefined ? undefined : new Set(options.only);
   const selected = sections.flatMap((section) =>
     section.experiments
@@ -89,6 +107,15 @@ export async function runLab(options: LabOptions = {}): Promise<LabRun> {
       progress: (done, total) => options.onEvent?.({ type: 'progress', id, done, total }),
       fashionMnist: options.fashionMnist,
       epochs: options.epochs,
+      checkpoint:
+        checkpoint === undefined
+          ? undefined
+          : {
+              dir: checkpoint,
+              resume: options.resume ?? false,
+              onResume: (file, epochsDone) =>
+                options.onEvent?.({ type: 'resume', id, file, epochsDone }),
+            },
     });
     const seconds = (performance.now() - began) / 1000;
     options.onEvent?.({ type: 'end', id, seconds, result });

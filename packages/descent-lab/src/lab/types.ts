@@ -82,6 +82,13 @@ export interface RunContext {
   fashionMnist?: string;
   /** Epochs of the Fashion-MNIST runs, to shorten them (`--epochs`). */
   epochs?: number;
+  /** Where the Fashion-MNIST runs save themselves, and whether they resume (see LabOptions). */
+  checkpoint?: {
+    dir: string;
+    resume: boolean;
+    /** When resuming, before the run: the epochs its checkpoint had done, or null if none. */
+    onResume(file: string, epochsDone: number | null): void;
+  };
 }
 
 export interface Experiment<R extends Result = Result> {

@@ -1,10 +1,21 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFromSources } from '../../../../test/from-sources.js';
+import { decodeSafetensors } from '../../../descent/src/node/safetensors.js';
+import { writeTinySet } from '../lab/tiny-fashion-mnist.js';
 
 /**
  * The command line as a user runs it (bin/descent.js, through pipes, not a terminal), built from
@@ -532,3 +543,200 @@ describe('compare --checkpoint and --resume', () => {
     expect(stderr.trimEnd()).toMatch(message as RegExp);
   });
 });
+
+describe('lab --checkpoint and --resume', () => {
+  // Two Fashion-MNIST runs on a tiny look-alike of the data set (test/lab/tiny-fashion-mnist.ts).
+  const [first, second] = ['schedule-train-constant', 'schedule-train-factor'];
+  const data = join(dir, 'tiny-fashion');
+  const otherData = join(dir, 'tiny-fashion-other');
+  beforeAll(() => {
+    for (const [where, seed] of [
+      [data, 1],
+      [otherData, 2],
+    ] as const) {
+      mkdirSync(where);
+      writeTinySet(where, seed);
+    }
+  });
+  const lab = (...args: string[]) => ['lab', '--fashion-mnist', data, ...args];
+  const experiments = (out: string) =>
+    JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).experiments;
+  const timings = ['seconds per epoch (training)', 'seconds per test evaluation'];
+  /** Every number of a run's result but its timings, which no two runs share. */
+  const numbers = (result: { series: unknown[]; values: Record<string, number> }) => ({
+    series: result.series,
+    values: Object.fromEntries(
+      Object.entries(result.values).filter(([key]) => !timings.includes(key)),
+    ),
+  });
+  const tensors = (file: string) => {
+    const { tensors } = decodeSafetensors(readFileSync(file));
+    return Object.fromEntries(
+      [...tensors].map(([name, t]) => [name, Buffer.from(t.data.buffer).toString('base64')]),
+    );
+  };
+
+  it('a run killed midway and resumed ends bit for bit as the uninterrupted one', async () => {
+    const checkpoints = join(dir, 'lab-checkpoints');
+    const straightCheckpoints = join(dir, 'lab-checkpoints-straight');
+    const straight = join(dir, 'lab-straight');
+    const both = `${first},${second}`;
+    // The second run killed after its first epoch, once the first run has ended.
+    const [whole, killed] = await Promise.all([
+      descent(
+        ...lab('--only', both, '--epochs', '3', '--checkpoint', straightCheckpoints),
+        '--out',
+        straight,
+      ),
+      killWhenExists(
+        join(checkpoints, `${second}.safetensors`),
+        ...lab(
+          '--only',
+          both,
+          '--epochs',
+          '3',
+          '--checkpoint',
+          checkpoints,
+          '--out',
+          join(dir, 'lab-killed'),
+        ),
+      ),
+    ]);
+    expect(whole.code).toBe(0);
+    expect(killed).toBe('SIGKILL');
+    expect(existsSync(join(dir, 'lab-killed', 'results.json'))).toBe(false);
+    const firstFile = join(checkpoints, `${first}.safetensors`);
+    const firstBytes = readFileSync(firstFile);
+
+    // Alone, the second run's model is the process's first, and tfjs names its variables
+    // otherwise than where it was saved: the checkpoint goes by position and its own names.
+    const resumedSecond = join(dir, 'lab-resumed-second');
+    const resumed = await descent(
+      ...lab('--only', second, '--epochs', '3', '--checkpoint', checkpoints, '--resume'),
+      '--out',
+      resumedSecond,
+    );
+    expect(resumed.code).toBe(0);
+    const [, done] = new RegExp(
+      `^${second}: resuming from .*${second}\\.safetensors after epoch (\\d)$`,
+      'm',
+    ).exec(resumed.stderr)!;
+    expect(Number(done)).toBeGreaterThanOrEqual(1);
+    expect(Number(done)).toBeLessThan(3);
+    const expected = experiments(straight);
+    expect(numbers(experiments(resumedSecond)[second])).toEqual(numbers(expected[second]));
+    expect(expected[second].values.epochs).toBe(3);
+    // The model's weights and the optimizer's state after the last epoch, tensor for tensor.
+    const weights = tensors(join(straightCheckpoints, `${second}.safetensors`));
+    expect(Object.keys(weights)).toEqual(expect.arrayContaining(['0.kernel', '7.bias']));
+    expect(tensors(join(checkpoints, `${second}.safetensors`))).toEqual(weights);
+    expect(tensors(firstFile)).toEqual(tensors(join(straightCheckpoints, `${first}.safetensors`)));
+
+    // Both done: resumed, neither trains again (their files are not rewritten), and the report
+    // holds both results.
+    const again = join(dir, 'lab-resumed-both');
+    const secondBytes = readFileSync(join(checkpoints, `${second}.safetensors`));
+    const rerun = await descent(
+      ...lab('--only', both, '--epochs', '3', '--checkpoint', checkpoints, '--resume'),
+      '--out',
+      again,
+    );
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toMatch(new RegExp(`^${first}: resuming from .* after epoch 3$`, 'm'));
+    expect(rerun.stderr).toMatch(new RegExp(`^${second}: resuming from .* after epoch 3$`, 'm'));
+    expect(readFileSync(firstFile).equals(firstBytes)).toBe(true);
+    expect(readFileSync(join(checkpoints, `${second}.safetensors`)).equals(secondBytes)).toBe(true);
+    for (const id of [first, second]) {
+      expect(numbers(experiments(again)[id]), id).toEqual(numbers(expected[id]));
+    }
+
+    // A checkpoint of another run is refused, naming the file and what differs.
+    const file = `${first.replace(/-/g, '\\-')}\\.safetensors`;
+    const refusals: [string[], RegExp][] = [
+      [['--seed', '1'], /it was saved by a run with seed 0, and this one has seed 1$/],
+      [['--epochs', '2'], /it has done 3 epochs, more than the 2 asked for$/],
+      [
+        ['--fashion-mnist', otherData],
+        /it was saved by a run with data\.sha256 "[0-9a-f]{64}", and this one has data\.sha256 "[0-9a-f]{64}"$/,
+      ],
+    ];
+    await Promise.all(
+      refusals.map(async ([args, message]) => {
+        const { code, stderr } = await descent(
+          ...lab('--only', first, '--epochs', '3', '--checkpoint', checkpoints, '--resume'),
+          ...args,
+          '--out',
+          join(dir, 'lab-refused'),
+        );
+        expect(code, args.join(' ')).toBe(1);
+        expect(stderr.trimEnd().split('\n').at(-1)).toMatch(
+          new RegExp(`^descent: Cannot resume from .*${file}: ${message.source}`),
+        );
+      }),
+    );
+  }, 60_000);
+
+  it('refuses a checkpoint of something else, naming it', async () => {
+    const checkpoints = join(dir, 'lab-checkpoints-other');
+    const made = await descent(
+      'compare',
+      '--optimizers',
+      'sgd',
+      '--epochs',
+      '1',
+      '--checkpoint',
+      checkpoints,
+      '--out',
+      join(dir, 'lab-other-compare'),
+    );
+    expect(made.code).toBe(0);
+    renameSync(join(checkpoints, 'sgd.safetensors'), join(checkpoints, `${first}.safetensors`));
+    const { code, stderr } = await descent(
+      ...lab('--only', first, '--epochs', '1', '--checkpoint', checkpoints, '--resume'),
+      '--out',
+      join(dir, 'lab-other'),
+    );
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^descent: Invalid checkpoint .*schedule-train-constant\.safetensors: it holds 2 parameters \("w", "b"\), and 10 were given$/,
+    );
+  });
+
+  it.concurrent.each([
+    [['--resume'], /^error: Invalid --resume: it continues from --checkpoint <dir>, not given$/],
+    [
+      ['--resume', '--checkpoint', 'nowhere'],
+      /^error: Invalid --checkpoint: "nowhere" \(no such directory to resume from\)$/,
+    ],
+    [['--checkpoint', '/proc/self/x'], /^error: Invalid --checkpoint: "\/proc\/self\/x"/],
+  ])('usage errors: %j', async (args, message) => {
+    const { code, stdout, stderr } = await descent(
+      ...lab('--only', first, '--epochs', '1', ...(args as string[])),
+      '--out',
+      join(dir, 'unused'),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd()).toMatch(message as RegExp);
+  });
+});
+
+/**
+ * Runs the command line, kills it (SIGKILL) as soon as `file` exists, and returns the signal
+ * that ended it (null when it ended by itself first).
+ */
+function killWhenExists(file: string, ...args: string[]): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: 'ignore' });
+    const poll = setInterval(() => {
+      if (existsSync(file)) child.kill('SIGKILL');
+    }, 2);
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('error', reject);
+    child.on('close', (_, signal) => {
+      clearInterval(poll);
+      clearTimeout(timeout);
+      resolve(signal);
+    });
+  });
+}

@@ -464,7 +464,7 @@ describe('the other experiments', () => {
     }
   });
 
-  it('refuses unknown ids and bad seeds before running anything', async () => {
+  it('refuses unknown ids, bad seeds and resuming without a checkpoint before running anything', async () => {
     const events: string[] = [];
     const unknown = runLab({ only: ['gd-2d', 'nope'], onEvent: (e) => events.push(e.type) });
     await expect(unknown).rejects.toBeInstanceOf(RangeError);
@@ -478,6 +478,11 @@ describe('the other experiments', () => {
         `Invalid seed: ${seed} (expected an integer in [0, 4294967295])`,
       );
     }
+    const resume = runLab({ resume: true, onEvent: (e) => events.push(e.type) });
+    await expect(resume).rejects.toBeInstanceOf(RangeError);
+    await expect(resume).rejects.toThrow(
+      'Invalid resume: true (it continues from checkpoint, which is not given)',
+    );
     expect(events).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { cosineScheduler, Optimizer, SGD } from 'descent';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { fashionMnistFiles, loadFashionMnist } from '../../src/data/fashion-mnist.js';
+import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import {
   scheduleTrainingFigures,
   scheduleTrainingRuns,
@@ -12,46 +11,7 @@ import {
 import { trainLeNet } from '../../src/lab/lenet.js';
 import { createRandom } from '../../src/lab/random.js';
 import type { Result, RunContext, SeriesResult } from '../../src/lab/types.js';
-
-function idx(shape: number[], values: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * shape.length + values.length);
-  const view = new DataView(out.buffer);
-  out[2] = 0x08;
-  out[3] = shape.length;
-  for (const [d, n] of shape.entries()) view.setUint32(4 + 4 * d, n);
-  out.set(values, 4 + 4 * shape.length);
-  return out;
-}
-
-/**
- * A tiny Fashion-MNIST look-alike: 28 × 28 images of two classes, a bright top half (class 0)
- * or a bright bottom half (class 7), with noise; 512 training and 128 test images.
- */
-function writeTinySet(dir: string): void {
-  const random = createRandom(1, 'tiny');
-  const split = (count: number) => {
-    const images = new Uint8Array(count * 784);
-    const labels = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const top = i % 2 === 0;
-      labels[i] = top ? 0 : 7;
-      for (let p = 0; p < 784; p++) {
-        const bright = p < 392 === top;
-        images[i * 784 + p] = Math.floor((bright ? 150 : 0) + 100 * random.uniform());
-      }
-    }
-    return { images, labels };
-  };
-  const train = split(512);
-  const test = split(128);
-  const files: [string, Uint8Array][] = [
-    [fashionMnistFiles.trainImages, idx([512, 28, 28], train.images)],
-    [fashionMnistFiles.trainLabels, idx([512], train.labels)],
-    [fashionMnistFiles.testImages, idx([128, 28, 28], test.images)],
-    [fashionMnistFiles.testLabels, idx([128], test.labels)],
-  ];
-  for (const [name, bytes] of files) writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes));
-}
+import { writeTinySet } from './tiny-fashion-mnist.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fashion-tiny-'));
 writeTinySet(dir);
@@ -86,7 +46,7 @@ describe('LeNet on Fashion-MNIST', () => {
       epochs: 3,
       batchSize: 64,
       random: createRandom(0, 'learn'),
-      onEpoch: (record, epoch) => reported.push(epoch, record.testAcc),
+      onEpoch: ({ epoch, records }) => reported.push(epoch - 1, records[epoch - 1].testAcc),
     });
     expect(records).toHaveLength(3);
     expect(reported).toEqual(records.flatMap((r, epoch) => [epoch, r.testAcc]));

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import {
   cosineScheduler,
   factorScheduler,
@@ -11,7 +13,9 @@ import {
   findFashionMnist,
   loadFashionMnist,
 } from '../../data/fashion-mnist.js';
+import type { EpochRecord, LeNetProgress } from '../lenet.js';
 import { type Figure, lineChart } from '../plot.js';
+import { isRecord, resumable } from '../resume.js';
 import type { Experiment, NotRunResult, Result, RunContext, SeriesResult } from '../types.js';
 import { define, seriesFigure } from './common.js';
 
@@ -20,10 +24,12 @@ import { define, seriesFigure } from './common.js';
  * batch 256 for 30 epochs, base learning rate 0.3 under each of the book's schedules (their
  * shapes as in the schedule plots, their base set to 0.3) and under a constant rate. The rate of
  * epoch t = 0, 1, ... is schedule(t). Trained with TensorFlow.js through descent's tfjs adapter;
- * see ../lenet.ts for the network and the loop.
+ * see ../lenet.ts for the network and the loop. With a checkpoint directory, each run saves itself
+ * there after every epoch and can resume (../resume.ts).
  */
 
 const baseLr = 0.3;
+const batchSize = 256;
 
 const runs: { name: string; description: string; schedule: (t: number) => number }[] = [
   { name: 'constant', description: `constant lr ${baseLr}`, schedule: () => baseLr },
@@ -93,6 +99,48 @@ async function trainer(): Promise<typeof import('../lenet.js') | NotRunResult> {
   }
 }
 
+/** The SHA-256 of a data set's images and labels, which a checkpoint records, once per load. */
+const fingerprints = new WeakMap<FashionMnist, string>();
+function fingerprint(data: FashionMnist): string {
+  let digest = fingerprints.get(data);
+  if (digest === undefined) {
+    const hash = createHash('sha256');
+    for (const set of [data.train, data.test]) {
+      hash.update(`${set.count} ${set.rows} ${set.cols}\n`).update(set.images).update(set.labels);
+    }
+    digest = hash.digest('hex');
+    fingerprints.set(data, digest);
+  }
+  return digest;
+}
+
+const recordKeys = ['lr', 'trainLoss', 'trainAcc', 'testAcc', 'trainSeconds', 'testSeconds'];
+
+/** The records of a run's checkpoint, one per epoch done, checked and copied. */
+function readRecords(saved: Record<string, unknown>): LeNetProgress | undefined {
+  const { epoch, records } = saved;
+  if (
+    !Array.isArray(records) ||
+    records.length !== epoch ||
+    !records.every((r) => isRecord(r) && recordKeys.every((key) => typeof r[key] === 'number'))
+  ) {
+    return undefined;
+  }
+  return {
+    epoch: epoch as number,
+    records: (records as EpochRecord[]).map(
+      ({ lr, trainLoss, trainAcc, testAcc, trainSeconds, testSeconds }) => ({
+        lr,
+        trainLoss,
+        trainAcc,
+        testAcc,
+        trainSeconds,
+        testSeconds,
+      }),
+    ),
+  };
+}
+
 const isNotRun = (value: object): value is NotRunResult => (value as Result).kind === 'not-run';
 
 async function train(
@@ -114,11 +162,36 @@ async function train(
   if (isNotRun(data)) return data;
   const lenet = await trainer();
   if (isNotRun(lenet)) return lenet;
+  const { checkpoint, epochs } = context;
+  // What the run is: resuming from a checkpoint of any other would splice two runs together.
+  const identity = {
+    experiment: `schedule-train-${run.name}`,
+    schedule: run.description,
+    optimizer: 'SGD',
+    batchSize,
+    seed: context.seed,
+    data: { train: data.train.count, test: data.test.count, sha256: fingerprint(data) },
+  };
+  const saving =
+    checkpoint === undefined
+      ? undefined
+      : resumable<LeNetProgress>({
+          file: join(checkpoint.dir, `${identity.experiment}.safetensors`),
+          resume: checkpoint.resume,
+          identity,
+          epochs,
+          writer: 'descent lab',
+          readProgress: readRecords,
+          onResume: checkpoint.onResume,
+        });
   const records = await lenet.trainLeNet(data, {
     schedule: run.schedule,
-    epochs: context.epochs,
+    epochs,
+    batchSize,
     random: context.random,
     onProgress: context.progress,
+    resume: saving && ((model) => saving.restore(model)),
+    onEpoch: saving && ((progress, model) => saving.save(model, progress)),
   });
   const x = records.map((_, t) => t + 1);
   const last = records[records.length - 1];
