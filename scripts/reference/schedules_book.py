@@ -2,8 +2,8 @@
 section, for src/schedules/book.ts.
 
 The book's schedulers are stateful objects called once per epoch with the epoch t = 0, 1, 2, ...;
-the classes of book_schedulers.py restate the book's code (its PyTorch/TensorFlow tabs) and record what the object
-returns on each call, so the recursion of FactorScheduler and the stored value CosineScheduler
+the classes of book_schedulers.py restate the book's code (its PyTorch/TensorFlow tabs; for
+MultiFactorScheduler, MXNet's class, which its MXNet tab calls) and record what the object returns on each call, so the recursion of FactorScheduler and the stored value CosineScheduler
 returns after max_update are evaluated as the book runs them, independently of descent's closed
 forms. Options are descent's camelCase names of the book's arguments.
 """
@@ -37,7 +37,10 @@ cases = [
     case("factor hitting the floor at once", "factorScheduler", {"factor": 0.5, "stopFactorLr": 0.3, "baseLr": 0.2}),
     case("factor slow decay", "factorScheduler", {"factor": 0.99, "stopFactorLr": 1e-3, "baseLr": 0.5}, steps=400),
     case("multi-factor, the book's plot", "multiFactorScheduler", {"step": [15, 30], "factor": 0.5, "baseLr": 0.5}),
-    case("multi-factor from epoch 0", "multiFactorScheduler", {"step": [0, 7, 8, 40], "factor": 0.3, "baseLr": 0.9}),
+    case("multi-factor from epoch 1, consecutive steps", "multiFactorScheduler",
+         {"step": [1, 7, 8, 40], "factor": 0.3, "baseLr": 0.9}),
+    case("multi-factor defaults", "multiFactorScheduler", {"step": [4]}),
+    case("multi-factor to zero", "multiFactorScheduler", {"step": [2, 5], "factor": 0.0, "baseLr": 0.7}, steps=10),
     case("cosine, the book's plot", "cosineScheduler", {"maxUpdate": 20, "baseLr": 0.3, "finalLr": 0.01}),
     case("cosine with warmup, the book's plot", "cosineScheduler",
          {"maxUpdate": 20, "warmupSteps": 5, "baseLr": 0.3, "finalLr": 0.01}),

@@ -106,7 +106,8 @@ export const scheduleEntries: ScheduleEntry[] = [
     'book',
     { step: [15, 30], factor: 0.5, baseLr: 0.5 },
     30,
-    holds((o) => last(o, 'step')),
+    // MXNet's class changes the rate on the epoch after each step.
+    holds((o) => last(o, 'step') + 1),
   ),
   fn(
     'cosine',

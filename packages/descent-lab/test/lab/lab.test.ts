@@ -435,6 +435,17 @@ describe('the other experiments', () => {
     }
   });
 
+  it('the MultiStepLR plot is the book’s MultiFactorScheduler (MXNet’s) one epoch earlier', () => {
+    const result = results.get('schedule-multi-factor');
+    expect(result?.kind).toBe('series');
+    const values = result?.kind === 'series' ? (result.values ?? {}) : {};
+    const twin = Object.keys(values).filter((k) => k.includes('multiFactorScheduler'));
+    expect(twin).toEqual([
+      'largest |descent − multiFactorScheduler({ step: [15, 30], factor: 0.5, baseLr: 0.5 }) 1 epoch later|',
+    ]);
+    expect(values[twin[0]]).toBe(0);
+  });
+
   it('vectorization times four equal matrix products', () => {
     const result = results.get('vectorization');
     expect(result?.kind).toBe('timing');

@@ -92,7 +92,7 @@ describe('the steps a plot shows', () => {
     ['polynomial', { steps: 1000 }, 1000],
     ['cosine-decay', { steps: 1000 }, 1000],
     ['cosine', { maxUpdate: 300, warmupSteps: 100 }, 300],
-    ['multi-factor', { step: [100, 200] }, 200],
+    ['multi-factor', { step: [100, 200] }, 201],
     ['piecewise-constant', { boundaries: [100, 200] }, 200],
     ['factor', { factor: 0.99 }, 527],
     ['ConstantLR', { totalIters: 100 }, 100],

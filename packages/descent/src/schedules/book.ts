@@ -64,12 +64,12 @@ export function factorScheduler(options: FactorSchedulerOptions = {}): Schedule 
 
 /** The options of {@link multiFactorScheduler}, the book's in camelCase (`base_lr`). */
 export interface MultiFactorSchedulerOptions {
-  /** The epochs at which the rate is multiplied by factor: strictly increasing integers >= 0. */
+  /** The epochs after which the rate is multiplied by factor: strictly increasing integers >= 1, at least one. */
   step: readonly number[];
-  /** α, the multiplier at each of those epochs (finite, >= 0). */
-  factor: number;
-  /** η₀, the rate before the first of them (finite, >= 0). */
-  baseLr: number;
+  /** α, the multiplier after each of those epochs, in [0, 1]; default 1. */
+  factor?: number;
+  /** η₀; default 0.01. */
+  baseLr?: number;
 }
 
 const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>('multiFactorScheduler', {
@@ -79,19 +79,28 @@ const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>('multiFactorSc
 });
 
 /**
- * The book's MultiFactorScheduler: piecewise constant, multiplied by α at every epoch listed in
- * `step` (the epoch itself already gets the new rate, as with PyTorch's MultiStepLR), so the value
- * at t is η₀ α^#{s ∈ step : s <= t}.
+ * The book's MultiFactorScheduler, which is MXNet's `mx.lr_scheduler.MultiFactorScheduler` (the
+ * section's MXNet code; the PyTorch code uses MultiStepLR instead). Called with t, MXNet's
+ * object multiplies the rate by α for each listed step s with t > s, so an epoch listed in
+ * `step` still gets the old rate and the next one the new: one epoch later than PyTorch's
+ * MultiStepLR with the same list. The value at t is
+ *
+ *     η_t = η₀ α^#{s ∈ step : s < t}
+ *
+ * MXNet's defaults and checks: a nonempty, strictly increasing list of steps >= 1, α <= 1 (here
+ * also >= 0, as the book's FactorScheduler, since a negative α flips the rate's sign), η₀ >= 0
+ * (MXNet refuses η₀ below its warmup start, 0).
  */
 export function multiFactorScheduler(options: MultiFactorSchedulerOptions): Schedule {
-  const { step, factor, baseLr } = multiFactorOptions(options);
-  const boundaries = checkStepList('step', step);
-  checkFinite('factor', factor);
-  checkNonNegative('factor', factor);
+  const { step, factor = 1, baseLr = 0.01 } = multiFactorOptions(options);
+  const steps = checkStepList('step', step, { min: 1 });
+  if (steps.length === 0) throw new RangeError('Invalid step: [] (expected at least one step)');
+  checkInRange('factor', factor, 0, 1, { closed: true });
   checkLr('baseLr', baseLr);
   const values = [baseLr];
-  for (let i = 0; i < boundaries.length; i++) values.push(values[i] * factor);
-  return piecewiseConstant({ values, boundaries });
+  for (let i = 0; i < steps.length; i++) values.push(values[i] * factor);
+  // The rate after s changes at t = s + 1, where piecewiseConstant starts its next value.
+  return piecewiseConstant({ values, boundaries: steps.map((s) => s + 1) });
 }
 
 /**

@@ -61,11 +61,24 @@ describe("the book's options", () => {
       RangeError,
       /step\[0\]: 1.5/,
     ],
+    // MXNet's checks: a nonempty list of strictly increasing steps >= 1, and factor <= 1.
     [
-      () => book.multiFactorScheduler({ step: [15], factor: 0.5 } as never),
-      TypeError,
-      /baseLr: undefined/,
+      () => book.multiFactorScheduler({ step: [] }),
+      RangeError,
+      /step: \[\] \(expected at least one/,
     ],
+    [() => book.multiFactorScheduler({ step: [0, 5] }), RangeError, /step\[0\]: 0 .*>= 1/],
+    [() => book.multiFactorScheduler({ step: [5, 5] }), RangeError, /step: \[5, 5\]/],
+    [() => book.multiFactorScheduler({ step: 15 as never }), TypeError, /step: 15/],
+    [() => book.multiFactorScheduler({ step: [15], factor: 1.5 }), RangeError, /factor: 1.5/],
+    [() => book.multiFactorScheduler({ step: [15], factor: -0.5 }), RangeError, /factor: -0.5/],
+    [() => book.multiFactorScheduler({ step: [15], baseLr: -1 }), RangeError, /baseLr: -1/],
+    [
+      () => book.multiFactorScheduler({ step: [15], baseLr: Number.POSITIVE_INFINITY }),
+      RangeError,
+      /baseLr: Infinity/,
+    ],
+    [() => book.multiFactorScheduler({ step: [15], factor: Number.NaN }), TypeError, /factor: NaN/],
     [() => book.cosineScheduler({ maxUpdate: 5, warmupSteps: 5 }), RangeError, /maxUpdate: 5/],
     [
       () => book.cosineScheduler({ maxUpdate: 20, finalLr: Number.POSITIVE_INFINITY }),
@@ -79,9 +92,16 @@ describe("the book's options", () => {
     expectError(make, type, message);
   });
 
+  it("changes the rate one epoch after each step, as MXNet's class, one later than MultiStepLR", () => {
+    const schedule = book.multiFactorScheduler({ step: [15, 30], factor: 0.5, baseLr: 0.5 });
+    expect([14, 15, 16, 30, 31].map(schedule)).toEqual([0.5, 0.5, 0.25, 0.25, 0.125]);
+  });
+
   it("uses the book's defaults", () => {
     expect(book.squareRootScheduler()(3)).toBe(0.1 / 2);
     expect(book.factorScheduler()(100)).toBe(0.1);
+    // MXNet's: factor 1, baseLr 0.01.
+    expect(book.multiFactorScheduler({ step: [1] })(5)).toBe(0.01);
     expect(book.cosineScheduler({ maxUpdate: 10 })(0)).toBe(0.01);
     expect(book.cosineScheduler({ maxUpdate: 10 })(10)).toBe(0);
   });

@@ -23,9 +23,11 @@ import { define, seriesFigure } from './common.js';
  * The section's training runs: the book's modernized LeNet on Fashion-MNIST, minibatch SGD with
  * batch 256 for 30 epochs, base learning rate 0.3 under each of the book's schedules (their
  * shapes as in the schedule plots, their base set to 0.3) and under a constant rate. The rate of
- * epoch t = 0, 1, ... is schedule(t). Trained with TensorFlow.js through descent's tfjs adapter;
- * see ../lenet.ts for the network and the loop. With a checkpoint directory, each run saves itself
- * there after every epoch and can resume (../resume.ts).
+ * epoch t = 0, 1, ... is schedule(t). The multi-factor run trains with the book's
+ * MultiFactorScheduler, MXNet's class, as the book's MXNet code does: it halves the rate from
+ * epoch 16 on, one epoch after the MultiStepLR of the plot. Trained with TensorFlow.js through
+ * descent's tfjs adapter; see ../lenet.ts for the network and the loop. With a checkpoint
+ * directory, each run saves itself there after every epoch and can resume (../resume.ts).
  */
 
 const baseLr = 0.3;
