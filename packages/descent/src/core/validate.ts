@@ -68,6 +68,20 @@ export function checkInteger(
   return number;
 }
 
+/**
+ * An integer in [min, 2^53 − 1]: one a state keeps as a counter (a cooldown, a restart period),
+ * which loading requires to be exact, as a double no longer counts by ones past 2^53.
+ */
+export function checkSafeInteger(option: string, value: unknown, min = 0): number {
+  const number = checkInteger(option, value, min);
+  if (!Number.isSafeInteger(number)) {
+    throw new RangeError(
+      `Invalid ${option}: ${show(value)} (expected an integer >= ${min} and at most 2^53 − 1)`,
+    );
+  }
+  return number;
+}
+
 export function checkBoolean(option: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
     throw new TypeError(`Invalid ${option}: ${show(value)} (expected true or false)`);
@@ -150,18 +164,29 @@ export function checkEps(eps: unknown): number {
 }
 
 /**
- * Weight decay: finite, >= 0, and small enough that one step takes at most the whole parameter
- * (lr·weightDecay <= 1). Past that the decay flips the parameter's sign at every step (decoupled,
- * or plain SGD) and grows it without bound; PyTorch accepts it and ends in infinities.
+ * A decay rate λ, which a step of learning rate lr multiplies the parameter by 1 − lr·λ with:
+ * finite, >= 0, and small enough that one step takes at most the whole parameter (lr·λ <= 1).
+ * Past that the decay flips the parameter's sign at every step and grows it without bound;
+ * PyTorch accepts it and ends in infinities.
  */
-export function checkWeightDecay(weightDecay: unknown, lr: number): number {
-  const lambda = checkFiniteNonNegative('weightDecay', weightDecay, 'weight_decay value');
+export function checkDecayRate(
+  option: string,
+  value: unknown,
+  lr: number,
+  description: string,
+): number {
+  const lambda = checkFiniteNonNegative(option, value, description);
   if (lr * lambda > 1) {
     throw new RangeError(
-      `Invalid weight_decay value (weightDecay): ${lambda} with lr ${lr} (expected lr·weightDecay <= 1: a step would shrink the parameter past zero)`,
+      `Invalid ${label(option, description)}: ${lambda} with lr ${lr} (expected lr·${option} <= 1: a step would shrink the parameter past zero)`,
     );
   }
   return lambda;
+}
+
+/** Weight decay: a decay rate (decoupled, or plain SGD's), see `checkDecayRate`. */
+export function checkWeightDecay(weightDecay: unknown, lr: number): number {
+  return checkDecayRate('weightDecay', weightDecay, lr, 'weight_decay value');
 }
 
 /** The checks most optimizers share: lr, eps and weight decay, each present and in range. */

@@ -2,6 +2,7 @@ import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import {
   checkBoolean,
+  checkDecayRate,
   checkFinite,
   checkFiniteNonNegative,
   checkLr,
@@ -72,8 +73,16 @@ export class ASGD extends Optimizer<ASGDOptions> {
   }
 
   protected validateOptions(o: ASGDOptions): void {
-    checkWeightDecay(o.weightDecay, checkLr(o.lr));
-    checkFiniteNonNegative('lambd', o.lambd, 'lambd value');
+    const lr = checkLr(o.lr);
+    // η starts at lr as a float32 number: past float32's largest it would be infinite.
+    if (Math.fround(lr) === Infinity) {
+      throw new RangeError(
+        `Invalid learning rate (lr): ${lr} (expected at most float32's largest number: ASGD keeps η in float32, as PyTorch does)`,
+      );
+    }
+    checkWeightDecay(o.weightDecay, lr);
+    // θ is multiplied by 1 − λη, η <= lr: as weight decay, λ·lr must stay within 1.
+    checkDecayRate('lambd', o.lambd, lr, 'lambd value');
     checkFiniteNonNegative('alpha', o.alpha, 'alpha value');
     checkFinite('t0', o.t0);
     checkBoolean('maximize', o.maximize);

@@ -66,11 +66,12 @@ export class Rprop extends Optimizer<RpropOptions> {
         `Invalid eta values (etas): ${etaminus}, ${etaplus} (expected 0 < etas[0] < 1 < etas[1], finite)`,
       );
     }
-    // PyTorch takes any step sizes; a negative or inverted range would only make Rprop climb.
+    // PyTorch takes any step sizes; a negative or inverted range would only make Rprop climb, and
+    // an infinite least one makes the first step infinite (the maximum may be infinite: no bound).
     const [min, max] = checkPair('stepSizes', o.stepSizes);
-    if (!(0 <= min && min <= max)) {
+    if (!(0 <= min && min <= max && min < Infinity)) {
       throw new RangeError(
-        `Invalid step sizes (stepSizes): ${min}, ${max} (expected 0 <= stepSizes[0] <= stepSizes[1])`,
+        `Invalid step sizes (stepSizes): ${min}, ${max} (expected 0 <= stepSizes[0] <= stepSizes[1], stepSizes[0] finite)`,
       );
     }
     checkBoolean('maximize', o.maximize);

@@ -18,12 +18,43 @@ describe('ASGD options', () => {
     [{ t0: '1e6' }, TypeError, /^Invalid t0: "1e6"/],
     [{ lr: 'fast' }, TypeError, /^Invalid learning rate \(lr\): "fast"/],
     [{ maximize: 1 }, TypeError, /^Invalid maximize: 1/],
+    // η starts at lr in float32: float32's largest number is about 3.4e38.
+    [
+      { lr: 1e39 },
+      RangeError,
+      /^Invalid learning rate \(lr\): 1e\+39 \(expected at most float32's/,
+    ],
+    // θ is multiplied by 1 − λη, η <= lr: lr·lambd at most 1, as lr·weightDecay.
+    [
+      { lr: 0.01, lambd: 200 },
+      RangeError,
+      /^Invalid lambd value \(lambd\): 200 with lr 0.01 \(expected lr·lambd <= 1: a step would shrink the parameter past zero\)$/,
+    ],
   ])('rejects %o, as an option or in a group', (options, type, message) => {
     const asOption = () => new ASGD(p(), options as never);
     const inGroup = () => new ASGD([{ params: p(), ...options } as never]);
     for (const make of [asOption, inGroup]) {
       expect(make).toThrow(type);
       expect(make).toThrow(message);
+    }
+  });
+
+  it("takes lr up to float32's largest and lr·lambd up to 1, stepping to finite values", () => {
+    for (const options of [
+      { lr: 3.4028234663852886e38, lambd: 0 },
+      { lr: 0.01, lambd: 100 },
+    ]) {
+      const a = param([1, -2]);
+      const opt = new ASGD([a], options);
+      a.grad?.set([1e-40, -1e-40]);
+      opt.step();
+      opt.step();
+      expect([...a.data].every(Number.isFinite), JSON.stringify(options)).toBe(true);
+      const state = opt.state.get(a)!;
+      expect(Number.isFinite(state.eta as number)).toBe(true);
+      new ASGD([param([1, -2])], options).loadStateDict(
+        JSON.parse(JSON.stringify(opt.stateDict())),
+      );
     }
   });
 

@@ -19,6 +19,12 @@ describe('Rprop options', () => {
     [{ stepSizes: [-1e-6, 50] }, RangeError, /^Invalid step sizes \(stepSizes\): -0.000001, 50/],
     [{ stepSizes: [50, 1e-6] }, RangeError, /^Invalid step sizes \(stepSizes\): 50, 0.000001/],
     [{ stepSizes: 50 }, TypeError, /^Invalid stepSizes: 50 \(expected two numbers\)$/],
+    // The first step is clamped to stepSizes[0]: an infinite one is an infinite step.
+    [
+      { stepSizes: [Infinity, Infinity] },
+      RangeError,
+      /^Invalid step sizes \(stepSizes\): Infinity, Infinity \(expected .*stepSizes\[0\] finite\)$/,
+    ],
     [{ lr: 'fast' }, TypeError, /^Invalid learning rate \(lr\): "fast"/],
     [{ maximize: 1 }, TypeError, /^Invalid maximize: 1/],
   ])('rejects %o, as an option or in a group', (options, type, message) => {
@@ -37,6 +43,16 @@ describe('Rprop options', () => {
       stepSizes: [1e-6, 50],
       maximize: false,
     });
+  });
+
+  it('takes an unbounded largest step size, as PyTorch does', () => {
+    const a = param([1, -2, 3], { dtype: 'float64' });
+    const opt = new Rprop([a], { lr: 0.1, stepSizes: [0, Infinity] });
+    a.grad?.set([0.5, -1, 0]);
+    for (let t = 0; t < 3; t++) opt.step();
+    // Signs held: 0.1, then 0.12, 0.144.
+    expect(a.data[0]).toBeCloseTo(1 - 0.1 - 0.12 - 0.144, 15);
+    expect([...a.data].every(Number.isFinite)).toBe(true);
   });
 
   it('keeps step, prev and stepSize, step sizes starting at lr', () => {

@@ -172,6 +172,50 @@ describe.each(classes)('%s', (name, cls) => {
     }
   });
 
+  it('takes at construction exactly the options a step and a loaded state dict take', () => {
+    // Each numeric option (each entry of a pair) across values in and out of range: the
+    // constructor, a step after the option was changed in a group, and a state dict holding it
+    // all run validateOptions, so they take it or refuse it alike (a refusing step changes
+    // nothing). The value goes to group 1; the other options are the exercised ones.
+    const grid: unknown[] = [-1, 0, 1e-320, 0.5, 1, 2, 200, 1e39, 1e308, Infinity, -Infinity];
+    const outcome = (fn: () => unknown): string => {
+      try {
+        fn();
+        return 'taken';
+      } catch (error) {
+        return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+      }
+    };
+    const defaults = make(name, cls, makeParams('float64')).defaults as Record<string, unknown>;
+    for (const [key, value] of Object.entries(defaults)) {
+      const values =
+        typeof value === 'number'
+          ? [...grid, Number.NaN, 'x']
+          : Array.isArray(value)
+            ? value.flatMap((_, i) => grid.map((v) => value.map((x, j) => (j === i ? v : x))))
+            : [];
+      for (const v of values) {
+        const ps = makeParams('float64');
+        const constructed = outcome(
+          () => new cls([{ params: [ps[0]] }, { params: [ps[1]], [key]: v }], exercised[name]),
+        );
+        const optimizer = make(name, cls, ps);
+        optimizer.step();
+        const saved = JSON.parse(JSON.stringify(optimizer.stateDict()));
+        const before = snapshot(optimizer, ps);
+        optimizer.paramGroups[1][key] = v;
+        const stepped = outcome(() => optimizer.step());
+        if (stepped !== 'taken') expect(snapshot(optimizer, ps)).toBe(before);
+        saved.paramGroups[1][key] = encode(v);
+        const loaded = outcome(() => make(name, cls, makeParams('float64')).loadStateDict(saved));
+        expect([stepped, loaded], `${key} ${JSON.stringify(encode(v))}`).toEqual([
+          constructed,
+          constructed,
+        ]);
+      }
+    }
+  });
+
   it('refuses a state array of the wrong length or type, or deleted, before any change', () => {
     const ps = makeParams('float32');
     const optimizer = make(name, cls, ps);
