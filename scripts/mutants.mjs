@@ -101,6 +101,20 @@ const mutants = [
     ],
   },
   {
+    name: 'scheduler: a constructor refused by its first step leaves initialLr on the groups',
+    file: 'src/schedules/lr-scheduler.ts',
+    from: 'for (const key of Object.keys(group)) if (!(key in before)) delete group[key];',
+    to: '',
+    tests: ['test/schedules/constructor-checks.test.ts'],
+  },
+  {
+    name: 'scheduler: a factor whose reciprocal overflows accepted',
+    file: 'src/schedules/lr-scheduler.ts',
+    from: 'if (!Number.isFinite(1 / factor)) {',
+    to: 'if (false) {',
+    tests: ['test/schedules/constructor-checks.test.ts'],
+  },
+  {
     name: 'polynomialSchedule: 1 − f^p instead of (1 − f)^p',
     file: 'packages/descent/src/schedules/pure/decay.ts',
     from: '(initValue - endValue) * (1 - f) ** power',

@@ -124,8 +124,13 @@ export const numberKinds = Object.freeze({
   count: numberKind('a count (an integer >= 0)', (x) => Number.isSafeInteger(x) && x >= 0),
   /** A scheduler's lastEpoch: -1 for one that SequentialLR has not started yet. */
   epoch: numberKind('an integer >= -1', (x) => Number.isSafeInteger(x) && x >= -1),
-  /** A length, such as a restart period: an integer from 1. */
+  /** An integer from 1 that a double counts exactly. */
   positiveInteger: numberKind('an integer >= 1', (x) => Number.isSafeInteger(x) && x >= 1),
+  /**
+   * A length, such as a restart period: an integer from 1, which may pass 2^53 (a period grown
+   * by restarts), since it is only compared with counts below it.
+   */
+  length: numberKind('a length (an integer >= 1)', (x) => Number.isInteger(x) && x >= 1),
   /** Any finite number (a rate last reported, which may be below 0). */
   finite: numberKind('a finite number', (x) => Number.isFinite(x)),
   /** Rates and factors: finite and >= 0. */

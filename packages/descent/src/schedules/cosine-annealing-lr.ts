@@ -1,11 +1,9 @@
-import { numberKinds } from '../core/serialize.js';
-import { checkInteger, checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative, checkInteger } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
-  type StateKinds,
 } from './lr-scheduler.js';
 
 /** The options of {@link CosineAnnealingLR}, PyTorch's in camelCase (`T_max`, `eta_min`). */
@@ -32,12 +30,8 @@ export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROpt
 
   protected validateOptions(o: Required<CosineAnnealingLROptions>): void {
     checkInteger('TMax', o.TMax, 1);
-    checkNonNegative('etaMin', o.etaMin);
-  }
-
-  /** The rate anneals towards etaMin: an infinite one makes it infinite. */
-  protected override stateKinds(): StateKinds {
-    return { ...super.stateKinds(), etaMin: numberKinds.nonNegative };
+    // The rate anneals towards etaMin: an infinite one makes it infinite.
+    checkFiniteNonNegative('etaMin', o.etaMin);
   }
 
   protected override getLr(): number[] {

@@ -1,5 +1,5 @@
 import { numberKinds } from '../core/serialize.js';
-import { checkInteger, checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative, checkSafeInteger } from '../core/validate.js';
 import {
   LRScheduler,
   resolveOptions,
@@ -52,23 +52,20 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<
     this.initialStep();
   }
 
+  /**
+   * T0 and TMult are exact integers, so every period is: T0·TMult^k, reached after more than
+   * T0·TMult^(k−1) steps, stays finite (below 2^53·TMult) while steps are counted exactly. The
+   * rate anneals towards etaMin: an infinite one makes it infinite.
+   */
   protected validateOptions(o: Required<CosineAnnealingWarmRestartsOptions>): void {
-    checkInteger('T0', o.T0, 1);
-    checkInteger('TMult', o.TMult, 1);
-    checkNonNegative('etaMin', o.etaMin);
+    checkSafeInteger('T0', o.T0, 1);
+    checkSafeInteger('TMult', o.TMult, 1);
+    checkFiniteNonNegative('etaMin', o.etaMin);
   }
 
-  /**
-   * The rate anneals towards etaMin (an infinite one makes it infinite); Ti, the period, is an
-   * integer >= 1 and TCur, the steps into it, a count below it.
-   */
+  /** Ti, the period, is an integer >= 1 (past 2^53 after restarts), TCur a count below it. */
   protected override stateKinds(): StateKinds {
-    return {
-      ...super.stateKinds(),
-      etaMin: numberKinds.nonNegative,
-      Ti: numberKinds.positiveInteger,
-      TCur: numberKinds.count,
-    };
+    return { ...super.stateKinds(), Ti: numberKinds.length, TCur: numberKinds.count };
   }
 
   protected override checkLoadedState(

@@ -1,14 +1,19 @@
-import { numberKinds } from '../core/serialize.js';
-import { checkFunction, checkNonNegative, checkOneOf, checkPositive } from '../core/validate.js';
+import {
+  checkFinite,
+  checkFiniteNonNegative,
+  checkFunction,
+  checkOneOf,
+  checkPositive,
+} from '../core/validate.js';
 import {
   checkCycleMomentum,
+  checkReturned,
   LRScheduler,
   momentumKey,
   numbersPerGroup,
   perGroup,
   resolveOptions,
   type SchedulableOptimizer,
-  type StateKinds,
   setMomentum,
   startCycleMomentum,
 } from './lr-scheduler.js';
@@ -49,6 +54,9 @@ export interface CyclicLROptions {
 }
 
 const modes: readonly CyclicMode[] = ['triangular', 'triangular2', 'exp_range'];
+
+const checkFinitePositive = (option: string, value: unknown): number =>
+  checkPositive(option, checkFinite(option, value));
 
 /**
  * The cyclical learning rate policy (Smith, 2017), as PyTorch 2.x's `CyclicLR`, stepped after
@@ -92,35 +100,35 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
     this.baseLrs = this.valuesPerGroup('baseLr');
   }
 
+  /**
+   * Every number the rates are computed from is finite: an infinite bound or gamma makes a rate
+   * infinite. The step sizes also give a cycle whose fraction going up, u/(u + d), is above 0,
+   * and long enough that t/(u + d) stays finite for every step t counted exactly (t < 2^53):
+   * else x, and the rate, are NaN. Momenta are ones the optimizer takes (`checkCycleMomentum`).
+   */
   protected validateOptions(o: Required<CyclicLROptions>): void {
-    perGroup('baseLr', o.baseLr, this.optimizer, checkNonNegative);
-    perGroup('maxLr', o.maxLr, this.optimizer, checkNonNegative);
-    checkPositive('stepSizeUp', o.stepSizeUp);
-    if (o.stepSizeDown !== null) checkPositive('stepSizeDown', o.stepSizeDown);
+    perGroup('baseLr', o.baseLr, this.optimizer, checkFiniteNonNegative);
+    perGroup('maxLr', o.maxLr, this.optimizer, checkFiniteNonNegative);
+    const up = checkFinitePositive('stepSizeUp', o.stepSizeUp);
+    const down = o.stepSizeDown === null ? up : checkFinitePositive('stepSizeDown', o.stepSizeDown);
+    const cycle = up + down;
+    const problem = !Number.isFinite(cycle)
+      ? 'a finite cycle, stepSizeUp + stepSizeDown'
+      : !(up / cycle > 0)
+        ? `stepSizeUp a fraction above 0 of the cycle, ${cycle} steps`
+        : !Number.isFinite(Number.MAX_SAFE_INTEGER / cycle)
+          ? `a cycle, stepSizeUp + stepSizeDown, of at least 2^53/Number.MAX_VALUE steps, so that step/cycle stays finite`
+          : undefined;
+    if (problem !== undefined) {
+      throw new RangeError(
+        `Invalid stepSizeUp: ${up} with stepSizeDown ${o.stepSizeDown} (expected ${problem}: else the rates are NaN)`,
+      );
+    }
     if (o.scaleFn === null) checkOneOf('mode', o.mode, modes);
     else checkFunction('scaleFn', o.scaleFn);
-    checkNonNegative('gamma', o.gamma);
+    checkFiniteNonNegative('gamma', o.gamma);
     checkOneOf('scaleMode', o.scaleMode, ['cycle', 'iterations']);
     checkCycleMomentum(o, this.optimizer);
-  }
-
-  /**
-   * Every number the rates and momenta are computed from, finite: an infinite bound or gamma
-   * makes a rate infinite, infinite step sizes (both) make it NaN. Momenta are in [0, 1], where
-   * every optimizer takes them: one above fails the optimizer's next step.
-   */
-  protected override stateKinds(): StateKinds {
-    const { nonNegative, positive, unit } = numberKinds;
-    return {
-      ...super.stateKinds(),
-      baseLr: nonNegative,
-      maxLr: nonNegative,
-      stepSizeUp: positive,
-      stepSizeDown: positive,
-      gamma: nonNegative,
-      baseMomentum: unit,
-      maxMomentum: unit,
-    };
   }
 
   protected override prepareGroups(): void {
@@ -156,7 +164,10 @@ export class CyclicLR extends LRScheduler<Required<CyclicLROptions>> {
   /** The amplitude scale; built-in modes fix the scale mode as PyTorch does. */
   private scale(step: number, cycle: number): number {
     const o = this.options;
-    if (o.scaleFn !== null) return o.scaleFn(o.scaleMode === 'cycle' ? cycle : step);
+    if (o.scaleFn !== null) {
+      const at = o.scaleMode === 'cycle' ? cycle : step;
+      return checkReturned('scaleFn', o.scaleFn(at), `${o.scaleMode} ${at}`);
+    }
     if (o.mode === 'triangular') return 1;
     if (o.mode === 'triangular2') return 1 / 2 ** (cycle - 1);
     return o.gamma ** step;

@@ -1,11 +1,9 @@
-import { numberKinds } from '../core/serialize.js';
-import { checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
-  type StateKinds,
 } from './lr-scheduler.js';
 
 /** The options of {@link ExponentialLR}. */
@@ -26,12 +24,8 @@ export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   }
 
   protected validateOptions(o: ExponentialLROptions): void {
-    checkNonNegative('gamma', o.gamma);
-  }
-
-  /** gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0). */
-  protected override stateKinds(): StateKinds {
-    return { ...super.stateKinds(), gamma: numberKinds.nonNegative };
+    // gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0).
+    checkFiniteNonNegative('gamma', o.gamma);
   }
 
   protected override getLr(): number[] {

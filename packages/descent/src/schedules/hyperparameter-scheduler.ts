@@ -1,5 +1,11 @@
 import { checkFunction, checkKnownOptions } from '../core/validate.js';
-import { groupLrs, LRScheduler, perGroup, type SchedulableOptimizer } from './lr-scheduler.js';
+import {
+  checkReturned,
+  groupLrs,
+  LRScheduler,
+  perGroup,
+  type SchedulableOptimizer,
+} from './lr-scheduler.js';
 import type { Schedule } from './pure/schedule.js';
 
 /**
@@ -104,12 +110,6 @@ export class HyperparameterScheduler extends LRScheduler<HyperparameterSchedules
   }
 
   private evaluate(key: string, s: Schedule): number {
-    const value = s(this.lastEpoch);
-    if (typeof value !== 'number') {
-      throw new TypeError(
-        `Invalid ${key}: its schedule returned ${String(value)} at step ${this.lastEpoch} (expected a number)`,
-      );
-    }
-    return value;
+    return checkReturned(`${key} schedule`, s(this.lastEpoch), `step ${this.lastEpoch}`);
   }
 }

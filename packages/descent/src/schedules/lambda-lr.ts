@@ -1,5 +1,6 @@
 import { checkFunction } from '../core/validate.js';
 import {
+  checkReturned,
   LRScheduler,
   perGroup,
   resolveOptions,
@@ -26,17 +27,9 @@ export function lrLambdas(optimizer: SchedulableOptimizer, value: unknown): LrLa
   });
 }
 
-/** Calls each group's function at `epoch`; every result must be a number. */
+/** Calls each group's function at `epoch`; every result must be a finite number. */
 export function lambdaFactors(lambdas: readonly LrLambda[], epoch: number): number[] {
-  return lambdas.map((fn, i) => {
-    const factor = fn(epoch);
-    if (typeof factor !== 'number') {
-      throw new TypeError(
-        `Invalid lrLambda[${i}]: returned ${String(factor)} at epoch ${epoch} (expected a number)`,
-      );
-    }
-    return factor;
-  });
+  return lambdas.map((fn, i) => checkReturned(`lrLambda[${i}]`, fn(epoch), `epoch ${epoch}`));
 }
 
 /**

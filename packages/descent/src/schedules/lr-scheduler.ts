@@ -10,12 +10,7 @@ import {
   type NumberKind,
   numberKinds,
 } from '../core/serialize.js';
-import {
-  checkBoolean,
-  checkKnownOptions,
-  checkNonNegative,
-  checkNumber,
-} from '../core/validate.js';
+import { checkBoolean, checkInRange, checkKnownOptions, checkNumber } from '../core/validate.js';
 
 /**
  * What a scheduler needs of an optimizer: parameter groups (plain objects with `lr`, and
@@ -74,13 +69,60 @@ export function resolveOptions<T extends object>(
   return options as Required<T>;
 }
 
-/** A factor in (0, 1]: ConstantLR and LinearLR divide by it. */
+/**
+ * A factor in (0, 1]: ConstantLR and LinearLR divide by it, so also one whose reciprocal is finite
+ * (not below 1/Number.MAX_VALUE, about 5.6e-309), or the rate they restore is infinite.
+ */
 export function checkUnitFactor(option: string, value: unknown): number {
   const factor = checkNumber(option, value);
   if (!(factor > 0 && factor <= 1)) {
     throw new RangeError(`Invalid ${option}: ${factor} (expected in (0, 1])`);
   }
+  if (!Number.isFinite(1 / factor)) {
+    throw new RangeError(
+      `Invalid ${option}: ${factor} (expected in (0, 1] with 1/${option} finite: the scheduler divides by it)`,
+    );
+  }
   return factor;
+}
+
+/**
+ * What a function given as an option (a lambda, a scale, a schedule) returned at `at`: a finite
+ * number, since it becomes a rate or a factor of one; else a TypeError or RangeError naming it.
+ */
+export function checkReturned(option: string, value: unknown, at: string): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `Invalid ${option}: returned ${String(value)} at ${at} (expected a number)`,
+    );
+  }
+  if (!Number.isFinite(value)) {
+    throw new RangeError(
+      `Invalid ${option}: returned ${value} at ${at} (expected a finite number)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The rate each group holds under `keyOf(group)` (lr, or initialLr), of `kind`: a scheduler starts
+ * from these and keeps them in its state dict, whose loading checks them against the same kind.
+ */
+export function checkGroupRates(
+  optimizer: SchedulableOptimizer,
+  keyOf: (group: Record<string, unknown>) => string,
+  kind: NumberKind,
+): void {
+  optimizer.paramGroups.forEach((group, i) => {
+    const key = keyOf(group);
+    const value = group[key];
+    if (typeof value !== 'number' || !kind.accepts(value)) {
+      const Refusal = typeof value === 'number' && !Number.isNaN(value) ? RangeError : TypeError;
+      throw new Refusal(
+        `Invalid ${key} in parameter group ${i}: ${String(value)} (expected ${kind.expected})`,
+      );
+    }
+  });
 }
 
 export function groupLrs(optimizer: SchedulableOptimizer): number[] {
@@ -146,12 +188,17 @@ export interface CycleMomentumOptions {
   maxMomentum: number | readonly number[];
 }
 
+/**
+ * With cycleMomentum, the momenta written must be ones the optimizer takes: in [0, 1] for
+ * `momentum` (SGD, RMSprop), in [0, 1) for `betas[0]` (the Adam family); without, they are unused.
+ */
 export function checkCycleMomentum(o: CycleMomentumOptions, optimizer: SchedulableOptimizer): void {
   checkBoolean('cycleMomentum', o.cycleMomentum);
   if (o.cycleMomentum) {
-    momentumKey(optimizer, 'cycleMomentum');
-    perGroup('baseMomentum', o.baseMomentum, optimizer, checkNonNegative);
-    perGroup('maxMomentum', o.maxMomentum, optimizer, checkNonNegative);
+    const closed = momentumKey(optimizer, 'cycleMomentum') === 'momentum';
+    const check = (option: string, value: unknown) => checkInRange(option, value, 0, 1, { closed });
+    perGroup('baseMomentum', o.baseMomentum, optimizer, check);
+    perGroup('maxMomentum', o.maxMomentum, optimizer, check);
   }
 }
 
@@ -188,9 +235,9 @@ export function encodeState(options: object, state: Record<string, unknown>): Sc
 }
 
 /**
- * What the numbers of a scheduler's state dict must be, by key: every counter it keeps, and those
- * options whose own validation lets through a value that would poison the rates (an infinite
- * gamma). A list holds numbers of its kind one per entry; a null option is left to validation.
+ * What the counters of a scheduler's state dict must be, by key (a list holds numbers of its kind
+ * one per entry). Options are not listed: the scheduler's `validateOptions`, which its constructor
+ * runs, checks loaded options too, so a scheduler constructs with exactly the options it loads.
  */
 export type StateKinds = Readonly<Record<string, NumberKind>>;
 
@@ -239,9 +286,8 @@ function checkKind(value: unknown, kind: NumberKind, key: string): void {
 /**
  * Reads a state dict written by `encodeState`, checking everything before anything changes:
  * options go through the scheduler's own validation, counters must match the current ones in
- * kind and length, every number listed in `kinds` must be of its kind (each counter must be
- * listed), `relations` checks what the entries say of each other, and no key may be missing or
- * unknown. Functions in the options are kept from the current scheduler, as PyTorch keeps lambdas.
+ * kind and length, and each be of its kind in `kinds` (each counter must be listed), `relations`
+ * checks what the entries say of each other, and no key may be missing or unknown. Functions in the options are kept from the current scheduler, as PyTorch keeps lambdas.
  */
 export function parseState<O extends object>(
   stateDict: unknown,
@@ -273,9 +319,6 @@ export function parseState<O extends object>(
     }
   }
   validateOptions(options as O);
-  for (const key of storable) {
-    if (Object.hasOwn(kinds, key)) checkKind(options[key], kinds[key], key);
-  }
   const state: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(current.state)) {
     if (!Object.hasOwn(kinds, key)) {
@@ -320,24 +363,32 @@ export abstract class LRScheduler<O extends object = object> {
   protected lastLr: number[] = [];
   /** True during the constructor's step (PyTorch 2.x's `_is_initial`). */
   protected isInitial = false;
+  /**
+   * The groups as the constructor found them, until its step has run: a step that throws (a
+   * lambda returning NaN) puts them back, so a refused scheduler leaves the optimizer as it was.
+   * Composites, which take no step of their own on construction, never use it.
+   */
+  private untouched: Record<string, unknown>[] | undefined;
 
   constructor(optimizer: SchedulableOptimizer, options: O) {
     this.optimizer = checkOptimizer(optimizer);
     this.validateOptions(options);
+    // What becomes a base rate must be one a state dict may hold, as loading checks baseLrs.
+    checkGroupRates(
+      this.optimizer,
+      (group) => ('initialLr' in group ? 'initialLr' : 'lr'),
+      this.stateKinds().baseLrs,
+    );
     this.options = Object.fromEntries(
       Object.entries(options).map(([key, value]) => [
         key,
         Array.isArray(value) ? [...value] : value,
       ]),
     ) as O;
+    this.untouched = this.optimizer.paramGroups.map((group) => ({ ...group }));
     this.prepareGroups();
-    for (const [i, group] of this.optimizer.paramGroups.entries()) {
+    for (const group of this.optimizer.paramGroups) {
       if (!('initialLr' in group)) group.initialLr = group.lr;
-      if (typeof group.initialLr !== 'number') {
-        throw new TypeError(
-          `Invalid initialLr in parameter group ${i}: ${String(group.initialLr)}`,
-        );
-      }
     }
     this.baseLrs = this.optimizer.paramGroups.map((group) => group.initialLr as number);
   }
@@ -431,8 +482,17 @@ export abstract class LRScheduler<O extends object = object> {
     this.isInitial = true;
     try {
       this.step();
+    } catch (error) {
+      this.optimizer.paramGroups.forEach((group, i) => {
+        const before = this.untouched?.[i];
+        if (before === undefined) return;
+        for (const key of Object.keys(group)) if (!(key in before)) delete group[key];
+        Object.assign(group, before);
+      });
+      throw error;
     } finally {
       this.isInitial = false;
+      this.untouched = undefined;
     }
   }
 

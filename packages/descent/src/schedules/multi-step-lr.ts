@@ -1,11 +1,9 @@
-import { numberKinds } from '../core/serialize.js';
-import { checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
-  type StateKinds,
 } from './lr-scheduler.js';
 import { checkStepList } from './pure/schedule.js';
 
@@ -31,12 +29,8 @@ export class MultiStepLR extends LRScheduler<Required<MultiStepLROptions>> {
 
   protected validateOptions(o: Required<MultiStepLROptions>): void {
     checkStepList('milestones', o.milestones, { increasing: false });
-    checkNonNegative('gamma', o.gamma);
-  }
-
-  /** gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0). */
-  protected override stateKinds(): StateKinds {
-    return { ...super.stateKinds(), gamma: numberKinds.nonNegative };
+    // gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0).
+    checkFiniteNonNegative('gamma', o.gamma);
   }
 
   protected override getLr(): number[] {

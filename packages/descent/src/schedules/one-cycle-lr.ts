@@ -1,4 +1,9 @@
-import { checkInteger, checkNonNegative, checkOneOf, checkPositive } from '../core/validate.js';
+import {
+  checkFiniteNonNegative,
+  checkInteger,
+  checkOneOf,
+  checkPositive,
+} from '../core/validate.js';
 import {
   checkCycleMomentum,
   LRScheduler,
@@ -119,12 +124,26 @@ export class OneCycleLR extends LRScheduler<Options> {
     this.initialStep();
   }
 
+  /** The corners of the cycle, maxLr, initialLr = maxLr/divFactor and minLr, are finite rates. */
   protected validateOptions(o: Options): void {
     oneCyclePhases(totalStepsOf(o), o.pctStart, o.threePhase);
     checkOneOf('annealStrategy', o.annealStrategy, ['cos', 'linear']);
-    perGroup('maxLr', o.maxLr, this.optimizer, checkNonNegative);
+    const maxLrs = perGroup('maxLr', o.maxLr, this.optimizer, checkFiniteNonNegative);
     checkPositive('divFactor', o.divFactor);
     checkPositive('finalDivFactor', o.finalDivFactor);
+    for (const maxLr of maxLrs) {
+      const initialLr = maxLr / o.divFactor;
+      for (const [option, value, rate] of [
+        ['divFactor', o.divFactor, initialLr],
+        ['finalDivFactor', o.finalDivFactor, initialLr / o.finalDivFactor],
+      ] as const) {
+        if (!Number.isFinite(rate)) {
+          throw new RangeError(
+            `Invalid ${option}: ${value} (with maxLr ${maxLr} it makes a rate of ${rate}, expected a finite one)`,
+          );
+        }
+      }
+    }
     checkCycleMomentum(o, this.optimizer);
   }
 

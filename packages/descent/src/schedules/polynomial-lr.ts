@@ -1,4 +1,4 @@
-import { checkInteger, checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative, checkInteger } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
@@ -29,7 +29,8 @@ export class PolynomialLR extends LRScheduler<Required<PolynomialLROptions>> {
 
   protected validateOptions(o: Required<PolynomialLROptions>): void {
     checkInteger('totalIters', o.totalIters, 1);
-    checkNonNegative('power', o.power);
+    // The closed form raises 1 to the power at step 0: 1^Infinity is NaN.
+    checkFiniteNonNegative('power', o.power);
   }
 
   protected override getLr(): number[] {

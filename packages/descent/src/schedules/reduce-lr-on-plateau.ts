@@ -1,6 +1,13 @@
 import { numberKinds } from '../core/serialize.js';
-import { checkInRange, checkInteger, checkNonNegative, checkOneOf } from '../core/validate.js';
 import {
+  checkInRange,
+  checkInteger,
+  checkNonNegative,
+  checkOneOf,
+  checkSafeInteger,
+} from '../core/validate.js';
+import {
+  checkGroupRates,
   checkOptimizer,
   encodeState,
   groupLrs,
@@ -107,6 +114,7 @@ export class ReduceLROnPlateau {
       options,
     );
     this.validateOptions(o);
+    checkGroupRates(this.optimizer, () => 'lr', stateKinds.lastLr);
     this.options = { ...o, minLr: Array.isArray(o.minLr) ? [...o.minLr] : o.minLr };
     this.best = o.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.lastLr = groupLrs(this.optimizer);
@@ -118,7 +126,8 @@ export class ReduceLROnPlateau {
     checkInteger('patience', o.patience, 0);
     checkNonNegative('threshold', o.threshold);
     checkOneOf('thresholdMode', o.thresholdMode, ['rel', 'abs']);
-    checkInteger('cooldown', o.cooldown, 0);
+    // cooldownCounter, a count of the state, starts at it.
+    checkSafeInteger('cooldown', o.cooldown, 0);
     perGroup('minLr', o.minLr, this.optimizer, checkNonNegative);
     checkNonNegative('eps', o.eps);
   }

@@ -1,11 +1,9 @@
-import { numberKinds } from '../core/serialize.js';
-import { checkInteger, checkNonNegative } from '../core/validate.js';
+import { checkFiniteNonNegative, checkInteger } from '../core/validate.js';
 import {
   groupLrs,
   LRScheduler,
   resolveOptions,
   type SchedulableOptimizer,
-  type StateKinds,
 } from './lr-scheduler.js';
 
 /** The options of {@link StepLR}, PyTorch's in camelCase (`step_size`). */
@@ -30,12 +28,8 @@ export class StepLR extends LRScheduler<Required<StepLROptions>> {
 
   protected validateOptions(o: Required<StepLROptions>): void {
     checkInteger('stepSize', o.stepSize, 1);
-    checkNonNegative('gamma', o.gamma);
-  }
-
-  /** gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0). */
-  protected override stateKinds(): StateKinds {
-    return { ...super.stateKinds(), gamma: numberKinds.nonNegative };
+    // gamma multiplies the rate: an infinite one makes it infinite (or NaN from 0).
+    checkFiniteNonNegative('gamma', o.gamma);
   }
 
   protected override getLr(): number[] {

@@ -120,7 +120,7 @@ describe('HyperparameterScheduler', () => {
     ],
     [{ lr: 0.1 }, TypeError, /lr: 0.1 \(expected a function\)/],
     [{ lr: [constantSchedule({ value: 0.1 })] }, RangeError, /lr: 1 values for 2 parameter groups/],
-    [{ lr: () => 'fast' }, TypeError, /lr: its schedule returned fast at step 0/],
+    [{ lr: () => 'fast' }, TypeError, /lr schedule: returned fast at step 0/],
   ])('rejects %o', (schedules, type, message) => {
     const make = () =>
       new HyperparameterScheduler(

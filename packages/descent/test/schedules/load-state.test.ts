@@ -285,7 +285,7 @@ describe('scheduler states the fuzzing found loadable, now refused', () => {
         sd.gamma = { float: 'Infinity' };
       },
       RangeError,
-      /^Invalid state dict: gamma is not a finite number >= 0: Infinity$/,
+      /^Invalid gamma: Infinity \(expected a finite number\)$/,
     ],
     [
       "StepLR's gamma Infinity",
@@ -294,7 +294,7 @@ describe('scheduler states the fuzzing found loadable, now refused', () => {
         sd.gamma = { float: 'Infinity' };
       },
       RangeError,
-      /^Invalid state dict: gamma is not a finite number >= 0: Infinity$/,
+      /^Invalid gamma: Infinity \(expected a finite number\)$/,
     ],
     [
       'lastEpoch NaN',
@@ -330,7 +330,7 @@ describe('scheduler states the fuzzing found loadable, now refused', () => {
         sd.Ti = 0;
       },
       RangeError,
-      /^Invalid state dict: Ti is not an integer >= 1: 0$/,
+      /^Invalid state dict: Ti is not a length \(an integer >= 1\): 0$/,
     ],
     [
       'TCur past Ti',
@@ -393,7 +393,7 @@ describe('scheduler states the fuzzing found loadable, now refused', () => {
         sd.stepSizeUp = { float: 'Infinity' };
       },
       RangeError,
-      /^Invalid state dict: stepSizeUp is not a finite number > 0: Infinity$/,
+      /^Invalid stepSizeUp: Infinity \(expected a finite number\)$/,
     ],
     [
       "CyclicLR's infinite maxLr in a list",
@@ -402,7 +402,7 @@ describe('scheduler states the fuzzing found loadable, now refused', () => {
         sd.maxLr[1] = { float: 'Infinity' };
       },
       RangeError,
-      /^Invalid state dict: maxLr\[1\] is not a finite number >= 0: Infinity$/,
+      /^Invalid maxLr\[1\]: Infinity \(expected a finite number\)$/,
     ],
     [
       'an option holding an object',
