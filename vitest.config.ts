@@ -4,8 +4,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * One Vitest run (`npm test`) over the workspaces, as four projects:
  * - `descent`: the library's tests (packages/descent/test), but the differential suite;
- * - `differential`: the library's randomized differential suite (test/optim/differential/), whose
- *   worker runs with --expose-gc so the suite can force collections (`npx vitest run --project
+ * - `differential`: the library's randomized differential suite (test/optim/differential/), and beside it
+ *   the arena's memory test (memory.test.ts), whose worker runs with --expose-gc so they can
+ *   force collections (`npx vitest run --project
  *   differential`; the soak: `npm run soak`, scripts/soak.mjs);
  * - `descent-lab`: the command line's and the lab's tests;
  * - `descent-bench`: the benchmark's (that it runs, and its arithmetic; never timings).

@@ -32,6 +32,13 @@ const mutants = [
     ],
   },
   {
+    name: 'arena: the block of a collected array is kept',
+    file: 'packages/descent/src/kernels/wasm/arena.ts',
+    from: 'new FinalizationRegistry<number>((start) => release(start));',
+    to: 'new FinalizationRegistry<number>(() => {});',
+    tests: ['packages/descent/test/optim/differential/memory.test.ts'],
+  },
+  {
     name: 'arena: freed arrays are stepped',
     file: 'packages/descent/src/kernels/wasm/arena.ts',
     from: 'return freed.has(array);',
@@ -102,17 +109,17 @@ const mutants = [
   },
   {
     name: 'scheduler: a constructor refused by its first step leaves initialLr on the groups',
-    file: 'src/schedules/lr-scheduler.ts',
+    file: 'packages/descent/src/schedules/lr-scheduler.ts',
     from: 'for (const key of Object.keys(group)) if (!(key in before)) delete group[key];',
     to: '',
-    tests: ['test/schedules/constructor-checks.test.ts'],
+    tests: ['packages/descent/test/schedules/constructor-checks.test.ts'],
   },
   {
     name: 'scheduler: a factor whose reciprocal overflows accepted',
-    file: 'src/schedules/lr-scheduler.ts',
+    file: 'packages/descent/src/schedules/lr-scheduler.ts',
     from: 'if (!Number.isFinite(1 / factor)) {',
     to: 'if (false) {',
-    tests: ['test/schedules/constructor-checks.test.ts'],
+    tests: ['packages/descent/test/schedules/constructor-checks.test.ts'],
   },
   {
     name: 'polynomialSchedule: 1 − f^p instead of (1 − f)^p',
