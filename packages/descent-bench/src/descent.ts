@@ -118,7 +118,7 @@ export function sampleDescent(
   const params = sizes.map((n, i) => {
     const p = param(n);
     fill(p.data, i + 1);
-    fill(p.grad!, i + 101);
+    fill(p.grad, i + 101);
     return p;
   });
   const Class = (

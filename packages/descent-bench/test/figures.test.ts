@@ -79,7 +79,7 @@ describe('bytes per element', () => {
     >;
     for (const spec of optimizers) {
       const p = param(16);
-      p.grad!.fill(0.25);
+      p.grad.fill(0.25);
       const opt = new classes[spec.descent]([p], spec.options);
       opt.step();
       const arrays = Object.values(opt.state.get(p)!).filter(isFloatArray).length;

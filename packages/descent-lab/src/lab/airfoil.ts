@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Newton, type Param, param } from 'descent';
+import { type FloatArray, Newton, type Param, param } from 'descent';
 import type { Random } from './random.js';
 import type { MakeOptimizer } from './trace.js';
 
@@ -52,9 +52,14 @@ export function loadAirfoil(path: URL | string = airfoilPath, keep = 1500): Data
 }
 
 /** Writes the mean over `indices` of the gradient of (x·w + b − y)² / 2 into `w.grad`, `b.grad`. */
-export function gradient(data: Dataset, indices: ArrayLike<number>, w: Param, b: Param): void {
+export function gradient(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  w: Param<FloatArray>,
+  b: Param<FloatArray>,
+): void {
   const { features, targets, columns } = data;
-  const gw = w.grad!;
+  const gw = w.grad;
   gw.fill(0);
   let gb = 0;
   for (let k = 0; k < indices.length; k++) {
@@ -67,7 +72,7 @@ export function gradient(data: Dataset, indices: ArrayLike<number>, w: Param, b:
   }
   const n = indices.length;
   for (let j = 0; j < columns; j++) gw[j] /= n;
-  b.grad![0] = gb / n;
+  b.grad[0] = gb / n;
 }
 
 /** The chapter's loss, the mean of (ŷ − y)² / 2, over every row. */
@@ -204,7 +209,7 @@ export function leastSquares(data: Dataset): { weights: number[]; bias: number; 
     row.set(data.features.subarray(i * data.columns, (i + 1) * data.columns));
     row[n - 1] = 1;
     for (let j = 0; j < n; j++) {
-      theta.grad![j] -= row[j] * data.targets[i];
+      theta.grad[j] -= row[j] * data.targets[i];
       for (let k = 0; k < n; k++) gram[j * n + k] += row[j] * row[k];
     }
   }

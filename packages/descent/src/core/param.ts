@@ -9,16 +9,17 @@ export type DType = 'float32' | 'float64';
  * A trainable tensor, flattened: its values and, once computed, its gradient.
  *
  * Like a PyTorch parameter, `grad` may be null (the optimizer then skips it) or be replaced by a
- * new array of the same element type and length.
+ * new array of the same element type and length. `Param` is what optimizers take; `G` narrows
+ * the gradient's type: `param()` returns a `Param<FloatArray>`, whose gradient exists.
  */
-export interface Param {
+export interface Param<G extends FloatArray | null = FloatArray | null> {
   /** The values, updated in place by every step. */
   data: FloatArray;
   /**
    * The gradient of the loss with respect to `data`, of the same element type and length; null
    * when there is none (the parameter is skipped), as after `zeroGrad()`.
    */
-  grad: FloatArray | null;
+  grad: G;
   /**
    * A name: state dicts record it (so state can be matched by name when the parameters are
    * reordered), checkpoints name the tensor by it, and messages use it.
@@ -59,12 +60,17 @@ export function isFloatArray(value: unknown): value is FloatArray {
 
 /**
  * Makes a parameter from a length (zeros), a plain array or a typed array (copied; a typed array
- * keeps its element type). The gradient starts as zeros, so `p.grad.set(g)` works at once.
+ * keeps its element type). The gradient starts as zeros, so `p.grad.set(g)` works at once: its
+ * type says it exists. (`zeroGrad()`, whose default sets gradients to null as PyTorch's does,
+ * leaves it null until a new array is assigned; `zeroGrad(false)` zeroes it in place.)
  *
  * This is the documented way to make parameters: it owns where the values live, so descent can
  * give them the fastest storage without any change to user code.
  */
-export function param(init: number | ArrayLike<number>, options: ParamOptions = {}): Param {
+export function param(
+  init: number | ArrayLike<number>,
+  options: ParamOptions = {},
+): Param<FloatArray> {
   const { name, dtype } = options;
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
     throw new TypeError(`Invalid dtype: ${String(dtype)} (expected 'float32' or 'float64')`);

@@ -7,7 +7,7 @@ describe('param', () => {
     expect(p.data).toBeInstanceOf(Float32Array);
     expect([...p.data]).toEqual([0, 0, 0]);
     expect(p.grad).toBeInstanceOf(Float32Array);
-    expect(p.grad?.length).toBe(3);
+    expect(p.grad.length).toBe(3);
     expect(p.name).toBe('w');
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DType, type Param, param } from '../../src/core/param.js';
+import { type DType, type FloatArray, type Param, param } from '../../src/core/param.js';
 import {
   CheckpointError,
   type CheckpointTarget,
@@ -47,14 +47,14 @@ const classes = Object.entries(optim).filter(
 ) as [string, OptimizerClass][];
 
 /** f(p) = Σ p² + p⁴/12 + sin(t + 3i + j)·p: its gradient depends on the point and the step. */
-function objective(params: Param[], t: number): number {
+function objective(params: Param<FloatArray>[], t: number): number {
   let loss = 0;
   params.forEach((p, i) => {
     for (let j = 0; j < p.data.length; j++) {
       const x = p.data[j];
       const s = Math.sin(t + 3 * i + j);
       loss += x * x + x ** 4 / 12 + s * x;
-      p.grad![j] = 2 * x + x ** 3 / 3 + s;
+      p.grad[j] = 2 * x + x ** 3 / 3 + s;
     }
   });
   return loss;
@@ -78,7 +78,7 @@ function make(name: string, cls: OptimizerClass, params: Param[]): AnyOptimizer 
 }
 
 /** Parameters named and not, as a model has them; `zero` gives fresh ones to load into. */
-function makeParams(dtype: DType, zero = false): Param[] {
+function makeParams(dtype: DType, zero = false): Param<FloatArray>[] {
   const values = [
     [0.5, -1.5, 2, 0.25],
     [-0.75, 1, 3],
@@ -90,7 +90,12 @@ function makeParams(dtype: DType, zero = false): Param[] {
 }
 
 /** One training step at t: the closure's loss, or the plain gradient then the step. */
-function trainStep(name: string, opt: AnyOptimizer, params: Param[], t: number): number {
+function trainStep(
+  name: string,
+  opt: AnyOptimizer,
+  params: Param<FloatArray>[],
+  t: number,
+): number {
   if (name === 'LBFGS') return opt.step(() => objective(params, t)) as number;
   const loss = objective(params, t);
   opt.step();
@@ -226,7 +231,7 @@ describe('the file', () => {
     const opt = new optim.Adam(params, { amsgrad: true });
     const sched = new StepLR(opt, { stepSize: 2 });
     for (let t = 0; t < 3; t++) {
-      for (const p of params) p.grad!.fill(0.1 * (t + 1));
+      for (const p of params) p.grad.fill(0.1 * (t + 1));
       opt.step();
       sched.step();
     }
@@ -500,7 +505,7 @@ describe('what is refused, changing nothing', () => {
   });
 
   it('checkpoints that do not fit the parameters', async () => {
-    const saved = (params: Param[]) => {
+    const saved = (params: Param<FloatArray>[]) => {
       const optimizer = new optim.Adam(params, { lr: 0.01 });
       const scheduler = new CosineAnnealingLR(optimizer, { TMax: 10 });
       trainStep('Adam', optimizer, params, 0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFromSources } from '../../../../test/from-sources.js';
-import { type Param, param } from '../../src/core/param.js';
+import { type FloatArray, type Param, param } from '../../src/core/param.js';
 import { loadCheckpointSync, saveCheckpointSync } from '../../src/node/index.js';
 import { SGD } from '../../src/optim/sgd.js';
 
@@ -57,7 +57,7 @@ for (let v = Number(baseText) + 1; ; v++) {
 }
 `;
 
-function makeRun(): { params: Param[]; optimizer: SGD } {
+function makeRun(): { params: Param<FloatArray>[]; optimizer: SGD } {
   const params = [param(size, { dtype: 'float64', name: 'w' }), param(small, { name: 'b' })];
   const optimizer = new SGD([{ params: [params[0]] }, { params: [params[1]], momentum: 0.9 }], {
     lr: 0.1,
@@ -80,7 +80,7 @@ function versionIn(file: string): number {
 it(`leaves the old checkpoint or the new one, whole, killed mid-save ${rounds} times`, async () => {
   const file = join(dir, 'run.safetensors');
   const run = makeRun();
-  for (const p of run.params) p.grad!.fill(1);
+  for (const p of run.params) p.grad.fill(1);
   run.optimizer.step();
   for (const p of run.params) p.data.fill(0);
   (run.optimizer.state.get(run.params[1])!.momentumBuffer as Float32Array).fill(0);

@@ -44,7 +44,7 @@ describe('Adadelta options', () => {
   it('keeps step, squareAvg and accDelta', () => {
     const a = param([1, -2]);
     const opt = new Adadelta([a]);
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     opt.step();
     expect(Object.keys(opt.state.get(a)!)).toEqual(['step', 'squareAvg', 'accDelta']);

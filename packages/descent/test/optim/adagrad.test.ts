@@ -48,8 +48,8 @@ describe('Adagrad options', () => {
     const opt = new Adagrad([{ params: [a] }, { params: [b], initialAccumulatorValue: 9 }], {
       initialAccumulatorValue: 0.25,
     });
-    a.grad?.set([0.5, 0]);
-    b.grad?.set([0]);
+    a.grad.set([0.5, 0]);
+    b.grad.set([0]);
     opt.step();
     const state = opt.state.get(a)!;
     expect(Object.keys(state)).toEqual(['step', 'sum']);

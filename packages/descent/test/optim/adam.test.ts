@@ -41,8 +41,8 @@ describe('Adam options', () => {
     const a = param([1, -2]);
     const b = param([3]);
     const opt = new Adam([{ params: [a] }, { params: [b], amsgrad: true }]);
-    a.grad?.set([0.5, 1]);
-    b.grad?.set([2]);
+    a.grad.set([0.5, 1]);
+    b.grad.set([2]);
     opt.step();
     expect(Object.keys(opt.state.get(a)!)).toEqual(['step', 'expAvg', 'expAvgSq']);
     expect(Object.keys(opt.state.get(b)!)).toEqual(['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq']);
@@ -52,7 +52,7 @@ describe('Adam options', () => {
   it('refuses an amsgrad state dict without maxExpAvgSq and stays as it was', () => {
     const a = param([1, -2]);
     const opt = new Adam([a], { amsgrad: true });
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     const saved = opt.stateDict();
     const bad = JSON.parse(JSON.stringify(saved));
@@ -66,10 +66,10 @@ describe('Adam options', () => {
   it('starts the AMSGrad maximum from zero when amsgrad is switched on between steps', () => {
     const a = param([1, -2, 0.5], { dtype: 'float64' });
     const opt = new Adam([a], { lr: 0.1, betas: [0.9, 0.5] });
-    a.grad?.set([3, -1, 2]);
+    a.grad.set([3, -1, 2]);
     opt.step();
     opt.paramGroups[0].amsgrad = true;
-    a.grad?.set([0.1, -4, 0]);
+    a.grad.set([0.1, -4, 0]);
     opt.step();
     const state = opt.state.get(a)!;
     expect(state.maxExpAvgSq).toEqual(state.expAvgSq);
@@ -80,13 +80,13 @@ describe('Adam options', () => {
     const a = param([1, -2], { dtype: 'float64' });
     const b = param([3], { dtype: 'float64' });
     const opt = new Adam([{ params: [a] }, { params: [b] }], { lr: 0.1 });
-    a.grad?.set([0.5, 1]);
-    b.grad?.set([2]);
+    a.grad.set([0.5, 1]);
+    b.grad.set([2]);
     opt.step();
     // β₁ = 0: the first moment becomes the gradient itself.
     opt.paramGroups[0].betas[0] = 0;
-    a.grad?.set([-0.25, 4]);
-    b.grad?.set([-1]);
+    a.grad.set([-0.25, 4]);
+    b.grad.set([-1]);
     opt.step();
     expect([...(opt.state.get(a)!.expAvg as Float64Array)]).toEqual([-0.25, 4]);
     expect(opt.paramGroups[1].betas).toEqual([0.9, 0.999]);

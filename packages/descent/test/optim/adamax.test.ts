@@ -51,7 +51,7 @@ describe('Adamax options', () => {
   it('keeps step, expAvg and expInf', () => {
     const a = param([1, -2]);
     const opt = new Adamax([a]);
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     expect(Object.keys(opt.state.get(a)!)).toEqual(['step', 'expAvg', 'expInf']);
     expect(opt.state.get(a)!.step).toBe(1);

@@ -51,7 +51,7 @@ describe('AdamW options', () => {
     const adam = new Adam([b], { ...options, decoupledWeightDecay: true });
     expect(adamw).toBeInstanceOf(Adam);
     for (let t = 0; t < 5; t++) {
-      for (const p of [a, b]) p.grad?.set([Math.sin(t), Math.cos(t), t - 2]);
+      for (const p of [a, b]) p.grad.set([Math.sin(t), Math.cos(t), t - 2]);
       adamw.step();
       adam.step();
     }

@@ -73,7 +73,7 @@ describe('ASGD options', () => {
     const a = param([1, -2], { dtype: 'float64' });
     const opt = new ASGD([a], { lr: 0.1, t0: 0 });
     expect(Math.fround(0.1)).not.toBe(0.1);
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     const state = opt.state.get(a)!;
     expect(Object.keys(state)).toEqual(['step', 'eta', 'mu', 'ax']);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Param, param } from '../../src/core/param.js';
+import { type FloatArray, type Param, param } from '../../src/core/param.js';
 import { decode, encode } from '../../src/core/serialize.js';
 import * as optim from '../../src/optim/index.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
@@ -55,14 +55,14 @@ const exercised: Record<string, Record<string, unknown>> = {
 };
 
 /** The loss Σ x² + x⁴/12 + s x, s fixed per element and shifted by t: its gradient. */
-function writeGradients(params: Param[], t: number): number {
+function writeGradients(params: Param<FloatArray>[], t: number): number {
   let loss = 0;
   params.forEach((p, i) => {
     for (let j = 0; j < p.data.length; j++) {
       const x = p.data[j];
       const s = Math.sin(t + 3 * i + j);
       loss += x * x + x ** 4 / 12 + s * x;
-      p.grad![j] = 2 * x + x ** 3 / 3 + s;
+      p.grad[j] = 2 * x + x ** 3 / 3 + s;
     }
   });
   return loss;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { type Param, param } from '../../src/core/param.js';
+import { type FloatArray, type Param, param } from '../../src/core/param.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 
 // `never` parameters accept any optimizer's constructor; calls below cast their arguments.
@@ -52,8 +52,8 @@ export function expectCheckedBeforeStep(
   const a = param([1, -2], { dtype: 'float64' });
   const b = param([0.5], { dtype: 'float64' });
   const opt = new cls([{ params: [a] }, { params: [b] }] as never, options as never);
-  const grads = (ps: Param[]) => {
-    for (const p of ps) p.grad?.fill(0.3);
+  const grads = (ps: Param<FloatArray>[]) => {
+    for (const p of ps) p.grad.fill(0.3);
   };
   grads([a, b]);
   opt.step();

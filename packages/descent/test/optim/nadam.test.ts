@@ -50,7 +50,7 @@ describe('NAdam options', () => {
     const a = param([1, -2]);
     const opt = new NAdam([a], { momentumDecay: 0 });
     for (let t = 0; t < 3; t++) {
-      a.grad?.set([0.5, 1]);
+      a.grad.set([0.5, 1]);
       opt.step();
     }
     const state = opt.state.get(a)!;
@@ -63,7 +63,7 @@ describe('NAdam options', () => {
   it('refuses a state dict without muProduct and stays as it was', () => {
     const a = param([1, -2]);
     const opt = new NAdam([a]);
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     const saved = opt.stateDict();
     const bad = JSON.parse(JSON.stringify(saved));

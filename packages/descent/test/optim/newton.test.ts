@@ -138,8 +138,8 @@ describe('Newton solves and checks', () => {
   const point = () => {
     const a = param([1, 2], { dtype: 'float64' });
     const b = param([3], { dtype: 'float64' });
-    a.grad?.set(g.slice(0, 2));
-    b.grad?.set(g.slice(2));
+    a.grad.set(g.slice(0, 2));
+    b.grad.set(g.slice(2));
     return [a, b];
   };
   const constant =
@@ -213,7 +213,7 @@ describe('Newton solves and checks', () => {
     ['a zero Hessian', spectral(0, 0, 0), { absoluteEigenvalues: true }],
   ])('throws on %s before any parameter changes', (_, h, options) => {
     const first = param([5], { dtype: 'float64' });
-    first.grad?.set([1]);
+    first.grad.set([1]);
     const params = point();
     const opt = new Newton(
       [
@@ -279,8 +279,8 @@ describe('Newton solves and checks', () => {
   it('takes every Hessian at the point before the step', () => {
     const first = param([1, 2], { dtype: 'float64' });
     const second = param([3], { dtype: 'float64' });
-    first.grad?.set([1, 1]);
-    second.grad?.set([1]);
+    first.grad.set([1, 1]);
+    second.grad.set([1]);
     const seen: number[][] = [];
     const record = (h: number[]) => () => {
       seen.push([...first.data, ...second.data]);
@@ -297,9 +297,9 @@ describe('Newton solves and checks', () => {
   });
 
   it('counts a null gradient as zero and leaves a group without gradients alone', () => {
-    const params = point();
+    const params: Param[] = point();
     params[1].grad = null;
-    const idle = param([7]);
+    const idle: Param = param([7]);
     idle.grad = null;
     let idleCalls = 0;
     const opt = new Newton(

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type Param, param } from '../../src/core/param.js';
 import { SGD } from '../../src/optim/sgd.js';
 
-const withGrad = (values: number[], grad: number[], name?: string): Param => {
+const withGrad = (values: number[], grad: number[], name?: string) => {
   const p = param(values, { dtype: 'float64', name });
-  p.grad?.set(grad);
+  p.grad.set(grad);
   return p;
 };
 
@@ -30,7 +30,7 @@ describe('Optimizer base', () => {
   });
 
   it('skips parameters whose grad is null and accepts a replaced grad', () => {
-    const a = withGrad([1], [1]);
+    const a: Param = withGrad([1], [1]);
     const b = withGrad([1], [1]);
     const opt = new SGD([a, b], { lr: 0.1 });
     a.grad = null;
@@ -44,7 +44,7 @@ describe('Optimizer base', () => {
     const a = withGrad([1], [3]);
     const opt = new SGD([a]);
     opt.zeroGrad(false);
-    expect([...(a.grad ?? [])]).toEqual([0]);
+    expect([...a.grad]).toEqual([0]);
     opt.zeroGrad();
     expect(a.grad).toBeNull();
   });
@@ -99,7 +99,7 @@ describe('Optimizer base', () => {
     const a = withGrad([1], [0]);
     const opt = new SGD([a], { lr: 0.5 });
     const loss = opt.step(() => {
-      a.grad?.set([2 * a.data[0]]);
+      a.grad.set([2 * a.data[0]]);
       return a.data[0] ** 2;
     });
     expect(loss).toBe(1);

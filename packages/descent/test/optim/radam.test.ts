@@ -43,7 +43,7 @@ describe('RAdam options', () => {
       const out: number[] = [];
       for (let t = 0; t < 7; t++) {
         const before = a.data[0];
-        a.grad?.set([g]);
+        a.grad.set([g]);
         opt.step();
         out.push(before - a.data[0]);
       }

@@ -52,7 +52,7 @@ describe('RMSprop options', () => {
   ])('with %o keeps %o', (options, keys) => {
     const a = param([1, -2]);
     const opt = new RMSprop([a], options);
-    a.grad?.set([0.5, 1]);
+    a.grad.set([0.5, 1]);
     opt.step();
     expect(Object.keys(opt.state.get(a)!)).toEqual(keys);
     expect(opt.state.get(a)!.step).toBe(1);
@@ -65,16 +65,16 @@ describe('RMSprop options', () => {
     ];
     const late = param([1, -2], { dtype: 'float64' });
     const lateOpt = new RMSprop([late]);
-    late.grad?.set(grads[0]);
+    late.grad.set(grads[0]);
     lateOpt.step();
     lateOpt.paramGroups[0].momentum = 0.9;
-    late.grad?.set(grads[1]);
+    late.grad.set(grads[1]);
     lateOpt.step();
     // With a zero buffer, the first momentum step is the plain step.
     const plain = param([1, -2], { dtype: 'float64' });
     const plainOpt = new RMSprop([plain]);
     for (const g of grads) {
-      plain.grad?.set(g);
+      plain.grad.set(g);
       plainOpt.step();
     }
     expect([...late.data]).toEqual([...plain.data]);

@@ -58,7 +58,7 @@ describe('Rprop options', () => {
   it('keeps step, prev and stepSize, step sizes starting at lr', () => {
     const a = param([1, -2, 3], { dtype: 'float64' });
     const opt = new Rprop([a], { lr: 0.1 });
-    a.grad?.set([0.5, -1, 0]);
+    a.grad.set([0.5, -1, 0]);
     opt.step();
     const state = opt.state.get(a)!;
     expect(Object.keys(state)).toEqual(['step', 'prev', 'stepSize']);
@@ -72,8 +72,8 @@ describe('Rprop options', () => {
     const a = param([1]);
     const b = param([2]);
     const opt = new Rprop([{ params: [a] }, { params: [b] }]);
-    a.grad?.set([1]);
-    b.grad?.set([1]);
+    a.grad.set([1]);
+    b.grad.set([1]);
     opt.paramGroups[1].etas = [0.5, 0.9];
     expect(() => opt.step()).toThrow(/^Invalid eta values \(etas\): 0.5, 0.9/);
     expect([a.data[0], b.data[0]]).toEqual([1, 2]);

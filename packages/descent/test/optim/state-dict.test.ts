@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DType, type Param, param } from '../../src/core/param.js';
+import { type DType, type FloatArray, type Param, param } from '../../src/core/param.js';
 import { encode } from '../../src/core/serialize.js';
 import * as optim from '../../src/optim/index.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
@@ -40,7 +40,7 @@ function make(name: string, cls: OptimizerClass, params: Param[]): AnyOptimizer 
   return new cls([{ params: [params[0]] }, { params: [params[1]], lr: 0.003 }], options);
 }
 
-function freshParams(dtype: DType, from?: Param[]): Param[] {
+function freshParams(dtype: DType, from?: Param[]): Param<FloatArray>[] {
   if (from) return from.map((p) => param(p.data, { dtype }));
   return [param([0.5, -1.5, 2, 0.25], { dtype }), param([-0.75, 1, 3], { dtype })];
 }
@@ -395,7 +395,7 @@ describe('loading checks values, not only shapes and types', () => {
         for (let j = 0; j < p.data.length; j++) {
           const x = p.data[j] - i - j / 4;
           loss += x * x + x ** 4 / 12;
-          p.grad![j] = 2 * x + x ** 3 / 3;
+          p.grad[j] = 2 * x + x ** 3 / 3;
         }
       }
       return loss;
@@ -443,7 +443,7 @@ describe('loading checks values, not only shapes and types', () => {
 });
 
 /** Three parameters in two groups: [a, b] and [c]. */
-function threeParams(dtype: DType, names?: string[]): Param[] {
+function threeParams(dtype: DType, names?: string[]): Param<FloatArray>[] {
   const values = [
     [0.5, -1.5, 2, 0.25],
     [-0.75, 1, 3],
@@ -493,12 +493,12 @@ describe('state matched by name', () => {
       { amsgrad: true },
     ) as AnyOptimizer;
 
-  function run(opt: AnyOptimizer, params: Param[], from: number, to: number): void {
+  function run(opt: AnyOptimizer, params: Param<FloatArray>[], from: number, to: number): void {
     for (let t = from; t < to; t++) {
       for (const p of params) {
         const k = (p.name ?? '').charCodeAt(0);
         for (let j = 0; j < p.data.length; j++) {
-          p.grad![j] = 2 * p.data[j] + Math.sin(t + k + j);
+          p.grad[j] = 2 * p.data[j] + Math.sin(t + k + j);
         }
       }
       opt.step();
@@ -623,7 +623,7 @@ describe('a state saved after amsgrad was switched on, before its next step', ()
     const run = (resume: boolean) => {
       const p = param([1, 2], { dtype: 'float64' });
       const opt = new cls([p], { lr: 0.01 });
-      p.grad!.set([0.1, 0.2]);
+      p.grad.set([0.1, 0.2]);
       opt.step();
       opt.paramGroups[0].amsgrad = true;
       let stepping = opt;
@@ -633,7 +633,7 @@ describe('a state saved after amsgrad was switched on, before its next step', ()
         stepping = new cls([q], { lr: 0.01 });
         stepping.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
       }
-      q.grad!.set([-0.3, 0.05]);
+      q.grad.set([-0.3, 0.05]);
       stepping.step();
       return [...q.data];
     };

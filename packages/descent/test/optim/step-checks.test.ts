@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DType, type Param, param } from '../../src/core/param.js';
+import { type DType, type FloatArray, type Param, param } from '../../src/core/param.js';
 import { encode } from '../../src/core/serialize.js';
 import { configureSimd, freeArray, simdInfo } from '../../src/kernels/wasm/index.js';
 import * as optim from '../../src/optim/index.js';
@@ -38,13 +38,13 @@ const classes = Object.entries(optim).filter(
     typeof value === 'function' && value.prototype instanceof Optimizer && name !== 'LBFGS',
 ) as [string, OptimizerClass][];
 
-function makeParams(dtype: DType): Param[] {
+function makeParams(dtype: DType): Param<FloatArray>[] {
   return [0, 1].map((k) => {
     const p = param(
       Array.from({ length: 5 + k }, (_, i) => Math.cos(i + k)),
       { dtype, name: `w${k}` },
     );
-    p.grad!.set(Array.from({ length: 5 + k }, (_, i) => Math.sin(i - k)));
+    p.grad.set(Array.from({ length: 5 + k }, (_, i) => Math.sin(i - k)));
     return p;
   });
 }
@@ -267,7 +267,7 @@ describe.each(classes)('%s', (name, cls) => {
     const cases: [() => void, RegExp][] = [
       [() => freeArray(ps[1].data), /^Invalid parameter "w1": its data was freed with freeArray$/],
       [
-        () => freeArray(ps[1].grad!),
+        () => freeArray(ps[1].grad),
         /^Invalid gradient for parameter "w1": it was freed with freeArray$/,
       ],
     ];
@@ -286,7 +286,7 @@ describe.each(classes)('%s', (name, cls) => {
         free === cases[0][0]
           ? params[1].data
           : free === cases[1][0]
-            ? params[1].grad!
+            ? params[1].grad
             : (s[stateKey!] as Float32Array);
       const before = snapshot(opt, params);
       expect(freeArray(target)).toBe(true);

@@ -33,12 +33,12 @@ describe('Yogi options', () => {
   it('moves s by (1 − β₂) g² towards g², and leaves it when the gradient vanishes', () => {
     const a = param([1, -2], { dtype: 'float64' });
     const opt = new Yogi([a], { betas: [0.9, 0.5] });
-    a.grad?.set([2, -4]);
+    a.grad.set([2, -4]);
     opt.step();
     const state = opt.state.get(a)!;
     expect(Object.keys(state)).toEqual(['step', 'expAvg', 'expAvgSq']);
     expect([...(state.expAvgSq as Float64Array)]).toEqual([2, 8]);
-    a.grad?.set([0, 1]);
+    a.grad.set([0, 1]);
     opt.step();
     // g² below s: s falls by (1 − β₂) g², not by Adam's fraction of s.
     expect([...(state.expAvgSq as Float64Array)]).toEqual([2, 7.5]);

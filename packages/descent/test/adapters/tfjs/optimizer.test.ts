@@ -70,7 +70,7 @@ describe('applyGradients computes exactly what descent computes', () => {
       const core = new cls([{ params: [k] }, { params: [b], lr: base.lr / 2 }], options);
       // Gradients are copied into the arrays param() made, as the adapter does: where they live
       // decides which kernels run (WebAssembly's for arena arrays), and so the last bits.
-      const [kGrad, bGrad] = [k.grad!, b.grad!];
+      const [kGrad, bGrad] = [k.grad, b.grad];
       for (let t = 0; t < 6; t++) {
         const gk = tf.randomNormal([3, 4], 0, 1, 'float32', 10 + t);
         const gb = tf.randomNormal([4], 0, 1, 'float32', 20 + t);
@@ -84,7 +84,7 @@ describe('applyGradients computes exactly what descent computes', () => {
           ]);
         kGrad.set(gk.dataSync());
         bGrad.set(gb.dataSync());
-        b.grad = t === 3 ? null : bGrad;
+        (b as Param).grad = t === 3 ? null : bGrad;
         core.step();
         tf.dispose([gk, gb]);
         expect(kernel.dataSync(), `step ${t + 1}`).toEqual(k.data);
@@ -120,7 +120,7 @@ describe('the adapter', () => {
     adapter.applyGradients({ [x.name]: g });
     x.assign(tf.tensor1d([10, 20, 30, 40]));
     adapter.applyGradients({ [x.name]: g });
-    p.grad!.set(g.dataSync());
+    p.grad.set(g.dataSync());
     core.step();
     p.data.set([10, 20, 30, 40]);
     core.step();

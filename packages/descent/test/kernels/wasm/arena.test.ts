@@ -15,12 +15,12 @@ describe('the WebAssembly arena', () => {
   it('holds the data and gradient param() makes, zero-filled and apart', () => {
     const p = param([1, 2, 3], { dtype: 'float64' });
     expect(inArena(p.data)).toBe(true);
-    expect(inArena(p.grad!)).toBe(true);
-    expect([...p.grad!]).toEqual([0, 0, 0]);
-    p.grad!.fill(5);
+    expect(inArena(p.grad)).toBe(true);
+    expect([...p.grad]).toEqual([0, 0, 0]);
+    p.grad.fill(5);
     expect([...p.data]).toEqual([1, 2, 3]);
     expect(p.data.byteOffset % 64).toBe(0);
-    expect(p.grad!.byteOffset % 64).toBe(0);
+    expect(p.grad.byteOffset % 64).toBe(0);
   });
 
   it('keeps views valid when the memory grows', () => {
@@ -30,7 +30,7 @@ describe('the WebAssembly arena', () => {
     expect(simdInfo().memoryBytes).toBeGreaterThan(before);
     expect([...p.data]).toEqual([0.5, -1.5]);
     // The kernel writes through the memory; the old view still sees it.
-    p.grad!.set([1, 1]);
+    p.grad.set([1, 1]);
     new SGD([p], { lr: 0.25 }).step();
     expect([...p.data]).toEqual([0.25, -1.75]);
     expect(freeArray(big)).toBe(true);
@@ -55,7 +55,7 @@ describe('the WebAssembly arena', () => {
     expect(inArena(p.data)).toBe(false);
     expect(p.data.buffer).toBeInstanceOf(ArrayBuffer);
     const rows = simdInfo().rows;
-    p.grad!.set([1, 1]);
+    p.grad.set([1, 1]);
     new SGD([p], { lr: 0.5 }).step();
     expect([...p.data]).toEqual([0.5, 1.5]);
     expect(simdInfo().rows).toBe(rows);
@@ -66,7 +66,7 @@ describe('the WebAssembly arena', () => {
     const p = param([1, 2]);
     expect(inArena(p.data)).toBe(true);
     const rows = simdInfo().rows;
-    p.grad!.set([1, 1]);
+    p.grad.set([1, 1]);
     new SGD([p], { lr: 0.5 }).step();
     expect([...p.data]).toEqual([0.5, 1.5]);
     expect(simdInfo().rows).toBe(rows);
@@ -83,7 +83,7 @@ describe('the WebAssembly arena', () => {
 
   it('puts optimizer state, made or restored, in the arena', () => {
     const p = param([1, 2]);
-    p.grad!.set([1, 1]);
+    p.grad.set([1, 1]);
     const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
     opt.step();
     expect(inArena(opt.state.get(p)!.momentumBuffer as Float32Array)).toBe(true);

@@ -96,15 +96,15 @@ export function run(
   const opt = new (optimizerClass(name))(params, options);
   for (let t = 0; t < steps; t++) {
     for (const p of params) {
-      for (let i = 0; i < p.data.length; i++) p.grad![i] = next();
+      for (let i = 0; i < p.data.length; i++) p.grad[i] = next();
       // One gradient exactly zero, for Rprop's third branch.
-      p.grad![0] = 0;
+      p.grad[0] = 0;
       // With `specials` (tensors of 4 or more): a NaN gradient in element 1 at step 2; +∞ in
       // element 2 at step 3, then −∞ there and in element 3 at step 4, so state already infinite
       // meets an infinite gradient (Yogi's g² − v is then ∞ − ∞).
-      if (specials && t === 1) p.grad![1] = Number.NaN;
-      if (specials && t === 2) p.grad![2] = Infinity;
-      if (specials && t === 3) p.grad![2] = p.grad![3] = -Infinity;
+      if (specials && t === 1) p.grad[1] = Number.NaN;
+      if (specials && t === 2) p.grad[2] = Infinity;
+      if (specials && t === 3) p.grad[2] = p.grad[3] = -Infinity;
     }
     opt.step();
   }

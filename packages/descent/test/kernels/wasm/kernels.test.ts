@@ -93,7 +93,7 @@ describe('NaN and infinite gradients', () => {
 describe('multi-tensor steps', () => {
   it('steps a group of 200 tensors in one call into WebAssembly', () => {
     const params = Array.from({ length: 200 }, (_, i) => param(50 + i));
-    for (const p of params) p.grad!.fill(0.5);
+    for (const p of params) p.grad.fill(0.5);
     const opt = new Adam(params, { lr: 0.1 });
     const before = simdInfo();
     opt.step();
@@ -104,10 +104,12 @@ describe('multi-tensor steps', () => {
   });
 
   it('skips parameters without a gradient and runs each group in its own call', () => {
-    const [a, b, c] = [param([1]), param([1]), param([1])];
-    a.grad!.fill(1);
+    const a = param([1]);
+    const b: Param = param([1]);
+    const c = param([1]);
+    a.grad.fill(1);
     b.grad = null;
-    c.grad!.fill(1);
+    c.grad.fill(1);
     const opt = new Adam([{ params: [a, b] }, { params: [c], lr: 0.5 }], { lr: 0.1 });
     const before = simdInfo();
     opt.step();

@@ -18,7 +18,7 @@ const CHUNK = 1 << 16;
 function step(n: number): Float32Array {
   const p = param(n);
   p.data.fill(1);
-  p.grad!.fill(1);
+  p.grad.fill(1);
   new SGD([p], { lr: 0.5 }).step();
   return p.data as Float32Array;
 }

@@ -104,7 +104,7 @@ describe('the regression of 523ca47 (the arena reused a freed block without zero
     const optimizer = new descent.AdamW(params, { lr: 1e-3, weightDecay: 0.01 });
     for (let t = 0; t < 14; t++) {
       params.forEach((p, k) => {
-        for (let i = 0; i < p.data.length; i++) p.grad![i] = Math.sin(0.001 * i + 0.7 * t + k);
+        for (let i = 0; i < p.data.length; i++) p.grad[i] = Math.sin(0.001 * i + 0.7 * t + k);
       });
       optimizer.step();
     }

@@ -12,7 +12,7 @@ import type { Optimizer, StateDict } from '../../../src/optim/optimizer.js';
 
 /** What the runner uses of descent: src/index.ts, as the test or a child process loaded it. */
 export interface Lib {
-  param(init: number | ArrayLike<number>, options?: ParamOptions): Param;
+  param(init: number | ArrayLike<number>, options?: ParamOptions): Param<FloatArray>;
   configureSimd(options: SimdOptions): void;
   simdInfo(): SimdInfo;
 }
@@ -214,10 +214,10 @@ function skipped(spec: RunSpec, k: number, t: number): boolean {
   return spec.skips && mix(spec.seed, k, t, 0x5eed) % 5 === 0;
 }
 
-function makeTensor(lib: Lib, spec: TensorSpec, values: ArrayLike<number>): Param {
+function makeTensor(lib: Lib, spec: TensorSpec, values: ArrayLike<number>): Param<FloatArray> {
   if (spec.storage === 'plain') {
     const Ctor = spec.dtype === 'float64' ? Float64Array : Float32Array;
-    const p: Param = { data: new Ctor(spec.n), grad: new Ctor(spec.n) };
+    const p = { data: new Ctor(spec.n), grad: new Ctor(spec.n) };
     p.data.set(values);
     return p;
   }
@@ -278,8 +278,9 @@ export class Execution {
 
   private build(values: (k: number, n: number) => ArrayLike<number>): void {
     const specs = tensorsOf(this.spec);
-    this.params = specs.map((s, k) => makeTensor(this.lib, s, values(k, s.n)));
-    this.grads = this.params.map((p) => p.grad!);
+    const made = specs.map((s, k) => makeTensor(this.lib, s, values(k, s.n)));
+    this.grads = made.map((p) => p.grad);
+    this.params = made;
     const groups = this.groupInputs();
     // The last group is held back until halfway (`late`), when there are two or more.
     if (groups.length > 1 && this.t <= this.halfway && this.halfway < Number.POSITIVE_INFINITY) {
