@@ -14,7 +14,7 @@ export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false, maximize false.
  */
 export class AdamW extends Adam {
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamWOptions> = {}) {
+  constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
     super(params, { weightDecay: 1e-2, decoupledWeightDecay: true, ...options });
   }
 

@@ -30,7 +30,7 @@ export type ParamGroup<O> = O & {
 export type GroupInput<O> = Partial<O> & {
   /** The group's parameters, each in no other group. */
   params: Iterable<Param>;
-} & Record<string, unknown>;
+};
 
 /** An optimizer's first argument: parameters, or groups of parameters with their own options. */
 export type ParamsInput<O> = Iterable<Param> | Iterable<GroupInput<O>>;

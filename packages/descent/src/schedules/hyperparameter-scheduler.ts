@@ -11,9 +11,23 @@ import type { Schedule } from './pure/schedule.js';
 /**
  * Schedules per hyperparameter: a key of the optimizer's groups holding a number (lr, momentum,
  * weightDecay, eps, ...), or 'beta1' / 'beta2' for the entries of betas. Each takes one schedule
- * for every group or one per group.
+ * for every group or one per group. `K` is the names a given optimizer has (`Hyperparameter`).
  */
-export type HyperparameterSchedules = Record<string, Schedule | readonly Schedule[]>;
+export type HyperparameterSchedules<K extends string = string> = Partial<
+  Record<K, Schedule | readonly Schedule[]>
+>;
+
+/**
+ * The hyperparameters of an optimizer whose defaults are `D` that a schedule may set: its
+ * numeric options, and beta1 and beta2 when it has betas; any name when `D` does not say.
+ */
+export type Hyperparameter<D> = [keyof D] extends [never]
+  ? string
+  : string extends keyof D
+    ? string
+    :
+        | { [K in keyof D]: D[K] extends number ? K : never }[keyof D & string]
+        | (D extends { betas: readonly number[] } ? 'beta1' | 'beta2' : never);
 
 const betaIndex: Record<string, number> = { beta1: 0, beta2: 1 };
 
@@ -30,8 +44,13 @@ const betaIndex: Record<string, number> = { beta1: 0, beta2: 1 };
  * and ChainedScheduler. `betas` get a new array when beta1 or beta2 changes. Its state is just the
  * step count; the schedules are given again to the scheduler a state is loaded into.
  */
-export class HyperparameterScheduler extends LRScheduler<HyperparameterSchedules> {
-  constructor(optimizer: SchedulableOptimizer, schedules: HyperparameterSchedules) {
+export class HyperparameterScheduler<
+  D extends object = object,
+> extends LRScheduler<HyperparameterSchedules> {
+  constructor(
+    optimizer: SchedulableOptimizer & { readonly defaults: D },
+    schedules: HyperparameterSchedules<Hyperparameter<D>>,
+  ) {
     super(optimizer, { ...schedules });
     this.initialStep();
   }

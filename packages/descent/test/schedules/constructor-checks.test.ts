@@ -372,14 +372,14 @@ describe('functions given as options', () => {
     ],
     [
       'HyperparameterScheduler',
-      (o: Optim) => new HyperparameterScheduler(o, { lr: () => Infinity }),
+      (o: Optim) => new HyperparameterScheduler(o as never, { lr: () => Infinity }),
       RangeError,
       'Invalid lr schedule: returned Infinity at step 0 (expected a finite number)',
     ],
     [
       'HyperparameterScheduler, momentum',
       (o: Optim) =>
-        new HyperparameterScheduler(o, { momentum: (t) => (t === 0 ? Number.NaN : 0.5) }),
+        new HyperparameterScheduler(o as never, { momentum: (t) => (t === 0 ? Number.NaN : 0.5) }),
       RangeError,
       'Invalid momentum schedule: returned NaN at step 0 (expected a finite number)',
     ],

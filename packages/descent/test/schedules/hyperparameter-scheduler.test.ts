@@ -135,7 +135,7 @@ describe('HyperparameterScheduler', () => {
       () =>
         new HyperparameterScheduler(new SGD([param(1)]), {
           beta1: constantSchedule({ value: 0.9 }),
-        }),
+        } as never),
       TypeError,
       'Unknown option beta1 for HyperparameterScheduler',
     );

@@ -310,7 +310,7 @@ const schedulerCases: [string, (optimizer: SGD) => unknown, string][] = [
   ],
   [
     'HyperparameterScheduler',
-    (o) => new HyperparameterScheduler(o, { momentun: constant }),
+    (o) => new HyperparameterScheduler(o, { momentun: constant } as never),
     'Unknown option momentun for HyperparameterScheduler (did you mean momentum?)',
   ],
 ];
@@ -373,7 +373,7 @@ describe('schedulers refuse unknown options, before changing anything', () => {
       'Unknown option baseMomentun for CyclicLR (did you mean baseMomentum?)',
     );
     expectError(
-      () => new HyperparameterScheduler(optimizer, { beta_1: constant }),
+      () => new HyperparameterScheduler(optimizer, { beta_1: constant } as never),
       TypeError,
       'Unknown option beta_1 for HyperparameterScheduler (did you mean beta1?)',
     );

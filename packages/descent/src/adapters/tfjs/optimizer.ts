@@ -9,23 +9,60 @@ import type { Optimizer, StateDict } from '../../optim/optimizer.js';
 // biome-ignore lint/suspicious/noExplicitAny: any descent optimizer, whatever its options.
 export type OptimizerClass = new (params: any, options?: any) => Optimizer<object>;
 
+type Classes = typeof optim;
+
+/**
+ * The names `tfOptimizer` takes: those of the optimizer classes descent exports (src/optim/),
+ * but L-BFGS, whose step needs a closure that a tf.Optimizer never has.
+ */
+export type TfOptimizerName = Exclude<
+  {
+    [K in keyof Classes]: Classes[K] extends new (...args: never) => Optimizer<object> ? K : never;
+  }[keyof Classes],
+  'LBFGS'
+>;
+
+/** What `tfOptimizer` takes as its optimizer: a descent optimizer class, or its name. */
+export type OptimizerSpec = TfOptimizerName | OptimizerClass;
+
+/** The class an `OptimizerSpec` names. */
+export type ClassOf<S extends OptimizerSpec> = S extends TfOptimizerName ? Classes[S] : S;
+
 /**
  * Options for the variables whose names match `match` (a RegExp, or a string compiled to one);
  * the first rule that matches a variable decides its group, the others keep the main options.
+ * `O` is the optimizer's options, of which a rule sets any.
  */
-export interface GroupRule extends Record<string, unknown> {
+export type GroupRule<O extends object = Record<string, unknown>> = {
   /** The variable names this rule takes: a RegExp, or a string compiled to one. */
   match: RegExp | string;
-}
+} & Partial<O>;
 
-/** The optimizer's options (PyTorch's, in camelCase) and per-variable groups by name. */
-export type TfOptimizerOptions = Record<string, unknown> & {
+/**
+ * The optimizer's options (`O`, its constructor's: PyTorch's, in camelCase) and per-variable
+ * groups by name.
+ */
+export type TfOptimizerOptions<O extends object = Record<string, unknown>> = O & {
   /**
    * Rules giving the variables whose names match their own options; the first match decides.
    * Default none: one group.
    */
-  groups?: GroupRule[];
+  groups?: GroupRule<O>[];
 };
+
+/**
+ * The arguments after the optimizer: its constructor's own after the parameters, each with
+ * `groups` added, so that the options are optional exactly when the constructor's are (Newton
+ * needs its `hessian`). For a union of specs, the options of any one of them.
+ */
+export type TfOptimizerArgs<S extends OptimizerSpec> = S extends OptimizerSpec
+  ? ClassOf<S> extends new (
+      params: never,
+      ...rest: infer R
+    ) => unknown
+    ? { [I in keyof R]: TfOptimizerOptions<NonNullable<R[I]>> }
+    : never
+  : never;
 
 /** A tf Variable's mirror: a descent parameter holding its values between steps. */
 interface Mirror {
@@ -55,24 +92,29 @@ const stateTensorName = 'descent/state';
  * Registered with `tf.serialization` as `DescentOptimizer`: a model saved with
  * `includeOptimizer: true` records the optimizer's name, options and groups (`getConfig`) and its
  * complete state as one string tensor (`getWeights`), restored exactly by `setWeights`.
+ *
+ * `S` is the optimizer it was given, a name or a class: it types the options and `.optimizer`
+ * (`tfOptimizer('AdamW').optimizer` is an `AdamW`).
  */
-export class DescentOptimizer extends tf.Optimizer {
+export class DescentOptimizer<S extends OptimizerSpec = OptimizerSpec> extends tf.Optimizer {
   /** The name `tf.serialization` registers the class under. */
   static get className(): string {
     return 'DescentOptimizer';
   }
 
   /** The descent optimizer taking the steps: give it to a scheduler, or read its state. */
-  readonly optimizer: Optimizer<object>;
+  readonly optimizer: InstanceType<ClassOf<S>>;
   private readonly optimizerName: string;
   private readonly options: Record<string, unknown>;
   private readonly rules: { pattern: RegExp; options: Record<string, unknown> }[];
   private readonly mirrors = new Map<string, Mirror>();
   private pending: StateDict | null = null;
 
-  constructor(optimizer: string | OptimizerClass, options: TfOptimizerOptions = {}) {
+  constructor(optimizer: S, ...args: TfOptimizerArgs<S>) {
     super();
     const cls = resolveOptimizer(optimizer);
+    // The types are for TypeScript; JavaScript callers (and saved configs) are checked here.
+    const [options = {}] = args as unknown[];
     if (!isRecord(options)) {
       throw new TypeError(`Invalid options: ${String(options)} (expected an object)`);
     }
@@ -86,16 +128,16 @@ export class DescentOptimizer extends tf.Optimizer {
     // Groups start empty and fill as variables appear; building them now checks every option.
     const paramGroups = [{ params: [] }, ...this.rules.map((r) => ({ params: [], ...r.options }))];
     assertNoClosure(cls, rest);
-    this.optimizer = new cls(paramGroups, rest);
+    this.optimizer = new cls(paramGroups, rest) as InstanceType<ClassOf<S>>;
   }
 
   /** The descent optimizer's groups, so that a scheduler can take this optimizer itself. */
-  get paramGroups(): Optimizer<object>['paramGroups'] {
+  get paramGroups(): InstanceType<ClassOf<S>>['paramGroups'] {
     return this.optimizer.paramGroups;
   }
 
   /** The descent optimizer's defaults, which a scheduler reads to cycle momentum. */
-  get defaults(): Readonly<object> {
+  get defaults(): InstanceType<ClassOf<S>>['defaults'] {
     return this.optimizer.defaults;
   }
 
@@ -292,7 +334,8 @@ export class DescentOptimizer extends tf.Optimizer {
       };
     });
     const options = isRecord(decoded.options) ? decoded.options : {};
-    // The constructor's signature is DescentOptimizer's, which tfjs's generic type cannot say.
+    // The constructor's signature is DescentOptimizer's, which tfjs's generic type cannot say;
+    // a saved config's name and options are checked there at run time.
     const make = cls as unknown as new (o: string, options: TfOptimizerOptions) => T;
     return new make(decoded.optimizer, { ...options, groups });
   }
@@ -329,14 +372,14 @@ registerDescentOptimizer(tf);
 
 /**
  * A `tf.Optimizer` stepping with descent's optimizer `optimizer` (a class such as `AdamW`, or its
- * name) and its options, PyTorch's in camelCase. `groups` gives some variables their own options
- * by name, e.g. `groups: [{ match: /bias/, weightDecay: 0 }]`.
+ * name) and its options, PyTorch's in camelCase, typed as that optimizer's. `groups` gives some
+ * variables their own options by name, e.g. `groups: [{ match: /bias/, weightDecay: 0 }]`.
  */
-export function tfOptimizer(
-  optimizer: string | OptimizerClass,
-  options: TfOptimizerOptions = {},
-): DescentOptimizer {
-  return new DescentOptimizer(optimizer, options);
+export function tfOptimizer<S extends OptimizerSpec>(
+  optimizer: S,
+  ...options: TfOptimizerArgs<S>
+): DescentOptimizer<S> {
+  return new DescentOptimizer(optimizer, ...options);
 }
 
 /** The names `tfOptimizer` takes: every optimizer class the package exports. */

@@ -1,6 +1,11 @@
 import '../../../../../test/tfjs-setup.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DescentOptimizer, tfOptimizer } from '../../../src/adapters/tfjs/index.js';
+import {
+  DescentOptimizer,
+  type OptimizerClass,
+  type TfOptimizerName,
+  tfOptimizer,
+} from '../../../src/adapters/tfjs/index.js';
 import { type Param, param } from '../../../src/core/param.js';
 import * as optim from '../../../src/optim/index.js';
 import type { Optimizer, StateDict } from '../../../src/optim/optimizer.js';
@@ -50,7 +55,10 @@ describe('applyGradients computes exactly what descent computes', () => {
   for (const [name, cls] of classes) {
     if (needClosure.has(name)) {
       it(`refuses ${name}, whose step needs a closure`, () => {
-        expect(() => tfOptimizer(name)).toThrow(/cannot step from gradients alone/);
+        // A name the types refuse (TfOptimizerName): JavaScript callers get the error.
+        expect(() => tfOptimizer(name as TfOptimizerName)).toThrow(
+          /cannot step from gradients alone/,
+        );
         expect(() => tfOptimizer(cls)).toThrow(TypeError);
       });
       continue;
@@ -60,7 +68,7 @@ describe('applyGradients computes exactly what descent computes', () => {
       const kernel = variable('dense/kernel', [3, 4], 1);
       const bias = variable('dense/bias', [4], 2);
       const base = new cls([{ params: [] }], options).defaults as { lr: number };
-      const adapter = tfOptimizer(name, {
+      const adapter = tfOptimizer(name as TfOptimizerName, {
         ...options,
         groups: [{ match: /bias/, lr: base.lr / 2 }],
       });
@@ -175,29 +183,38 @@ describe('the adapter', () => {
   it.each([
     [
       'an unknown name',
+      // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('Adamw'),
       RangeError,
       /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, NAdam, Newton, RAdam, RMSprop, Rprop, SGD, Yogi$/,
     ],
     [
       'a name up the prototype chain',
+      // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('constructor'),
       RangeError,
       /^Invalid optimizer: "constructor"; expected one of /,
     ],
     [
       'a misspelled option',
+      // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('Adam', { betass: [0.9, 0.99] }),
       TypeError,
       /^Unknown option betass for Adam \(did you mean betas\?\)$/,
     ],
     [
       'a misspelled group option',
+      // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('SGD', { groups: [{ match: /bias/, weightDecy: 0 }] }),
       TypeError,
       /^Unknown option weightDecy for SGD's parameter group \(did you mean weightDecay\?\)$/,
     ],
-    ['a non-optimizer', () => tfOptimizer(Map as never), TypeError, /expected a descent optimizer/],
+    [
+      'a non-optimizer',
+      () => tfOptimizer(Map as unknown as OptimizerClass),
+      TypeError,
+      /expected a descent optimizer/,
+    ],
     ['a bad option', () => tfOptimizer('Adam', { lr: -1 }), RangeError, /learning rate \(lr\): -1/],
     [
       'a bad group option',
