@@ -25,7 +25,7 @@ const documents = ['README.md', 'CONTRIBUTING.md'];
  * Every TypeScript example of the documentation compiles as a user's program would: each block
  * is a module of its own in a temporary project (ESM, its node_modules the repository's), type
  * checked under `strict` with the package's specifiers resolved to the sources. One program holds
- * them all, so the sources are checked once.
+ * them all, so the sources are read and bound once.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
