@@ -2,14 +2,15 @@ import { defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * One Vitest run (`npm test`) over the workspaces, as four projects:
+ * One Vitest run (`npm test`) over the workspaces, as five projects:
  * - `descent`: the library's tests (packages/descent/test), but the differential suite;
  * - `differential`: the library's randomized differential suite (test/optim/differential/), and beside it
  *   the arena's memory test (memory.test.ts), whose worker runs with --expose-gc so they can
  *   force collections (`npx vitest run --project
  *   differential`; the soak: `npm run soak`, scripts/soak.mjs);
  * - `descent-lab`: the command line's and the lab's tests;
- * - `descent-bench`: the benchmark's (that it runs, and its arithmetic; never timings).
+ * - `descent-bench`: the benchmark's (that it runs, and its arithmetic; never timings);
+ * - `docs`: the repository's own (test/: the README's and CONTRIBUTING's examples compile).
  *
  * Every project resolves `descent` through its "descent-source" export condition, to the library's
  * TypeScript sources: the applications' tests run the current library, not its last build.
@@ -46,6 +47,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'descent-bench', include: ['packages/descent-bench/test/**/*.test.ts'] },
       },
+      { extends: true, test: { name: 'docs', include: ['test/**/*.test.ts'] } },
     ],
   },
 });
