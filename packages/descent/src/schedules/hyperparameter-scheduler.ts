@@ -27,7 +27,12 @@ export type Hyperparameter<D> = [keyof D] extends [never]
     ? string
     :
         | { [K in keyof D]: D[K] extends number ? K : never }[keyof D & string]
-        | (D extends { betas: readonly number[] } ? 'beta1' | 'beta2' : never);
+        | (D extends {
+            /** Adam's (β₁, β₂): each scheduled on its own, as beta1 and beta2. */
+            betas: readonly number[];
+          }
+            ? 'beta1' | 'beta2'
+            : never);
 
 const betaIndex: Record<string, number> = { beta1: 0, beta2: 1 };
 

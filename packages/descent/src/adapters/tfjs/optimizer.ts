@@ -9,6 +9,7 @@ import type { Optimizer, StateDict } from '../../optim/optimizer.js';
 // biome-ignore lint/suspicious/noExplicitAny: any descent optimizer, whatever its options.
 export type OptimizerClass = new (params: any, options?: any) => Optimizer<object>;
 
+/** The optimizer classes descent exports, by name (src/optim/index.ts). */
 type Classes = typeof optim;
 
 /**
@@ -23,10 +24,10 @@ export type TfOptimizerName = Exclude<
 >;
 
 /** What `tfOptimizer` takes as its optimizer: a descent optimizer class, or its name. */
-export type OptimizerSpec = TfOptimizerName | OptimizerClass;
+export type OptimizerOrName = TfOptimizerName | OptimizerClass;
 
-/** The class an `OptimizerSpec` names. */
-export type ClassOf<S extends OptimizerSpec> = S extends TfOptimizerName ? Classes[S] : S;
+/** The class an `OptimizerOrName` names. */
+export type ClassOf<S extends OptimizerOrName> = S extends TfOptimizerName ? Classes[S] : S;
 
 /**
  * Options for the variables whose names match `match` (a RegExp, or a string compiled to one);
@@ -55,7 +56,7 @@ export type TfOptimizerOptions<O extends object = Record<string, unknown>> = O &
  * `groups` added, so that the options are optional exactly when the constructor's are (Newton
  * needs its `hessian`). For a union of specs, the options of any one of them.
  */
-export type TfOptimizerArgs<S extends OptimizerSpec> = S extends OptimizerSpec
+export type TfOptimizerArgs<S extends OptimizerOrName> = S extends OptimizerOrName
   ? ClassOf<S> extends new (
       params: never,
       ...rest: infer R
@@ -96,7 +97,7 @@ const stateTensorName = 'descent/state';
  * `S` is the optimizer it was given, a name or a class: it types the options and `.optimizer`
  * (`tfOptimizer('AdamW').optimizer` is an `AdamW`).
  */
-export class DescentOptimizer<S extends OptimizerSpec = OptimizerSpec> extends tf.Optimizer {
+export class DescentOptimizer<S extends OptimizerOrName = OptimizerOrName> extends tf.Optimizer {
   /** The name `tf.serialization` registers the class under. */
   static get className(): string {
     return 'DescentOptimizer';
@@ -375,7 +376,7 @@ registerDescentOptimizer(tf);
  * name) and its options, PyTorch's in camelCase, typed as that optimizer's. `groups` gives some
  * variables their own options by name, e.g. `groups: [{ match: /bias/, weightDecay: 0 }]`.
  */
-export function tfOptimizer<S extends OptimizerSpec>(
+export function tfOptimizer<S extends OptimizerOrName>(
   optimizer: S,
   ...options: TfOptimizerArgs<S>
 ): DescentOptimizer<S> {
