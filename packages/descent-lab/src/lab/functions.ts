@@ -12,6 +12,8 @@ export interface Function2D {
   formula: string;
   f(x1: number, x2: number): number;
   grad(x1: number, x2: number): [number, number];
+  /** The Hessian, row-major [∂²f/∂x₁², ∂²f/∂x₁∂x₂, ∂²f/∂x₂∂x₁, ∂²f/∂x₂²] (Newton's method). */
+  hess?(x1: number, x2: number): [number, number, number, number];
 }
 
 export const square: Function1D = {
@@ -86,5 +88,6 @@ export function quadratic(a1: number, a2: number): Function2D {
     formula: `f(x) = ${term(a1, 'x₁', true)}${term(a2, 'x₂', false)}`,
     f: (x1, x2) => a1 * x1 * x1 + a2 * x2 * x2,
     grad: (x1, x2) => [2 * a1 * x1, 2 * a2 * x2],
+    hess: () => [2 * a1, 0, 0, 2 * a2],
   };
 }
