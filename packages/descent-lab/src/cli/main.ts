@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCompare } from './compare.js';
 import { registerLab } from './lab.js';
+import { registerPlayground } from './playground.js';
 import { registerPlot } from './plot.js';
 
 const { version } = JSON.parse(
@@ -26,5 +27,6 @@ export async function main(argv: string[]): Promise<void> {
   registerLab(program);
   registerPlot(program);
   registerCompare(program);
+  registerPlayground(program);
   await program.parseAsync(argv);
 }

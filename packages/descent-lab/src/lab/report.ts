@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { presetIds } from '../playground/presets.js';
 import { airfoilOptimum } from './experiments/common.js';
 import * as format from './format.js';
 import { type Figure, renderSvg } from './plot.js';
@@ -220,8 +221,18 @@ table { border-collapse: collapse; margin: 14px 0; font-size: 13px; } th, td { b
 th { background: #f6f6f6; } td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 24px 32px; margin-top: 14px; }
 figure { margin: 0; } figure svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: 12px; } figcaption a { color: #888; }
+figcaption { font-size: 12px; } figcaption a { color: #888; } figcaption a.playground { color: #1f5f99; margin-left: 12px; }
 `;
+
+/** The built playground (scripts/build-playground.mjs), the same path from src/lab/ and dist/lab/. */
+const playgroundPage = new URL('../../dist/playground.html', import.meta.url);
+
+/** A 1-D or 2-D figure's link to its preset in the playground the report carries. */
+function playgroundLink(id: string): string {
+  return presetIds.includes(id)
+    ? ` <a class="playground" href="playground.html#preset=${encodeURIComponent(id)}">open in the playground</a>`
+    : '';
+}
 
 function html(run: LabRun, version: string, lines: string[], svgs: Map<string, string>): string {
   const out = [
@@ -254,7 +265,7 @@ function html(run: LabRun, version: string, lines: string[], svgs: Map<string, s
       out.push('<div class="figures">');
       for (const f of figures) {
         out.push(
-          `<figure id="figure-${f.id}">${inlineSvg(svgs.get(f.id)!, f.id)}<figcaption><a href="figures/${f.id}.svg">figures/${f.id}.svg</a></figcaption></figure>`,
+          `<figure id="figure-${f.id}">${inlineSvg(svgs.get(f.id)!, f.id)}<figcaption><a href="figures/${f.id}.svg">figures/${f.id}.svg</a>${playgroundLink(f.id)}</figcaption></figure>`,
         );
       }
       out.push('</div>');
@@ -270,7 +281,10 @@ async function packageVersion(): Promise<string> {
   return JSON.parse(text).version as string;
 }
 
-/** Renders every figure and writes index.html, report.md, results.json and figures/ into `dir`. */
+/**
+ * Renders every figure and writes index.html, report.md, results.json, figures/ and playground.html
+ * into `dir`.
+ */
 export async function writeReport(
   dir: string,
   run: LabRun,
@@ -293,5 +307,9 @@ export async function writeReport(
     'results.json': resultsJson(run, version),
   };
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  return { files: [...Object.keys(files), ...figures.map((f) => `figures/${f.id}.svg`)] };
+  // The playground, one self-contained file, where the figures' links open their presets.
+  await copyFile(playgroundPage, join(dir, 'playground.html'));
+  return {
+    files: [...Object.keys(files), 'playground.html', ...figures.map((f) => `figures/${f.id}.svg`)],
+  };
 }

@@ -5,12 +5,13 @@
  * reloads give the same picture.
  */
 import { simdInfo } from 'descent';
+import { presetBook } from './book-values.js';
 import { codeSnippets } from './code-export.js';
 import { contourImage, type Theme } from './contours.js';
 import { type Control, optionControl } from './controls.js';
 import { functionById, functions, type PlaygroundFunction } from './functions.js';
 import { drawAxes, drawSeries, type Frame, sizeCanvas, toPixelX, toPixelY } from './plot.js';
-import { presetBook, presetIds, presetState, presetTitle } from './presets.js';
+import { presetIds, presetState, presetTitle } from './presets.js';
 import { digits, finalPoint, readoutRows } from './readout.js';
 import { type RunResult, type RunSettings, run, stateAt } from './runs.js';
 import {

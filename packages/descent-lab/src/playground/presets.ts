@@ -4,16 +4,9 @@
  * src/lab/optimizers.ts gives them). test/playground/presets.test.ts runs each against the lab's own
  * experiment in Node, so the two cannot drift apart.
  */
-import bookValues from '../../data/book-values.json' with { type: 'json' };
 import { chapterWindow } from './functions.js';
 import type { RunSettings } from './runs.js';
 import type { PlaygroundState } from './state.js';
-
-/** What the book prints for a preset, when it is a deterministic trace of the book. */
-export interface PresetBook {
-  printed: string;
-  final: number | number[];
-}
 
 interface Preset {
   title: string;
@@ -175,10 +168,4 @@ export function presetState(id: string): PlaygroundState {
     at: 0,
     preset: id,
   };
-}
-
-/** What the book prints for a preset (its deterministic traces), from data/book-values.json. */
-export function presetBook(id: string): PresetBook | undefined {
-  const entry = (bookValues.experiments as Record<string, PresetBook | undefined>)[id];
-  return entry === undefined ? undefined : { printed: entry.printed, final: entry.final };
 }

@@ -89,6 +89,18 @@ describe('index.html', () => {
       expect(html).toContain(`<section id="${section.slug}">`);
   });
 
+  it('links every trace’s figure to its preset in the playground.html beside it', () => {
+    const html = read('index.html');
+    const links = [...html.matchAll(/href="playground\.html#preset=([^"]+)"/g)].map((m) => m[1]);
+    const traces = run.runs.filter((r) => r.result.kind === 'trace').map((r) => r.id);
+    for (const id of traces) expect(links).toContain(id);
+    expect(files).toContain('playground.html');
+    const page = read('playground.html');
+    // One file: the bundle inlined, nothing fetched.
+    expect(page).toMatch(/<script type="module">/);
+    expect(page).not.toMatch(/<script[^>]* src=|<link|https?:\/\/(?!www\.w3\.org)/);
+  });
+
   it('sets the book’s printed line beside each deterministic result', () => {
     const html = read('index.html');
     for (const r of run.runs) {

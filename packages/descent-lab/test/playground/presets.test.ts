@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sections } from '../../src/lab/run.js';
+import { presetBook } from '../../src/playground/book-values.js';
 import { functionById, functions } from '../../src/playground/functions.js';
-import { presetBook, presetIds, presetState } from '../../src/playground/presets.js';
+import { presetIds, presetState } from '../../src/playground/presets.js';
 import { run } from '../../src/playground/runs.js';
 import { fromHash, toHash } from '../../src/playground/state.js';
 import { labFinals } from './reference.js';
