@@ -34,7 +34,18 @@ export const maxSteps = 5000;
 /** The state without its preset name, as a canonical string: two states are the same when these are. */
 export function canonical(state: PlaygroundState): string {
   const { preset: _, ...rest } = state;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return JSON.stringify(sorted(rest));
+}
+
+/** A copy with every object's keys in order, so that key order does not tell two states apart. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+  );
 }
 
 /** The address of a state: the preset's when it is one unchanged, else the state itself. */

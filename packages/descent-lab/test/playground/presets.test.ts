@@ -4,7 +4,7 @@ import { presetBook } from '../../src/playground/book-values.js';
 import { functionById, functions } from '../../src/playground/functions.js';
 import { presetIds, presetState } from '../../src/playground/presets.js';
 import { run } from '../../src/playground/runs.js';
-import { fromHash, toHash } from '../../src/playground/state.js';
+import { canonical, fromHash, toHash } from '../../src/playground/state.js';
 import { labFinals } from './reference.js';
 
 describe('playground presets', () => {
@@ -92,5 +92,15 @@ describe('playground functions', () => {
         if (fn.fmin !== undefined) expect(fn.f(m)).toBeCloseTo(fn.fmin, 9);
       }
     }
+  });
+});
+
+describe('playground state', () => {
+  it('is a preset only while nothing of it changed, at any depth', () => {
+    const state = presetState('gd-2d');
+    expect(canonical(state)).toBe(canonical({ ...presetState('gd-2d'), preset: undefined }));
+    const changed = presetState('gd-2d');
+    changed.runs[0].options.lr = 0.05;
+    expect(canonical(changed)).not.toBe(canonical(state));
   });
 });
