@@ -136,7 +136,7 @@ export function codeSnippets(
         ]
       : []),
     `for (let t = 1; t <= ${state.steps}; t++) {`,
-    ...fn.grad.map((g, k) => `  x.grad![${k}] = ${g};`),
+    ...fn.grad.map((g, k) => `  x.grad![${k}] = ${g.replace(/x\[/g, 'x.data[')};`),
     ...(r.noise
       ? [
           '  // plus N(0, σ²) noise on each coordinate, as the page adds it (seeded, src/lab/random.ts)',
