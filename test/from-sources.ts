@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
  * `npm test` does not build, so tests of it could pass against a stale build. This lays out a
  * copy of packages/descent and packages/descent-lab in a temporary directory, each with its src/
  * transpiled into its dist/ (TypeScript's transpileModule: types stripped, nothing checked, which
- * `tsc --noEmit` does), bin/ copied, package.json and data/ linked, and the lab's
+ * `tsc --noEmit` does), bin/ copied, package.json and data/ linked, the playground bundled into the
+ * lab's dist/ (scripts/build-playground.mjs), and the lab's
  * node_modules/descent linked to the copy of the library, so the lab imports the current
  * library and not the repository's build. The copy lives under the repository's
  * node_modules/.cache, so that every other import finds the repository's node_modules above it.
@@ -91,6 +92,9 @@ export async function buildFromSources(): Promise<FromSources> {
   for (const file of readdirSync(join(labSources, 'bin')))
     copyFileSync(join(labSources, 'bin', file), join(lab, 'bin', file));
   symlinkSync(join(labSources, 'data'), join(lab, 'data'));
+  // The playground page (which `descent lab` copies into its report), bundled from the sources.
+  const { buildPlayground } = await import('../packages/descent-lab/scripts/build-playground.mjs');
+  await buildPlayground(join(lab, 'dist'));
   mkdirSync(join(lab, 'node_modules'));
   symlinkSync(library, join(lab, 'node_modules', 'descent'));
   return {

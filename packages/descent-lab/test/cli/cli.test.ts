@@ -255,7 +255,11 @@ describe('commands', () => {
         .map((f) => f.slice(0, -ext.length))
         .sort();
     const src = fileURLToPath(new URL('../../src', import.meta.url));
-    expect(files(join(bin, '..', '..', 'dist'), '.js')).toEqual(files(src, '.ts'));
+    // Beside them the playground's bundle, made by scripts/build-playground.mjs, not by tsc.
+    const built = files(join(bin, '..', '..', 'dist'), '.js').filter(
+      (f) => f !== join('playground', 'playground'),
+    );
+    expect(built).toEqual(files(src, '.ts'));
     // package.json beside dist/, as in the package.
     const { code, stdout } = await descent('--version');
     expect(code).toBe(0);
@@ -323,6 +327,27 @@ describe('commands', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(Object.keys(results.runs)).toEqual(['adam', 'sgd']);
     expect(results.runs.adam.finalLoss).toBeLessThan(0.26);
+  });
+
+  it('playground serves the page on 127.0.0.1, cross-origin isolated', async () => {
+    const child = spawn(process.execPath, [bin, 'playground', '--port', '0', '--no-open']);
+    try {
+      const line = await new Promise<string>((done, fail) => {
+        child.stdout.once('data', (chunk: Buffer) => done(chunk.toString()));
+        child.once('exit', (code) => fail(new Error(`exited with ${code}`)));
+      });
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(line)?.[0];
+      expect(url, line).toBeDefined();
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(await page.text()).toContain('<script type="module" src="./playground.js">');
+      expect((await fetch(`${url}playground.js`)).status).toBe(200);
+      expect((await fetch(`${url}..%2f..%2fpackage.json`)).status).not.toBe(200);
+    } finally {
+      child.kill();
+    }
   });
 
   it('lab runs chosen experiments, logs plain lines off a terminal, and writes the report', async () => {
