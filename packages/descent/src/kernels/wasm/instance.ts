@@ -49,7 +49,9 @@ export const PAGE_BYTES = 65536;
 const MAXIMUM_PAGES = [65536, 32768, 16384];
 
 function instantiate(): Wasm | null {
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  // Through unknown: the DOM's WebAssembly types (a page's type check) say its memory's buffer is
+  // an ArrayBuffer, where a shared memory's is a SharedArrayBuffer, as WebAssemblyApi says.
+  const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (api === undefined || typeof SharedArrayBuffer === 'undefined') return null;
   let module: object;
   try {
