@@ -76,9 +76,30 @@ const mutants = [
   {
     name: 'validate: an infinite learning rate is accepted',
     file: 'packages/descent/src/core/validate.ts',
-    from: 'if (number === Infinity) {',
-    to: 'if (number === -1) {',
+    from: 'if (!infinite && !Number.isFinite(number)) {',
+    to: 'if (false) {',
     tests: ['packages/descent/test/optim/step-checks.test.ts'],
+  },
+  {
+    name: 'validate: an exclusive upper bound of a spec is taken as inclusive (betas of 1)',
+    file: 'packages/descent/src/core/validate.ts',
+    from: '(maxExclusive ? !(number < max) : number > max)',
+    to: 'number > max',
+    tests: ['packages/descent/test/optim/adam.test.ts', 'packages/descent/test/core/spec.test.ts'],
+  },
+  {
+    name: "validate: a pair's own element bounds are ignored (Rprop's etas)",
+    file: 'packages/descent/src/core/validate.ts',
+    from: 'spec.items?.[i] ?? spec',
+    to: 'spec',
+    tests: ['packages/descent/test/optim/rprop.test.ts', 'packages/descent/test/core/spec.test.ts'],
+  },
+  {
+    name: "validate: an option fixed at its default takes any value (AdamW's decoupledWeightDecay)",
+    file: 'packages/descent/src/core/validate.ts',
+    from: 'if (spec.fixed !== undefined && value !== spec.default) {',
+    to: 'if (false) {',
+    tests: ['packages/descent/test/optim/adamw.test.ts'],
   },
   {
     name: 'Adam (TypeScript kernel): second moment weighted by 1 − β₁',

@@ -8,6 +8,8 @@
  * - Schedulers, PyTorch's ({@link LRScheduler} and {@link ReduceLROnPlateau}), attached to an
  *   optimizer; pure schedules `(step) => value` ({@link Schedule}) and
  *   {@link HyperparameterScheduler} to apply them to any hyperparameter.
+ * - What each optimizer and schedule takes: {@link optimizerSpecs}, {@link scheduleSpecs}
+ *   (every option's default, range, scale and reference name), as `Adam.spec`, `cosineDecay.spec`.
  * - The WebAssembly kernels' settings: {@link configureSimd}, {@link simdInfo}.
  *
  * It imports no package; on Node, its `node` entry also runs large steps on worker threads.
@@ -16,6 +18,7 @@
  */
 export * from './core/param.js';
 export type { Json } from './core/serialize.js';
+export * from './core/spec.js';
 // For the did-you-mean of programs built on descent (its command line among them), as its own
 // errors have: "Unknown option betass for Adam (did you mean betas?)".
 export { closestName } from './core/validate.js';

@@ -1,7 +1,11 @@
+import type { NumberBounds, OptionSpec } from './spec.js';
+
 /**
  * Checks of user-supplied options. Every failure is a TypeError (wrong kind of value) or a
  * RangeError (right kind, outside its range) whose message names the option and the value, in
- * PyTorch's words where PyTorch has them ("Invalid learning rate: -1").
+ * PyTorch's words where PyTorch has them ("Invalid learning rate: -1"). `checkOption` checks an
+ * option against its spec (src/core/spec.ts); the others are its parts, and the checks of what
+ * no spec describes.
  */
 
 function show(value: unknown): string {
@@ -104,18 +108,6 @@ export function checkPair(option: string, value: unknown): [number, number] {
   return [value[0], value[1]];
 }
 
-/** `betas`: both in [0, 1), as PyTorch requires. */
-export function checkBetas(value: unknown, option = 'betas'): [number, number] {
-  const [beta1, beta2] = checkPair(option, value);
-  if (beta1 < 0 || beta1 >= 1) {
-    throw new RangeError(`Invalid beta parameter at index 0 (${option}[0]): ${beta1}`);
-  }
-  if (beta2 < 0 || beta2 >= 1) {
-    throw new RangeError(`Invalid beta parameter at index 1 (${option}[1]): ${beta2}`);
-  }
-  return [beta1, beta2];
-}
-
 export function checkOneOf<T extends string | null>(
   option: string,
   value: unknown,
@@ -136,8 +128,33 @@ export function checkFunction(option: string, value: unknown): void {
 }
 
 /**
- * A finite number >= 0: an optimizer's rates and coefficients reach every parameter, so an
- * infinite one turns the whole model into infinities or NaN at the next step.
+ * A decay rate λ against the learning rate, which a step multiplies the parameter by 1 − lr·λ
+ * with: small enough that one step takes at most the whole parameter (lr·λ <= 1). Past that the
+ * decay flips the parameter's sign at every step (weight decay, decoupled or plain SGD's; ASGD's
+ * lambd) and grows it without bound; PyTorch accepts it and ends in infinities. Both are checked
+ * numbers (finite, >= 0) already; `description` is the option's words in the message.
+ */
+export function checkDecayRate(
+  option: string,
+  lambda: number,
+  lr: number,
+  description: string,
+): void {
+  if (lr * lambda > 1) {
+    throw new RangeError(
+      `Invalid ${label(option, description)}: ${lambda} with lr ${lr} (expected lr·${option} <= 1: a step would shrink the parameter past zero)`,
+    );
+  }
+}
+
+/** Weight decay against the learning rate: a decay rate, see {@link checkDecayRate}. */
+export function checkWeightDecay(weightDecay: number, lr: number): void {
+  checkDecayRate('weightDecay', weightDecay, lr, 'weight_decay value');
+}
+
+/**
+ * A finite number >= 0: a scheduler's rates and factors reach every parameter, so an infinite
+ * one turns the whole model into infinities or NaN at the next step.
  */
 export function checkFiniteNonNegative(
   option: string,
@@ -151,53 +168,6 @@ export function checkFiniteNonNegative(
     );
   }
   return number;
-}
-
-/** The learning rate: finite and >= 0. */
-export function checkLr(lr: unknown): number {
-  return checkFiniteNonNegative('lr', lr, 'learning rate');
-}
-
-/** An optimizer's `eps`: finite and >= 0. */
-export function checkEps(eps: unknown): number {
-  return checkFiniteNonNegative('eps', eps, 'epsilon value');
-}
-
-/**
- * A decay rate λ, which a step of learning rate lr multiplies the parameter by 1 − lr·λ with:
- * finite, >= 0, and small enough that one step takes at most the whole parameter (lr·λ <= 1).
- * Past that the decay flips the parameter's sign at every step and grows it without bound;
- * PyTorch accepts it and ends in infinities.
- */
-export function checkDecayRate(
-  option: string,
-  value: unknown,
-  lr: number,
-  description: string,
-): number {
-  const lambda = checkFiniteNonNegative(option, value, description);
-  if (lr * lambda > 1) {
-    throw new RangeError(
-      `Invalid ${label(option, description)}: ${lambda} with lr ${lr} (expected lr·${option} <= 1: a step would shrink the parameter past zero)`,
-    );
-  }
-  return lambda;
-}
-
-/** Weight decay: a decay rate (decoupled, or plain SGD's), see `checkDecayRate`. */
-export function checkWeightDecay(weightDecay: unknown, lr: number): number {
-  return checkDecayRate('weightDecay', weightDecay, lr, 'weight_decay value');
-}
-
-/** The checks most optimizers share: lr, eps and weight decay, each present and in range. */
-export function checkLrEpsDecay(options: {
-  lr?: unknown;
-  eps?: unknown;
-  weightDecay?: unknown;
-}): void {
-  const lr = checkLr(options.lr);
-  checkEps(options.eps);
-  checkWeightDecay(options.weightDecay, lr);
 }
 
 /** A finite number: schedules promise finite values, so their inputs must be finite too. */
@@ -217,6 +187,120 @@ export function checkArray(option: string, value: unknown): unknown[] {
     throw new TypeError(`Invalid ${option}: ${show(value)} (expected an array)`);
   }
   return value;
+}
+
+/**
+ * The range of `bounds` as an error states it: " (expected in [0, 1))", " (expected >= 1)", or
+ * nothing for a lower bound of 0 alone, whose breach (a negative rate) PyTorch's messages leave
+ * unexplained ("Invalid learning rate: -1"); for an integer, " (expected an integer >= 1)".
+ */
+function expected(
+  { min, max, minExclusive, maxExclusive }: NumberBounds,
+  integer: boolean,
+): string {
+  const what = integer ? 'an integer ' : '';
+  // Number.MAX_VALUE as the upper bound says "finite", for an element that must be where the
+  // others may be infinite (Rprop's least step size).
+  if (max === Number.MAX_VALUE) {
+    const lower = min === undefined ? '' : ` ${minExclusive ? '>' : '>='} ${min}`;
+    return ` (expected a finite ${integer ? 'integer' : 'number'}${lower})`;
+  }
+  if (min !== undefined && max !== undefined) {
+    const interval = `${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`;
+    return ` (expected ${what}in ${interval})`;
+  }
+  if (min !== undefined) {
+    return min === 0 && !integer ? '' : ` (expected ${what}${minExclusive ? '>' : '>='} ${min})`;
+  }
+  if (max !== undefined) return ` (expected ${what}${maxExclusive ? '<' : '<='} ${max})`;
+  return integer ? ' (expected an integer)' : '';
+}
+
+/** How `checkBounded` checks a number, besides its bounds; `description` names it in errors. */
+interface OptionChecks {
+  integer?: boolean;
+  infinite?: boolean;
+  description?: string;
+}
+
+/**
+ * A number within `bounds`, an integer if `integer`, finite unless `infinite`: a TypeError for
+ * what is not a number (or NaN), else a RangeError.
+ */
+function checkBounded(
+  option: string,
+  value: unknown,
+  bounds: NumberBounds,
+  { integer = false, infinite = false, description }: OptionChecks,
+): number {
+  const number = checkNumber(option, value, description);
+  const { min, max, minExclusive, maxExclusive } = bounds;
+  const below = min !== undefined && (minExclusive ? !(number > min) : number < min);
+  const above = max !== undefined && (maxExclusive ? !(number < max) : number > max);
+  if (below || above || (integer && !Number.isInteger(number))) {
+    throw new RangeError(
+      `Invalid ${label(option, description)}: ${show(value)}${expected(bounds, integer)}`,
+    );
+  }
+  if (!infinite && !Number.isFinite(number)) {
+    throw new RangeError(
+      `Invalid ${label(option, description)}: ${show(value)} (expected a finite number)`,
+    );
+  }
+  return number;
+}
+
+/**
+ * Checks an option's value against its spec: its type; a number's range (integer, finite unless
+ * `infinite`); each element of a pair or list the same way (named `betas[0]`, and by `label`);
+ * a choice among `choices`; and a `fixed` option at its default. Throws a TypeError for a value
+ * of the wrong kind, a RangeError for one out of range, naming the option and the value, as
+ * `label` words it ("Invalid learning rate (lr): -1"). What depends on other options
+ * (lr·weightDecay <= 1) is checked by the algorithm, after this.
+ */
+export function checkOption(spec: OptionSpec, value: unknown): void {
+  const { name, label: description } = spec;
+  const checks = { integer: spec.integer, infinite: spec.infinite };
+  switch (spec.type) {
+    case 'number':
+    case 'integer':
+      checkBounded(name, value, spec, {
+        ...checks,
+        integer: spec.type === 'integer',
+        description,
+      });
+      break;
+    case 'pair':
+      checkPair(name, value).forEach((v, i) => {
+        checkBounded(`${name}[${i}]`, v, spec.items?.[i] ?? spec, {
+          ...checks,
+          description: description && `${description} at index ${i}`,
+        });
+      });
+      break;
+    case 'numbers':
+      checkArray(name, value).forEach((v, i) => {
+        checkBounded(`${name}[${i}]`, v, spec, checks);
+      });
+      break;
+    case 'boolean':
+      checkBoolean(name, value);
+      break;
+    case 'choice':
+      checkOneOf(name, value, spec.choices ?? []);
+      break;
+    case 'function':
+      checkFunction(name, value);
+      break;
+  }
+  if (spec.fixed !== undefined && value !== spec.default) {
+    throw new RangeError(`Invalid ${name}: ${show(value)} (${spec.fixed})`);
+  }
+}
+
+/** Checks each of `values` against its spec, in the specs' order (see `checkOption`). */
+export function checkOptions(specs: readonly OptionSpec[], values: object): void {
+  for (const spec of specs) checkOption(spec, (values as Record<string, unknown>)[spec.name]);
 }
 
 /** Levenshtein distance, case-insensitive: how far a misspelled option is from a valid one. */

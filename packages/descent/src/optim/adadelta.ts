@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import { adadeltaKernel } from '../kernels/adadelta.js';
 import {
   Optimizer,
@@ -9,6 +11,13 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  epsOption,
+  lrOption,
+  maximizeOption,
+  unitOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link Adadelta}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdadeltaOptions {
@@ -52,20 +61,28 @@ export interface AdadeltaOptions {
  * Defaults: lr 1.0, rho 0.9, eps 1e-6, weightDecay 0, maximize false.
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<AdadeltaOptions>({
+    name: 'Adadelta',
+    kind: 'optimizer',
+    summary: 'the gradient rescaled by the ratio of the RMS of past updates to that of gradients',
+    reference: 'PyTorch 2.x torch.optim.Adadelta',
+    options: {
+      lr: lrOption(1, 'γ, a factor on the step (Adadelta’s ratio already sizes it)'),
+      rho: unitOption(0.9, 'ρ, the decay rate of both running means', 'rho'),
+      eps: epsOption(1e-6, 'ε, inside both square roots: it starts the first steps'),
+      weightDecay: weightDecayOption(0),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super(params, options, {
-      lr: 1.0,
-      rho: 0.9,
-      eps: 1e-6,
-      weightDecay: 0,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(Adadelta.spec));
   }
 
   protected validateOptions(o: AdadeltaOptions): void {
-    checkLrEpsDecay(o);
-    checkInRange('rho', o.rho, 0, 1, { closed: true, description: 'rho value' });
-    checkBoolean('maximize', o.maximize);
+    checkOptions(Adadelta.spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
   }
 
   protected override initState(p: Param): ParamState {

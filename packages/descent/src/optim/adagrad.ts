@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkFiniteNonNegative, checkLrEpsDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import { adagradKernel } from '../kernels/adagrad.js';
 import {
   Optimizer,
@@ -9,6 +11,13 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  decayOption,
+  epsOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link Adagrad}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdagradOptions {
@@ -57,26 +66,33 @@ export interface AdagradOptions {
  * Defaults: lr 1e-2, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10, maximize false.
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<AdagradOptions>({
+    name: 'Adagrad',
+    kind: 'optimizer',
+    summary: 'steps that shrink with the sum of each coordinate’s squared gradients',
+    reference: 'PyTorch 2.x torch.optim.Adagrad',
+    options: {
+      lr: lrOption(1e-2, 'γ, the learning rate, before lrDecay'),
+      lrDecay: decayOption(0, 'η: the rate at step t is γ / (1 + (t − 1) η)', 'lr_decay'),
+      weightDecay: weightDecayOption(0),
+      initialAccumulatorValue: decayOption(
+        0,
+        'τ, the value every sum of squared gradients starts from (the constructor’s only)',
+        'initial_accumulator_value',
+      ),
+      eps: epsOption(1e-10, 'ε, added to the root of the sum of squares'),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(params, options, {
-      lr: 1e-2,
-      lrDecay: 0,
-      weightDecay: 0,
-      initialAccumulatorValue: 0,
-      eps: 1e-10,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(Adagrad.spec));
   }
 
   protected validateOptions(o: AdagradOptions): void {
-    checkLrEpsDecay(o);
-    checkFiniteNonNegative('lrDecay', o.lrDecay, 'lr_decay value');
-    checkFiniteNonNegative(
-      'initialAccumulatorValue',
-      o.initialAccumulatorValue,
-      'initial_accumulator_value value',
-    );
-    checkBoolean('maximize', o.maximize);
+    checkOptions(Adagrad.spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
   }
 
   protected override initState(p: Param): ParamState {

@@ -1,5 +1,6 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
 import { adamKernel } from '../kernels/adam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import {
@@ -10,6 +11,15 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  betasOption,
+  decoupledWeightDecayOption,
+  epsOption,
+  flagOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /**
  * The options of {@link Adam} and {@link AdamW}, PyTorch's in camelCase; a group may override any
@@ -47,22 +57,27 @@ export interface AdamOptions extends MomentOptions {
  * decoupledWeightDecay false.
  */
 export class Adam extends MomentOptimizer<AdamOptions> {
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, options, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      decoupledWeightDecay: false,
-    });
-  }
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<AdamOptions>({
+    name: 'Adam',
+    kind: 'optimizer',
+    summary:
+      'running means of the gradient and of its square, bias-corrected (AMSGrad as an option)',
+    reference: 'PyTorch 2.x torch.optim.Adam',
+    options: {
+      lr: lrOption(1e-3),
+      betas: betasOption(),
+      eps: epsOption(1e-8, 'ε, added to the root of the second moment'),
+      weightDecay: weightDecayOption(0, 'λ, an L2 penalty (or, decoupled, AdamW’s shrinking of θ)'),
+      amsgrad: flagOption('AMSGrad: divide by the largest second moment so far', 'amsgrad'),
+      maximize: maximizeOption,
+      decoupledWeightDecay: decoupledWeightDecayOption,
+    },
+  });
 
-  protected override validateOptions(o: AdamOptions): void {
-    super.validateOptions(o);
-    checkBoolean('amsgrad', o.amsgrad);
-    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  /** The defaults are those of the class's spec: Adam's, or a subclass's (AdamW's). */
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, options, defaultsOf(new.target.spec));
   }
 
   protected override initState(p: Param, group: ParamGroup<AdamOptions>): ParamState {

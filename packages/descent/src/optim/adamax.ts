@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBetas, checkBoolean, checkLrEpsDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import { adamaxKernel } from '../kernels/adamax.js';
 import {
   Optimizer,
@@ -9,6 +11,13 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  betasOption,
+  epsOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link Adamax}, PyTorch's in camelCase; a group may override any of them. */
 export interface AdamaxOptions {
@@ -44,20 +53,30 @@ export interface AdamaxOptions {
  * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, maximize false.
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<AdamaxOptions>({
+    name: 'Adamax',
+    kind: 'optimizer',
+    summary: 'Adam with an exponentially weighted infinity norm for the second moment',
+    reference: 'PyTorch 2.x torch.optim.Adamax',
+    options: {
+      lr: lrOption(2e-3),
+      betas: betasOption(
+        '(β₁, β₂), the decay rates of the mean of gradients and of the weighted infinity norm',
+      ),
+      eps: epsOption(1e-8, 'ε, added to |g| before the maximum, so the norm is never 0'),
+      weightDecay: weightDecayOption(0),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, options, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(Adamax.spec));
   }
 
   protected validateOptions(o: AdamaxOptions): void {
-    checkLrEpsDecay(o);
-    checkBetas(o.betas);
-    checkBoolean('maximize', o.maximize);
+    checkOptions(Adamax.spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
   }
 
   protected override initState(p: Param): ParamState {

@@ -1,13 +1,8 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
-import {
-  checkBoolean,
-  checkDecayRate,
-  checkFinite,
-  checkFiniteNonNegative,
-  checkLr,
-  checkWeightDecay,
-} from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkDecayRate, checkOptions, checkWeightDecay } from '../core/validate.js';
 import { asgdKernel } from '../kernels/asgd.js';
 import {
   Optimizer,
@@ -17,6 +12,7 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import { decayOption, lrOption, maximizeOption, weightDecayOption } from './shared-options.js';
 
 /** The options of {@link ASGD}, PyTorch's in camelCase; a group may override any of them. */
 export interface ASGDOptions {
@@ -61,31 +57,43 @@ export interface ASGDOptions {
  * Defaults: lr 1e-2, lambd 1e-4, alpha 0.75, t0 1e6, weightDecay 0, maximize false.
  */
 export class ASGD extends Optimizer<ASGDOptions> {
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<ASGDOptions>({
+    name: 'ASGD',
+    kind: 'optimizer',
+    summary: 'SGD with a slowly decaying step, averaging its iterates from step t₀ on',
+    reference: 'PyTorch 2.x torch.optim.ASGD',
+    options: {
+      // η starts at lr as a float32 number, as in PyTorch: past float32's largest it would be
+      // infinite.
+      lr: {
+        ...lrOption(1e-2, 'γ = η₀, the initial step size, from which η decays'),
+        max: 3.4028234663852886e38,
+      },
+      lambd: decayOption(1e-4, 'λ, the decay term: η_t = γ / (1 + λγt)^α', 'lambd'),
+      alpha: { ...decayOption(0.75, 'α, the power of η’s decay', 'alpha'), scale: 'linear' },
+      t0: {
+        summary: 't₀, the step from which the iterates are averaged',
+        type: 'number',
+        default: 1e6,
+        scale: 'linear',
+        reference: 't0',
+      },
+      weightDecay: weightDecayOption(0),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
-    super(params, options, {
-      lr: 1e-2,
-      lambd: 1e-4,
-      alpha: 0.75,
-      t0: 1e6,
-      weightDecay: 0,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(ASGD.spec));
   }
 
   protected validateOptions(o: ASGDOptions): void {
-    const lr = checkLr(o.lr);
-    // η starts at lr as a float32 number: past float32's largest it would be infinite.
-    if (Math.fround(lr) === Infinity) {
-      throw new RangeError(
-        `Invalid learning rate (lr): ${lr} (expected at most float32's largest number: ASGD keeps η in float32, as PyTorch does)`,
-      );
-    }
+    checkOptions(ASGD.spec.options, o);
+    const lr = o.lr;
     checkWeightDecay(o.weightDecay, lr);
     // θ is multiplied by 1 − λη, η <= lr: as weight decay, λ·lr must stay within 1.
     checkDecayRate('lambd', o.lambd, lr, 'lambd value');
-    checkFiniteNonNegative('alpha', o.alpha, 'alpha value');
-    checkFinite('t0', o.t0);
-    checkBoolean('maximize', o.maximize);
   }
 
   protected override initState(p: Param, group: ParamGroup<ASGDOptions>): ParamState {

@@ -1,6 +1,8 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import { type DType, dtypeOf, type FloatArray, type Param, zeros } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
-import { checkInteger, checkLr, checkNonNegative, checkOneOf } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions } from '../core/validate.js';
 import {
   axpy,
   differenceInto,
@@ -24,6 +26,7 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import { lrOption } from './shared-options.js';
 
 /** The options of {@link LBFGS}, PyTorch's in camelCase; L-BFGS takes a single group. */
 export interface LBFGSOptions {
@@ -115,22 +118,78 @@ const minCurvature = 1e-10;
  * 1e-9, historySize 100, lineSearchFn null.
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<LBFGSOptions>({
+    name: 'LBFGS',
+    kind: 'optimizer',
+    summary: 'limited-memory BFGS over all parameters as one vector, with a closure',
+    reference: 'PyTorch 2.x torch.optim.LBFGS',
+    needsClosure: true,
+    options: {
+      lr: lrOption(1, 'γ, the step length of each iteration (a line search’s first trial)'),
+      maxIter: {
+        summary: 'the most iterations one step runs',
+        type: 'integer',
+        default: 20,
+        min: 1,
+        scale: 'log',
+        reference: 'max_iter',
+      },
+      maxEval: {
+        summary: 'the most evaluations of the closure one step makes',
+        type: 'integer',
+        default: 25,
+        defaultFrom: '⌊maxIter · 5 / 4⌋',
+        min: 1,
+        scale: 'log',
+        reference: 'max_eval',
+      },
+      // An infinite tolerance stops a step at once.
+      toleranceGrad: {
+        summary: 'a step stops once the largest gradient element is at most this',
+        type: 'number',
+        default: 1e-7,
+        min: 0,
+        infinite: true,
+        scale: 'log',
+        reference: 'tolerance_grad',
+      },
+      toleranceChange: {
+        summary: 'a step stops once the loss, the step or the slope changes by less than this',
+        type: 'number',
+        default: 1e-9,
+        min: 0,
+        infinite: true,
+        scale: 'log',
+        reference: 'tolerance_change',
+      },
+      historySize: {
+        summary: 'm, the number of curvature pairs kept',
+        type: 'integer',
+        default: 100,
+        min: 1,
+        scale: 'log',
+        reference: 'history_size',
+      },
+      lineSearchFn: {
+        summary: "'strong_wolfe' refines each step length by a strong Wolfe line search",
+        type: 'choice',
+        default: null,
+        choices: ['strong_wolfe', null],
+        reference: 'line_search_fn',
+      },
+    },
+  });
+
   private readonly dtype: DType;
   private readonly round: Round;
   private readonly numel: number;
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
-    const maxIter = options.maxIter ?? 20;
-    super(params, options, {
-      lr: 1,
-      maxIter: 20,
-      // PyTorch's default follows maxIter.
-      maxEval: Math.floor((maxIter * 5) / 4),
-      toleranceGrad: 1e-7,
-      toleranceChange: 1e-9,
-      historySize: 100,
-      lineSearchFn: null,
-    });
+    const defaults = defaultsOf<LBFGSOptions>(LBFGS.spec);
+    // PyTorch's default maxEval follows maxIter.
+    const maxIter = options.maxIter ?? defaults.maxIter;
+    super(params, options, { ...defaults, maxEval: Math.floor((maxIter * 5) / 4) });
     if (this.paramGroups.length !== 1) {
       throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
     }
@@ -148,13 +207,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   protected validateOptions(o: LBFGSOptions): void {
-    checkLr(o.lr);
-    checkInteger('maxIter', o.maxIter, 1);
-    checkInteger('maxEval', o.maxEval, 1);
-    checkNonNegative('toleranceGrad', o.toleranceGrad);
-    checkNonNegative('toleranceChange', o.toleranceChange);
-    checkInteger('historySize', o.historySize, 1);
-    checkOneOf('lineSearchFn', o.lineSearchFn, ['strong_wolfe', null]);
+    checkOptions(LBFGS.spec.options, o);
   }
 
   /** Always a RangeError: L-BFGS takes one group, as in PyTorch. */

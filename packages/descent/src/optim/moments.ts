@@ -1,5 +1,6 @@
 import type { Param } from '../core/param.js';
-import { checkBetas, checkBoolean, checkLrEpsDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import type { DecayScalars } from '../kernels/adam.js';
 import {
   Optimizer,
@@ -44,11 +45,13 @@ export interface MomentOptions {
  * `expAvgSq`, zero at first.
  */
 export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer<O> {
-  /** Checks the family's options (lr, betas, eps, weightDecay, maximize); subclasses add theirs. */
+  /**
+   * Checks every option against the spec of the optimizer's class (each of the family declares
+   * its own, `Adam.spec`), and weight decay against the learning rate.
+   */
   protected validateOptions(o: O): void {
-    checkLrEpsDecay(o);
-    checkBetas(o.betas);
-    checkBoolean('maximize', o.maximize);
+    checkOptions((this.constructor as unknown as { spec: AlgorithmSpec }).spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
   }
 
   /** A zero step count and zero moments, shaped like the parameter. */

@@ -1,6 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
-import { checkBoolean, checkFiniteNonNegative } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
 import { nadamKernel } from '../kernels/nadam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import {
@@ -10,6 +11,15 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  betasOption,
+  decayOption,
+  decoupledWeightDecayOption,
+  epsOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link NAdam}, PyTorch's in camelCase; a group may override any of them. */
 export interface NAdamOptions extends MomentOptions {
@@ -43,22 +53,29 @@ export interface NAdamOptions extends MomentOptions {
  * decoupledWeightDecay false, maximize false.
  */
 export class NAdam extends MomentOptimizer<NAdamOptions> {
-  constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, options, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      decoupledWeightDecay: false,
-      maximize: false,
-    });
-  }
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<NAdamOptions>({
+    name: 'NAdam',
+    kind: 'optimizer',
+    summary: 'Adam with Nesterov momentum, whose coefficient warms up over the steps',
+    reference: 'PyTorch 2.x torch.optim.NAdam',
+    options: {
+      lr: lrOption(2e-3),
+      betas: betasOption(),
+      eps: epsOption(1e-8, 'ε, added to the root of the second moment'),
+      weightDecay: weightDecayOption(0, 'λ, an L2 penalty (or, decoupled, AdamW’s shrinking of θ)'),
+      momentumDecay: decayOption(
+        4e-3,
+        'ψ, the pace at which the momentum coefficient warms up to β₁',
+        'momentum_decay',
+      ),
+      decoupledWeightDecay: decoupledWeightDecayOption,
+      maximize: maximizeOption,
+    },
+  });
 
-  protected override validateOptions(o: NAdamOptions): void {
-    super.validateOptions(o);
-    checkFiniteNonNegative('momentumDecay', o.momentumDecay, 'momentum_decay value');
-    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
+    super(params, options, defaultsOf(NAdam.spec));
   }
 
   protected override initState(p: Param, group: ParamGroup<NAdamOptions>): ParamState {

@@ -1,7 +1,10 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { Param } from '../core/param.js';
-import { checkBoolean, checkFiniteNonNegative, checkFunction, checkLr } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions } from '../core/validate.js';
 import { solveAbsoluteShifted, solveShifted } from '../kernels/linalg.js';
 import { type Closure, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { flagOption, lrOption, maximizeOption } from './shared-options.js';
 
 /**
  * The dense Hessian of the loss at the parameters' current values, row-major n × n, where the
@@ -58,27 +61,45 @@ export interface NewtonOptions {
  * is required.
  */
 export class Newton extends Optimizer<NewtonOptions> {
+  /** Its options (the names are descent's; the book's step is eta), defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<NewtonOptions>({
+    name: 'Newton',
+    kind: 'optimizer',
+    summary: 'Newton’s method for small problems: solves (H + δI) d = g with a given Hessian',
+    reference: 'Dive into Deep Learning, 12.3.3 (newton)',
+    options: {
+      lr: { ...lrOption(1, 'η, the fraction of the Newton step taken'), reference: 'eta' },
+      hessian: {
+        summary: 'the dense Hessian at the current point: (params) => n·n numbers, row-major',
+        type: 'function',
+        default: undefined,
+      },
+      damping: {
+        summary: 'δ, added to the Hessian’s diagonal (Levenberg’s damping)',
+        type: 'number',
+        default: 0,
+        min: 0,
+        scale: 'log',
+        label: 'damping value',
+      },
+      absoluteEigenvalues: flagOption(
+        'replace the Hessian’s eigenvalues by their absolute values, so the step descends',
+      ),
+      maximize: { ...maximizeOption, reference: undefined },
+    },
+  });
+
   constructor(
     params: ParamsInput<NewtonOptions>,
     options: Partial<NewtonOptions> & Pick<NewtonOptions, 'hessian'>,
   ) {
     // `hessian` has no default: a group without its own takes the one given here.
     const { hessian } = options ?? {};
-    super(params, options, {
-      lr: 1,
-      damping: 0,
-      absoluteEigenvalues: false,
-      maximize: false,
-      hessian,
-    });
+    super(params, options, { ...defaultsOf<NewtonOptions>(Newton.spec), hessian });
   }
 
   protected validateOptions(o: NewtonOptions): void {
-    checkLr(o.lr);
-    checkFunction('hessian', o.hessian);
-    checkFiniteNonNegative('damping', o.damping, 'damping value');
-    checkBoolean('absoluteEigenvalues', o.absoluteEigenvalues);
-    checkBoolean('maximize', o.maximize);
+    checkOptions(Newton.spec.options, o);
   }
 
   override step(closure?: Closure): number | undefined {

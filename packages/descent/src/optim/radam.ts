@@ -1,8 +1,17 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
 import { radamKernel } from '../kernels/radam.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+import {
+  betasOption,
+  decoupledWeightDecayOption,
+  epsOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link RAdam}, PyTorch's in camelCase; a group may override any of them. */
 export interface RAdamOptions extends MomentOptions {
@@ -34,20 +43,24 @@ export interface RAdamOptions extends MomentOptions {
  * maximize false.
  */
 export class RAdam extends MomentOptimizer<RAdamOptions> {
-  constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(params, options, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      decoupledWeightDecay: false,
-      maximize: false,
-    });
-  }
+  /** Its options, their defaults and ranges. */
+  static readonly spec: AlgorithmSpec = defineSpec<RAdamOptions>({
+    name: 'RAdam',
+    kind: 'optimizer',
+    summary: 'Adam rectified: momentum SGD until the second moment’s variance can be trusted',
+    reference: 'PyTorch 2.x torch.optim.RAdam',
+    options: {
+      lr: lrOption(1e-3),
+      betas: betasOption(),
+      eps: epsOption(1e-8, 'ε, added to the root of the second moment'),
+      weightDecay: weightDecayOption(0, 'λ, an L2 penalty (or, decoupled, AdamW’s shrinking of θ)'),
+      decoupledWeightDecay: decoupledWeightDecayOption,
+      maximize: maximizeOption,
+    },
+  });
 
-  protected override validateOptions(o: RAdamOptions): void {
-    super.validateOptions(o);
-    checkBoolean('decoupledWeightDecay', o.decoupledWeightDecay);
+  constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
+    super(params, options, defaultsOf(RAdam.spec));
   }
 
   protected override stepParam(

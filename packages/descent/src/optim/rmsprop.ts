@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkInRange, checkLrEpsDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import { rmspropKernel } from '../kernels/rmsprop.js';
 import {
   Optimizer,
@@ -9,6 +11,14 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  epsOption,
+  flagOption,
+  lrOption,
+  maximizeOption,
+  unitOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link RMSprop}, PyTorch's in camelCase; a group may override any of them. */
 export interface RMSpropOptions {
@@ -59,25 +69,38 @@ export interface RMSpropOptions {
  * maximize false.
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  /** Its options, their defaults and ranges (PyTorch's alpha >= 0 is [0, 1] here). */
+  static readonly spec: AlgorithmSpec = defineSpec<RMSpropOptions>({
+    name: 'RMSprop',
+    kind: 'optimizer',
+    summary: 'steps scaled by a running root mean square of the gradients',
+    reference: 'PyTorch 2.x torch.optim.RMSprop',
+    options: {
+      lr: lrOption(1e-2),
+      // PyTorch takes any alpha >= 0; past 1 the average of squares goes negative and the step NaN.
+      alpha: unitOption(
+        0.99,
+        'α, the smoothing constant: the mean of squared gradients keeps α of its past',
+        'alpha',
+      ),
+      eps: epsOption(1e-8, 'ε, added to the root of the mean square'),
+      weightDecay: weightDecayOption(0),
+      momentum: unitOption(0, 'μ, heavy-ball momentum on the rescaled gradient', 'momentum'),
+      centered: flagOption(
+        'divide by an estimate of the gradient’s standard deviation, √(v − m²), not √v',
+        'centered',
+      ),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(params, options, {
-      lr: 1e-2,
-      alpha: 0.99,
-      eps: 1e-8,
-      weightDecay: 0,
-      momentum: 0,
-      centered: false,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(RMSprop.spec));
   }
 
   protected validateOptions(o: RMSpropOptions): void {
-    checkLrEpsDecay(o);
-    checkInRange('momentum', o.momentum, 0, 1, { closed: true, description: 'momentum value' });
-    // PyTorch takes any alpha >= 0; past 1 the average of squares goes negative and the step NaN.
-    checkInRange('alpha', o.alpha, 0, 1, { closed: true, description: 'alpha value' });
-    checkBoolean('centered', o.centered);
-    checkBoolean('maximize', o.maximize);
+    checkOptions(RMSprop.spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
   }
 
   protected override initState(p: Param): ParamState {

@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkLr, checkPair } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions } from '../core/validate.js';
 import { rpropKernel } from '../kernels/rprop.js';
 import {
   Optimizer,
@@ -9,6 +11,7 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import { lrOption, maximizeOption } from './shared-options.js';
 
 /** The options of {@link Rprop}, PyTorch's in camelCase; a group may override any of them. */
 export interface RpropOptions {
@@ -49,32 +52,56 @@ export interface RpropOptions {
  * Defaults: lr 1e-2, etas [0.5, 1.2], stepSizes [1e-6, 50], maximize false.
  */
 export class Rprop extends Optimizer<RpropOptions> {
+  /** Its options, their defaults and ranges (PyTorch takes any stepSizes). */
+  static readonly spec: AlgorithmSpec = defineSpec<RpropOptions>({
+    name: 'Rprop',
+    kind: 'optimizer',
+    summary: 'each element steps by its own size, grown while its gradient’s sign holds',
+    reference: 'PyTorch 2.x torch.optim.Rprop',
+    options: {
+      lr: lrOption(1e-2, 's₀, the initial step size of every element'),
+      etas: {
+        summary: '(η₋, η₊), the factors a step size shrinks by at a sign flip and grows by after',
+        type: 'pair',
+        default: [0.5, 1.2],
+        min: 0,
+        minExclusive: true,
+        items: [
+          { min: 0, max: 1, minExclusive: true, maxExclusive: true },
+          { min: 1, minExclusive: true },
+        ],
+        scale: 'linear',
+        reference: 'etas',
+      },
+      // A negative step size would make Rprop climb; an infinite maximum leaves it unbounded.
+      stepSizes: {
+        summary: '(Γ_min, Γ_max), the bounds of the step sizes (Γ_min <= Γ_max)',
+        type: 'pair',
+        default: [1e-6, 50],
+        min: 0,
+        infinite: true,
+        // The least finite: the first step of every element is at least it.
+        items: [{ min: 0, max: Number.MAX_VALUE }, { min: 0 }],
+        scale: 'log',
+        reference: 'step_sizes',
+      },
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<RpropOptions>, options: Partial<RpropOptions> = {}) {
-    super(params, options, {
-      lr: 1e-2,
-      etas: [0.5, 1.2],
-      stepSizes: [1e-6, 50],
-      maximize: false,
-    });
+    super(params, options, defaultsOf(Rprop.spec));
   }
 
   protected validateOptions(o: RpropOptions): void {
-    checkLr(o.lr);
-    const [etaminus, etaplus] = checkPair('etas', o.etas);
-    if (!(0 < etaminus && etaminus < 1 && 1 < etaplus && etaplus < Infinity)) {
+    checkOptions(Rprop.spec.options, o);
+    // PyTorch takes any step sizes; an inverted range would only make Rprop climb.
+    const [min, max] = o.stepSizes;
+    if (!(min <= max)) {
       throw new RangeError(
-        `Invalid eta values (etas): ${etaminus}, ${etaplus} (expected 0 < etas[0] < 1 < etas[1], finite)`,
+        `Invalid step sizes (stepSizes): ${min}, ${max} (expected stepSizes[0] <= stepSizes[1])`,
       );
     }
-    // PyTorch takes any step sizes; a negative or inverted range would only make Rprop climb, and
-    // an infinite least one makes the first step infinite (the maximum may be infinite: no bound).
-    const [min, max] = checkPair('stepSizes', o.stepSizes);
-    if (!(0 <= min && min <= max && min < Infinity)) {
-      throw new RangeError(
-        `Invalid step sizes (stepSizes): ${min}, ${max} (expected 0 <= stepSizes[0] <= stepSizes[1], stepSizes[0] finite)`,
-      );
-    }
-    checkBoolean('maximize', o.maximize);
   }
 
   protected override initState(p: Param, group: ParamGroup<RpropOptions>): ParamState {

@@ -1,5 +1,7 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
-import { checkBoolean, checkInRange, checkLr, checkWeightDecay } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkOptions, checkWeightDecay } from '../core/validate.js';
 import { sgdKernel } from '../kernels/sgd.js';
 import {
   Optimizer,
@@ -9,6 +11,13 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import {
+  flagOption,
+  lrOption,
+  maximizeOption,
+  unitOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /** The options of {@link SGD}, PyTorch's in camelCase; a group may override any of them. */
 export interface SGDOptions {
@@ -53,24 +62,37 @@ export interface SGDOptions {
  * Defaults: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false.
  */
 export class SGD extends Optimizer<SGDOptions> {
+  /** Its options, their defaults and ranges (PyTorch's momentum >= 0 is [0, 1] here). */
+  static readonly spec: AlgorithmSpec = defineSpec<SGDOptions>({
+    name: 'SGD',
+    kind: 'optimizer',
+    summary: 'stochastic gradient descent, with heavy-ball or Nesterov momentum',
+    reference: 'PyTorch 2.x torch.optim.SGD',
+    options: {
+      lr: lrOption(1e-3),
+      // PyTorch takes any momentum >= 0; past 1 the buffer grows geometrically.
+      momentum: unitOption(0, 'μ, the momentum factor: the buffer keeps μ of its past', 'momentum'),
+      dampening: unitOption(
+        0,
+        'τ, the part of each new gradient left out of the momentum buffer (0 with nesterov)',
+        'dampening',
+      ),
+      weightDecay: weightDecayOption(0),
+      nesterov: flagOption(
+        'Nesterov momentum: step along g + μb (needs momentum > 0, dampening 0)',
+        'nesterov',
+      ),
+      maximize: maximizeOption,
+    },
+  });
+
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, options, {
-      lr: 1e-3,
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(SGD.spec));
   }
 
   protected validateOptions(o: SGDOptions): void {
-    checkWeightDecay(o.weightDecay, checkLr(o.lr));
-    // PyTorch takes any momentum >= 0; past 1 the buffer grows geometrically.
-    checkInRange('momentum', o.momentum, 0, 1, { closed: true, description: 'momentum value' });
-    checkInRange('dampening', o.dampening, 0, 1, { closed: true, description: 'dampening value' });
-    checkBoolean('nesterov', o.nesterov);
-    checkBoolean('maximize', o.maximize);
+    checkOptions(SGD.spec.options, o);
+    checkWeightDecay(o.weightDecay, o.lr);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new RangeError(
         `Nesterov momentum requires a momentum and zero dampening (momentum: ${o.momentum}, dampening: ${o.dampening})`,

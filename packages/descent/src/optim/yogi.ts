@@ -1,7 +1,16 @@
+import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
+import type { AlgorithmSpec } from '../core/spec.js';
 import { yogiKernel } from '../kernels/yogi.js';
 import { decayScalars, MomentOptimizer, type MomentOptions } from './moments.js';
 import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+import {
+  betasOption,
+  epsOption,
+  lrOption,
+  maximizeOption,
+  weightDecayOption,
+} from './shared-options.js';
 
 /**
  * The options of {@link Yogi}: the Adam family's, with the book's defaults (no PyTorch original).
@@ -25,14 +34,26 @@ export type YogiOptions = MomentOptions;
  * Defaults (the book's): lr 0.01, betas [0.9, 0.999], eps 1e-3, weightDecay 0, maximize false.
  */
 export class Yogi extends MomentOptimizer<YogiOptions> {
+  /**
+   * Its options, their defaults (the book's) and ranges. The book's code names lr and eps; its
+   * β₁, β₂ are constants, weightDecay and maximize descent's: none has a reference name.
+   */
+  static readonly spec: AlgorithmSpec = defineSpec<YogiOptions>({
+    name: 'Yogi',
+    kind: 'optimizer',
+    summary: 'Adam whose second moment moves towards g² by a step of fixed size',
+    reference: 'Dive into Deep Learning, 12.10 (yogi); Zaheer et al. 2018',
+    options: {
+      lr: lrOption(0.01),
+      betas: { ...betasOption(), reference: undefined },
+      eps: epsOption(1e-3, 'ε, added to the root of the second moment (the book’s 1e-3)'),
+      weightDecay: { ...weightDecayOption(0), reference: undefined },
+      maximize: { ...maximizeOption, reference: undefined },
+    },
+  });
+
   constructor(params: ParamsInput<YogiOptions>, options: Partial<YogiOptions> = {}) {
-    super(params, options, {
-      lr: 0.01,
-      betas: [0.9, 0.999],
-      eps: 1e-3,
-      weightDecay: 0,
-      maximize: false,
-    });
+    super(params, options, defaultsOf(Yogi.spec));
   }
 
   protected override stepParam(

@@ -1,7 +1,14 @@
-import { checkFinite, checkInRange, checkInteger, checkNonNegative } from '../core/validate.js';
+import { defineSpec } from '../core/options.js';
+import { checkInteger } from '../core/validate.js';
 import { cosineDecay, exponentialDecay, inverseSqrtDecay } from './pure/decay.js';
 import { piecewiseConstant } from './pure/piecewise.js';
-import { checkStepList, optionsOf, type Schedule, schedule } from './pure/schedule.js';
+import {
+  checkIncreasing,
+  optionsOf,
+  type Schedule,
+  schedule,
+  stepsOption,
+} from './pure/schedule.js';
 import { warmup } from './pure/warmup.js';
 
 /**
@@ -11,10 +18,11 @@ import { warmup } from './pure/warmup.js';
  * is what the book's object returns on its (t+1)-th call, so it can be evaluated at any t.
  */
 
-function checkLr(option: string, value: unknown): number {
-  checkFinite(option, value);
-  return checkNonNegative(option, value);
-}
+/** The spec of a learning rate of the book's: finite, >= 0. */
+const rate = { type: 'number', min: 0, scale: 'log' } as const;
+
+/** The spec of a factor of the book's, in [0, 1] (a larger one would grow the rate). */
+const factor = { type: 'number', min: 0, max: 1, scale: 'linear', reference: 'factor' } as const;
 
 /** The options of {@link squareRootScheduler}, the book's. */
 export interface SquareRootSchedulerOptions {
@@ -22,14 +30,19 @@ export interface SquareRootSchedulerOptions {
   lr?: number;
 }
 
-const squareRootOptions = optionsOf<SquareRootSchedulerOptions>('squareRootScheduler', {
-  lr: true,
+/** Its options, as programs built on descent list them. */
+squareRootScheduler.spec = defineSpec<SquareRootSchedulerOptions>({
+  name: 'squareRootScheduler',
+  kind: 'schedule',
+  summary: 'the book’s square root decay, η₀ (t + 1)^(−1/2)',
+  reference: 'Dive into Deep Learning, 12.11 (SquareRootScheduler)',
+  options: { lr: { ...rate, summary: 'η₀, the rate at epoch 0', default: 0.1, reference: 'lr' } },
 });
+const squareRootOptions = optionsOf<SquareRootSchedulerOptions>(squareRootScheduler.spec);
 
 /** The book's SquareRootScheduler: η_t = η₀ (t + 1)^(−1/2). */
 export function squareRootScheduler(options: SquareRootSchedulerOptions = {}): Schedule {
-  const { lr = 0.1 } = squareRootOptions(options);
-  checkLr('lr', lr);
+  const { lr } = squareRootOptions(options);
   return inverseSqrtDecay({ initValue: lr, timescale: 1 });
 }
 
@@ -43,40 +56,80 @@ export interface FactorSchedulerOptions {
   baseLr?: number;
 }
 
-const factorOptions = optionsOf<FactorSchedulerOptions>('factorScheduler', {
-  factor: true,
-  stopFactorLr: true,
-  baseLr: true,
+/** Its options, as programs built on descent list them. */
+factorScheduler.spec = defineSpec<FactorSchedulerOptions>({
+  name: 'factorScheduler',
+  kind: 'schedule',
+  summary: 'the book’s factor decay, max(η_min, η₀ α^(t+1))',
+  reference: 'Dive into Deep Learning, 12.11 (FactorScheduler)',
+  options: {
+    factor: { ...factor, summary: 'α, the factor of every epoch', default: 1 },
+    stopFactorLr: {
+      ...rate,
+      summary: 'η_min, the floor',
+      default: 1e-7,
+      reference: 'stop_factor_lr',
+    },
+    baseLr: {
+      ...rate,
+      summary: 'η₀, the rate before the first factor',
+      default: 0.1,
+      reference: 'base_lr',
+    },
+  },
 });
+const factorOptions = optionsOf<FactorSchedulerOptions>(factorScheduler.spec);
 
 /**
  * The book's FactorScheduler: η_{t+1} = max(η_min, η_t · α) from η₀, applied at every call, so
  * the value at t is max(η_min, η₀ α^(t+1)) (α <= 1 makes the recursion and the closed form agree).
  */
 export function factorScheduler(options: FactorSchedulerOptions = {}): Schedule {
-  const { factor = 1, stopFactorLr = 1e-7, baseLr = 0.1 } = factorOptions(options);
-  checkInRange('factor', factor, 0, 1, { closed: true });
-  checkLr('stopFactorLr', stopFactorLr);
-  checkLr('baseLr', baseLr);
+  const { factor, stopFactorLr, baseLr } = factorOptions(options);
   const decay = exponentialDecay({ initValue: baseLr, decayRate: factor, endValue: stopFactorLr });
   return schedule((t) => decay(t + 1));
 }
 
-/** The options of {@link multiFactorScheduler}, the book's in camelCase (`base_lr`). */
+/** The options of {@link multiFactorScheduler}, MXNet's in camelCase (`base_lr`). */
 export interface MultiFactorSchedulerOptions {
-  /** The epochs after which the rate is multiplied by factor: strictly increasing integers >= 1, at least one. */
+  /**
+   * The epochs after which the rate is multiplied by factor: strictly increasing integers >= 1, at
+   * least one.
+   */
   step: readonly number[];
   /** α, the multiplier after each of those epochs, in [0, 1]; default 1. */
   factor?: number;
-  /** η₀; default 0.01. */
+  /** η₀, the rate before the first of them (finite, >= 0); default 0.01. */
   baseLr?: number;
 }
 
-const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>('multiFactorScheduler', {
-  step: true,
-  factor: true,
-  baseLr: true,
+/** Its options, as programs built on descent list them. */
+multiFactorScheduler.spec = defineSpec<MultiFactorSchedulerOptions>({
+  name: 'multiFactorScheduler',
+  kind: 'schedule',
+  summary: 'the rate multiplied by α after each epoch listed in `step`',
+  reference: "MXNet's lr_scheduler.MultiFactorScheduler, which the book uses",
+  options: {
+    step: {
+      summary: 'the epochs after which the rate is multiplied by factor, strictly increasing',
+      type: 'numbers',
+      integer: true,
+      min: 1,
+      scale: 'linear',
+      default: undefined,
+      example: [15, 30],
+      reference: 'step',
+    },
+    factor: { ...factor, summary: 'α, the multiplier after each of those epochs', default: 1 },
+    baseLr: {
+      ...rate,
+      summary: 'η₀, the rate before the first of them',
+      default: 0.01,
+      reference: 'base_lr',
+    },
+  },
 });
+const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>(multiFactorScheduler.spec);
 
 /**
  * The book's MultiFactorScheduler, which is MXNet's `mx.lr_scheduler.MultiFactorScheduler` (the
@@ -92,15 +145,13 @@ const multiFactorOptions = optionsOf<MultiFactorSchedulerOptions>('multiFactorSc
  * (MXNet refuses η₀ below its warmup start, 0).
  */
 export function multiFactorScheduler(options: MultiFactorSchedulerOptions): Schedule {
-  const { step, factor = 1, baseLr = 0.01 } = multiFactorOptions(options);
-  const steps = checkStepList('step', step, { min: 1 });
-  if (steps.length === 0) throw new RangeError('Invalid step: [] (expected at least one step)');
-  checkInRange('factor', factor, 0, 1, { closed: true });
-  checkLr('baseLr', baseLr);
+  const { step, factor, baseLr } = multiFactorOptions(options);
+  checkIncreasing('step', step);
+  if (step.length === 0) throw new RangeError('Invalid step: [] (expected at least one step)');
   const values = [baseLr];
-  for (let i = 0; i < steps.length; i++) values.push(values[i] * factor);
+  for (let i = 0; i < step.length; i++) values.push(values[i] * factor);
   // The rate after s changes at t = s + 1, where piecewiseConstant starts its next value.
-  return piecewiseConstant({ values, boundaries: steps.map((s) => s + 1) });
+  return piecewiseConstant({ values, boundaries: step.map((s) => s + 1) });
 }
 
 /**
@@ -120,13 +171,42 @@ export interface CosineSchedulerOptions {
   warmupBeginLr?: number;
 }
 
-const cosineOptions = optionsOf<CosineSchedulerOptions>('cosineScheduler', {
-  maxUpdate: true,
-  baseLr: true,
-  finalLr: true,
-  warmupSteps: true,
-  warmupBeginLr: true,
+/** Its options, as programs built on descent list them. */
+cosineScheduler.spec = defineSpec<CosineSchedulerOptions>({
+  name: 'cosineScheduler',
+  kind: 'schedule',
+  summary: 'the book’s cosine schedule with a linear warmup',
+  reference: 'Dive into Deep Learning, 12.11 (CosineScheduler)',
+  options: {
+    maxUpdate: {
+      ...stepsOption(1),
+      summary: 'T, the epoch at which the rate reaches finalLr (> warmupSteps)',
+      default: undefined,
+      example: 20,
+      reference: 'max_update',
+    },
+    baseLr: {
+      ...rate,
+      summary: 'η₀, the rate at the end of the warmup',
+      default: 0.01,
+      reference: 'base_lr',
+    },
+    finalLr: { ...rate, summary: 'η_T, held from maxUpdate on', default: 0, reference: 'final_lr' },
+    warmupSteps: {
+      ...stepsOption(0),
+      summary: 'the epochs of linear warmup',
+      default: 0,
+      reference: 'warmup_steps',
+    },
+    warmupBeginLr: {
+      ...rate,
+      summary: 'the rate at epoch 0 when there is a warmup',
+      default: 0,
+      reference: 'warmup_begin_lr',
+    },
+  },
 });
+const cosineOptions = optionsOf<CosineSchedulerOptions>(cosineScheduler.spec);
 
 /**
  * The book's CosineScheduler, warmup included: with W = warmupSteps,
@@ -136,18 +216,8 @@ const cosineOptions = optionsOf<CosineSchedulerOptions>('cosineScheduler', {
  *     η_t = η_T                                                           t > T
  */
 export function cosineScheduler(options: CosineSchedulerOptions): Schedule {
-  const {
-    maxUpdate,
-    baseLr = 0.01,
-    finalLr = 0,
-    warmupSteps = 0,
-    warmupBeginLr = 0,
-  } = cosineOptions(options);
-  checkInteger('warmupSteps', warmupSteps, 0);
+  const { maxUpdate, baseLr, finalLr, warmupSteps, warmupBeginLr } = cosineOptions(options);
   checkInteger('maxUpdate', maxUpdate, warmupSteps + 1);
-  checkLr('baseLr', baseLr);
-  checkLr('finalLr', finalLr);
-  checkLr('warmupBeginLr', warmupBeginLr);
   const decay = cosineDecay({
     initValue: baseLr,
     endValue: finalLr,

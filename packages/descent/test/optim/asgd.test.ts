@@ -10,7 +10,11 @@ describe('ASGD against PyTorch', () => {
 describe('ASGD options', () => {
   const p = () => [param([1, 2, 3])];
   it.each([
-    [{ lr: -1 }, RangeError, /^Invalid learning rate \(lr\): -1$/],
+    [
+      { lr: -1 },
+      RangeError,
+      /^Invalid learning rate \(lr\): -1 \(expected in \[0, 3\.4028234663852886e\+38\]\)$/,
+    ],
     [{ lambd: -1e-4 }, RangeError, /^Invalid lambd value \(lambd\): -0.0001$/],
     [{ alpha: -0.75 }, RangeError, /^Invalid alpha value \(alpha\): -0.75$/],
     [{ weightDecay: -1 }, RangeError, /^Invalid weight_decay value \(weightDecay\): -1$/],
@@ -22,7 +26,7 @@ describe('ASGD options', () => {
     [
       { lr: 1e39 },
       RangeError,
-      /^Invalid learning rate \(lr\): 1e\+39 \(expected at most float32's/,
+      /^Invalid learning rate \(lr\): 1e\+39 \(expected in \[0, 3\.4028234663852886e\+38\]\)$/,
     ],
     // θ is multiplied by 1 − λη, η <= lr: lr·lambd at most 1, as lr·weightDecay.
     [

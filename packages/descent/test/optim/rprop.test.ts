@@ -11,19 +11,25 @@ describe('Rprop options', () => {
   const p = () => [param([1, 2, 3])];
   it.each([
     [{ lr: -1 }, RangeError, /^Invalid learning rate \(lr\): -1$/],
-    [{ etas: [1.2, 0.5] }, RangeError, /^Invalid eta values \(etas\): 1.2, 0.5 \(expected/],
-    [{ etas: [0, 1.2] }, RangeError, /^Invalid eta values \(etas\): 0, 1.2/],
-    [{ etas: [1, 1.2] }, RangeError, /^Invalid eta values \(etas\): 1, 1.2/],
-    [{ etas: [0.5, 1] }, RangeError, /^Invalid eta values \(etas\): 0.5, 1 /],
+    // 0 < η₋ < 1 < η₊, each element in its own range (Rprop.spec's items).
+    [{ etas: [1.2, 0.5] }, RangeError, /^Invalid etas\[0\]: 1.2 \(expected in \(0, 1\)\)$/],
+    [{ etas: [0, 1.2] }, RangeError, /^Invalid etas\[0\]: 0 \(expected in \(0, 1\)\)$/],
+    [{ etas: [1, 1.2] }, RangeError, /^Invalid etas\[0\]: 1 \(expected in \(0, 1\)\)$/],
+    [{ etas: [0.5, 1] }, RangeError, /^Invalid etas\[1\]: 1 \(expected > 1\)$/],
+    [{ etas: [0.5, Infinity] }, RangeError, /^Invalid etas\[1\]: Infinity \(expected a finite/],
     [{ etas: [0.5] }, TypeError, /^Invalid etas: \[0.5\] \(expected two numbers\)$/],
-    [{ stepSizes: [-1e-6, 50] }, RangeError, /^Invalid step sizes \(stepSizes\): -0.000001, 50/],
+    [
+      { stepSizes: [-1e-6, 50] },
+      RangeError,
+      /^Invalid stepSizes\[0\]: -0.000001 \(expected a finite number >= 0\)$/,
+    ],
     [{ stepSizes: [50, 1e-6] }, RangeError, /^Invalid step sizes \(stepSizes\): 50, 0.000001/],
     [{ stepSizes: 50 }, TypeError, /^Invalid stepSizes: 50 \(expected two numbers\)$/],
     // The first step is clamped to stepSizes[0]: an infinite one is an infinite step.
     [
       { stepSizes: [Infinity, Infinity] },
       RangeError,
-      /^Invalid step sizes \(stepSizes\): Infinity, Infinity \(expected .*stepSizes\[0\] finite\)$/,
+      /^Invalid stepSizes\[0\]: Infinity \(expected a finite number >= 0\)$/,
     ],
     [{ lr: 'fast' }, TypeError, /^Invalid learning rate \(lr\): "fast"/],
     [{ maximize: 1 }, TypeError, /^Invalid maximize: 1/],
@@ -75,7 +81,7 @@ describe('Rprop options', () => {
     a.grad.set([1]);
     b.grad.set([1]);
     opt.paramGroups[1].etas = [0.5, 0.9];
-    expect(() => opt.step()).toThrow(/^Invalid eta values \(etas\): 0.5, 0.9/);
+    expect(() => opt.step()).toThrow(/^Invalid etas\[1\]: 0.9 \(expected > 1\)$/);
     expect([a.data[0], b.data[0]]).toEqual([1, 2]);
     expect(opt.state.size).toBe(0);
   });

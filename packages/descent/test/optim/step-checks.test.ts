@@ -168,7 +168,7 @@ describe.each(classes)('%s', (name, cls) => {
         },
         RangeError,
         key === 'lr'
-          ? /^Invalid learning rate \(lr\): Infinity \(expected a finite number\)$/
+          ? /^Invalid learning rate \(lr\): Infinity \(expected (a finite number|in \[0, 3\.4028234663852886e\+38\])\)$/
           : /^Invalid weight_decay value \(weightDecay\): (Infinity \(expected a finite number\)|1e\+308 with lr .*lr·weightDecay <= 1)/,
       );
     }

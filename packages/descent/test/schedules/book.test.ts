@@ -79,6 +79,7 @@ describe("the book's options", () => {
       /baseLr: Infinity/,
     ],
     [() => book.multiFactorScheduler({ step: [15], factor: Number.NaN }), TypeError, /factor: NaN/],
+    [() => book.multiFactorScheduler({} as never), TypeError, /step: undefined/],
     [() => book.cosineScheduler({ maxUpdate: 5, warmupSteps: 5 }), RangeError, /maxUpdate: 5/],
     [
       () => book.cosineScheduler({ maxUpdate: 20, finalLr: Number.POSITIVE_INFINITY }),
@@ -104,5 +105,9 @@ describe("the book's options", () => {
     expect(book.multiFactorScheduler({ step: [1] })(5)).toBe(0.01);
     expect(book.cosineScheduler({ maxUpdate: 10 })(0)).toBe(0.01);
     expect(book.cosineScheduler({ maxUpdate: 10 })(10)).toBe(0);
+    // MXNet's defaults: factor 1 (the rate holds) and baseLr 0.01; the rate changes after step 5.
+    expect(book.multiFactorScheduler({ step: [5] })(10)).toBe(0.01);
+    expect(book.multiFactorScheduler({ step: [5], factor: 0.5 })(5)).toBe(0.01);
+    expect(book.multiFactorScheduler({ step: [5], factor: 0.5 })(6)).toBe(0.005);
   });
 });

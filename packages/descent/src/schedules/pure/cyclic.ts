@@ -1,18 +1,15 @@
-import {
-  checkBoolean,
-  checkFinite,
-  checkInRange,
-  checkInteger,
-  checkPositive,
-} from '../../core/validate.js';
+import { defineSpec } from '../../core/options.js';
+import { checkBoolean, checkInRange, checkInteger } from '../../core/validate.js';
 import {
   checkExponentialEnds,
-  checkShape,
   optionsOf,
   type Schedule,
   type Shape,
   schedule,
+  shapeOption,
+  stepsOption,
   transition,
+  valueOption,
 } from './schedule.js';
 
 /** The options of {@link sgdr}. */
@@ -29,13 +26,54 @@ export interface SgdrOptions {
   decay?: number;
 }
 
-const sgdrOptions = optionsOf<SgdrOptions>('sgdr', {
-  initValue: true,
-  endValue: true,
-  periodSteps: true,
-  periodMultiplier: true,
-  decay: true,
+/** Its options, as programs built on descent list them (PyTorch's names, where it has them). */
+sgdr.spec = defineSpec<SgdrOptions>({
+  name: 'sgdr',
+  kind: 'schedule',
+  summary: 'cosine annealing with warm restarts, cycles growing by periodMultiplier',
+  reference: "PyTorch's CosineAnnealingWarmRestarts (Loshchilov & Hutter's SGDR)",
+  options: {
+    initValue: {
+      ...valueOption,
+      summary: 'v₀, the value at the start of the first cycle',
+      default: undefined,
+      example: 0.1,
+    },
+    endValue: {
+      ...valueOption,
+      summary: 'the value each cycle anneals to',
+      default: 0,
+      reference: 'eta_min',
+    },
+    periodSteps: {
+      summary: 'T₀, the steps of the first cycle',
+      type: 'number',
+      default: undefined,
+      example: 10,
+      min: 0,
+      minExclusive: true,
+      scale: 'log',
+      reference: 'T_0',
+    },
+    periodMultiplier: {
+      summary: 'm: each cycle is m times longer than the one before',
+      type: 'number',
+      default: 1,
+      min: 1,
+      scale: 'linear',
+      reference: 'T_mult',
+    },
+    decay: {
+      summary: 'd: each cycle’s height above endValue is d times the previous one’s',
+      type: 'number',
+      default: 1,
+      min: 0,
+      max: 1,
+      scale: 'linear',
+    },
+  },
 });
+const sgdrOptions = optionsOf<SgdrOptions>(sgdr.spec);
 
 /**
  * Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2017). Cycle i (from 0) lasts
@@ -50,20 +88,7 @@ const sgdrOptions = optionsOf<SgdrOptions>('sgdr', {
  * between endValue and initValue.
  */
 export function sgdr(options: SgdrOptions): Schedule {
-  const {
-    initValue,
-    endValue = 0,
-    periodSteps,
-    periodMultiplier = 1,
-    decay = 1,
-  } = sgdrOptions(options);
-  checkFinite('initValue', initValue);
-  checkFinite('endValue', endValue);
-  checkFinite('periodSteps', periodSteps);
-  checkPositive('periodSteps', periodSteps);
-  checkFinite('periodMultiplier', periodMultiplier);
-  checkInRange('periodMultiplier', periodMultiplier, 1, Number.POSITIVE_INFINITY);
-  checkInRange('decay', decay, 0, 1, { closed: true });
+  const { initValue, endValue, periodSteps, periodMultiplier, decay } = sgdrOptions(options);
   const m = periodMultiplier;
   // m^i − 1 to an ulp or two: from the power where it is at least 2 (m^i − 1 is then exact), from
   // expm1 below, where subtracting 1 would cancel the power's rounding into many ulps.
@@ -174,15 +199,65 @@ export interface OneCycleOptions {
   shape?: Shape;
 }
 
-const oneCycleOptions = optionsOf<OneCycleOptions>('oneCycle', {
-  peakValue: true,
-  totalSteps: true,
-  pctStart: true,
-  initValue: true,
-  endValue: true,
-  threePhase: true,
-  shape: true,
+/** Its options, as programs built on descent list them (PyTorch's names, where it has them). */
+oneCycle.spec = defineSpec<OneCycleOptions>({
+  name: 'oneCycle',
+  kind: 'schedule',
+  summary: 'the one-cycle policy: up from initValue to peakValue, then down to endValue',
+  reference: "PyTorch's OneCycleLR (Smith & Topin 2019)",
+  options: {
+    peakValue: {
+      ...valueOption,
+      summary: 'the value at the top of the cycle, at step pctStart · totalSteps − 1',
+      default: undefined,
+      example: 0.1,
+      reference: 'max_lr',
+    },
+    totalSteps: {
+      ...stepsOption(1),
+      summary: 'every step of the cycle; endValue is reached at step totalSteps − 1',
+      default: undefined,
+      example: 100,
+      reference: 'total_steps',
+    },
+    pctStart: {
+      summary: 'the fraction of the steps spent going up',
+      type: 'number',
+      default: 0.3,
+      min: 0,
+      max: 1,
+      scale: 'linear',
+      reference: 'pct_start',
+    },
+    initValue: {
+      ...valueOption,
+      summary: 'the value at step 0 (PyTorch: max_lr / div_factor)',
+      default: undefined,
+      defaultFrom: 'peakValue / 25',
+      example: 0.004,
+    },
+    endValue: {
+      ...valueOption,
+      summary: 'the value at the end (PyTorch: initial_lr / final_div_factor)',
+      default: undefined,
+      defaultFrom: 'initValue / 1e4',
+      example: 4e-7,
+    },
+    threePhase: {
+      summary: 'go back down to initValue before the final phase (the paper’s schedule)',
+      type: 'boolean',
+      default: false,
+      reference: 'three_phase',
+    },
+    shape: {
+      ...shapeOption,
+      summary: 'the curve of each phase (PyTorch’s anneal_strategy, cos or linear)',
+      default: 'cosine',
+      reference: 'anneal_strategy',
+    },
+  },
 });
+const oneCycleOptions = optionsOf<OneCycleOptions, 'initValue' | 'endValue'>(oneCycle.spec);
 
 /**
  * The one-cycle policy (Smith & Topin, 2019) as a schedule: from initValue up to peakValue, then
@@ -195,16 +270,12 @@ export function oneCycle(options: OneCycleOptions): Schedule {
   const {
     peakValue,
     totalSteps,
-    pctStart = 0.3,
+    pctStart,
     initValue = peakValue / 25,
     endValue = initValue / 1e4,
-    threePhase = false,
-    shape = 'cosine',
+    threePhase,
+    shape,
   } = oneCycleOptions(options);
-  checkFinite('peakValue', peakValue);
-  checkFinite('initValue', initValue);
-  checkFinite('endValue', endValue);
-  checkShape('shape', shape);
   checkExponentialEnds(shape, initValue, peakValue, 'initValue', initValue);
   checkExponentialEnds(shape, initValue, endValue, 'endValue', endValue);
   const phases = oneCyclePhases(totalSteps, pctStart, threePhase);

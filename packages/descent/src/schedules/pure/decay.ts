@@ -1,18 +1,12 @@
-import {
-  checkBoolean,
-  checkFinite,
-  checkInRange,
-  checkInteger,
-  checkNonNegative,
-  checkPositive,
-} from '../../core/validate.js';
+import { defineSpec } from '../../core/options.js';
 import {
   between,
-  type OptionNames,
   optionsOf,
   type Schedule,
   schedule,
+  stepsOption,
   transition,
+  valueOption,
 } from './schedule.js';
 
 /** The options of {@link constantSchedule}. */
@@ -21,12 +15,27 @@ export interface ConstantScheduleOptions {
   value: number;
 }
 
-const constantOptions = optionsOf<ConstantScheduleOptions>('constantSchedule', { value: true });
+/** Its options, as programs built on descent list them. */
+constantSchedule.spec = defineSpec<ConstantScheduleOptions>({
+  name: 'constantSchedule',
+  kind: 'schedule',
+  summary: 'the same value at every step',
+  reference: "Optax's constant_schedule",
+  options: {
+    value: {
+      ...valueOption,
+      summary: 'the value at every step',
+      default: undefined,
+      example: 0.1,
+      reference: 'value',
+    },
+  },
+});
+const constantOptions = optionsOf<ConstantScheduleOptions>(constantSchedule.spec);
 
 /** The same value at every step. */
 export function constantSchedule(options: ConstantScheduleOptions): Schedule {
   const { value } = constantOptions(options);
-  checkFinite('value', value);
   return schedule(() => value);
 }
 
@@ -40,12 +49,40 @@ export interface LinearScheduleOptions {
   steps: number;
 }
 
-const linearNames: OptionNames<LinearScheduleOptions> = {
-  initValue: true,
-  endValue: true,
-  steps: true,
-};
-const linearOptions = optionsOf<LinearScheduleOptions>('linearSchedule', linearNames);
+/** The options of a linear or polynomial schedule, as Optax names them. */
+const linearSpecs = {
+  initValue: {
+    ...valueOption,
+    summary: 'v₀, the value at step 0',
+    default: undefined,
+    example: 0.1,
+    reference: 'init_value',
+  },
+  endValue: {
+    ...valueOption,
+    summary: 'v_end, the value from step `steps` on',
+    default: undefined,
+    example: 0.01,
+    reference: 'end_value',
+  },
+  steps: {
+    ...stepsOption(1),
+    summary: 'T, the steps from initValue to endValue',
+    default: undefined,
+    example: 20,
+    reference: 'transition_steps',
+  },
+} as const;
+
+/** Its options, as programs built on descent list them. */
+linearSchedule.spec = defineSpec<LinearScheduleOptions>({
+  name: 'linearSchedule',
+  kind: 'schedule',
+  summary: 'a straight line from initValue to endValue over `steps`, then endValue',
+  reference: "Optax's linear_schedule",
+  options: linearSpecs,
+});
+const linearOptions = optionsOf<LinearScheduleOptions>(linearSchedule.spec);
 
 /**
  * From initValue at step 0 to endValue at step `steps` in a straight line, then endValue:
@@ -56,9 +93,6 @@ const linearOptions = optionsOf<LinearScheduleOptions>('linearSchedule', linearN
  */
 export function linearSchedule(options: LinearScheduleOptions): Schedule {
   const { initValue, endValue, steps } = linearOptions(options);
-  checkFinite('initValue', initValue);
-  checkFinite('endValue', endValue);
-  checkInteger('steps', steps, 1);
   return schedule((t) => transition('linear', initValue, endValue, t / steps));
 }
 
@@ -68,10 +102,26 @@ export interface PolynomialScheduleOptions extends LinearScheduleOptions {
   power?: number;
 }
 
-const polynomialOptions = optionsOf<PolynomialScheduleOptions>('polynomialSchedule', {
-  ...linearNames,
-  power: true,
+/** Its options, as programs built on descent list them. */
+polynomialSchedule.spec = defineSpec<PolynomialScheduleOptions>({
+  name: 'polynomialSchedule',
+  kind: 'schedule',
+  summary: 'polynomial decay from initValue to endValue over `steps`, then endValue',
+  reference: "Optax's polynomial_schedule",
+  options: {
+    ...linearSpecs,
+    power: {
+      summary: 'p, the power of the decay (1: linear)',
+      type: 'number',
+      default: 1,
+      min: 0,
+      minExclusive: true,
+      scale: 'log',
+      reference: 'power',
+    },
+  },
 });
+const polynomialOptions = optionsOf<PolynomialScheduleOptions>(polynomialSchedule.spec);
 
 /**
  * Polynomial decay from initValue to endValue over `steps`, then endValue:
@@ -81,12 +131,7 @@ const polynomialOptions = optionsOf<PolynomialScheduleOptions>('polynomialSchedu
  * Bounds: between initValue and endValue.
  */
 export function polynomialSchedule(options: PolynomialScheduleOptions): Schedule {
-  const { initValue, endValue, steps, power = 1 } = polynomialOptions(options);
-  checkFinite('initValue', initValue);
-  checkFinite('endValue', endValue);
-  checkInteger('steps', steps, 1);
-  checkFinite('power', power);
-  checkPositive('power', power);
+  const { initValue, endValue, steps, power } = polynomialOptions(options);
   return schedule((t) =>
     between(
       initValue,
@@ -111,13 +156,56 @@ export interface ExponentialDecayOptions {
   endValue?: number;
 }
 
-const exponentialOptions = optionsOf<ExponentialDecayOptions>('exponentialDecay', {
-  initValue: true,
-  decayRate: true,
-  transitionSteps: true,
-  staircase: true,
-  endValue: true,
+/** Its options, as programs built on descent list them. */
+exponentialDecay.spec = defineSpec<ExponentialDecayOptions>({
+  name: 'exponentialDecay',
+  kind: 'schedule',
+  summary: 'exponential decay with a floor: max(endValue, v₀ · r^(t/T))',
+  reference: "Optax's exponential_decay",
+  options: {
+    initValue: {
+      summary: 'v₀, the value at step 0',
+      type: 'number',
+      default: undefined,
+      example: 0.1,
+      min: 0,
+      scale: 'log',
+      reference: 'init_value',
+    },
+    decayRate: {
+      summary: 'r, the factor applied every transitionSteps steps',
+      type: 'number',
+      default: undefined,
+      example: 0.9,
+      min: 0,
+      max: 1,
+      scale: 'linear',
+      reference: 'decay_rate',
+    },
+    transitionSteps: {
+      summary: 'T, the steps per factor of decayRate',
+      type: 'number',
+      default: 1,
+      min: 0,
+      minExclusive: true,
+      scale: 'log',
+      reference: 'transition_steps',
+    },
+    staircase: {
+      summary: 'decay in whole factors, at multiples of transitionSteps',
+      type: 'boolean',
+      default: false,
+      reference: 'staircase',
+    },
+    endValue: {
+      ...valueOption,
+      summary: 'the floor the decay stops at',
+      default: 0,
+      reference: 'end_value',
+    },
+  },
 });
+const exponentialOptions = optionsOf<ExponentialDecayOptions>(exponentialDecay.spec);
 
 /**
  * Exponential decay with a floor:
@@ -127,20 +215,8 @@ const exponentialOptions = optionsOf<ExponentialDecayOptions>('exponentialDecay'
  * Bounds: between endValue and max(initValue, endValue).
  */
 export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
-  const {
-    initValue,
-    decayRate,
-    transitionSteps = 1,
-    staircase = false,
-    endValue = 0,
-  } = exponentialOptions(options);
-  checkFinite('initValue', initValue);
-  checkNonNegative('initValue', initValue);
-  checkInRange('decayRate', decayRate, 0, 1, { closed: true });
-  checkFinite('transitionSteps', transitionSteps);
-  checkPositive('transitionSteps', transitionSteps);
-  checkBoolean('staircase', staircase);
-  checkFinite('endValue', endValue);
+  const { initValue, decayRate, transitionSteps, staircase, endValue } =
+    exponentialOptions(options);
   return schedule((t) => {
     const exponent = staircase ? Math.floor(t / transitionSteps) : t / transitionSteps;
     return Math.max(endValue, initValue * decayRate ** exponent);
@@ -157,11 +233,23 @@ export interface CosineDecayOptions {
   steps: number;
 }
 
-const cosineOptions = optionsOf<CosineDecayOptions>('cosineDecay', {
-  initValue: true,
-  endValue: true,
-  steps: true,
+/** Its options, as programs built on descent list them. */
+cosineDecay.spec = defineSpec<CosineDecayOptions>({
+  name: 'cosineDecay',
+  kind: 'schedule',
+  summary: 'half a cosine from initValue to endValue over `steps`, then endValue',
+  reference: "Optax's cosine_decay_schedule (its alpha is endValue / initValue)",
+  options: {
+    initValue: linearSpecs.initValue,
+    endValue: { ...linearSpecs.endValue, default: 0, example: undefined, reference: undefined },
+    steps: {
+      ...linearSpecs.steps,
+      summary: 'T, the steps of the half cosine',
+      reference: 'decay_steps',
+    },
+  },
 });
+const cosineOptions = optionsOf<CosineDecayOptions>(cosineDecay.spec);
 
 /**
  * Half a cosine from initValue down (or up) to endValue over `steps`, then endValue:
@@ -171,10 +259,7 @@ const cosineOptions = optionsOf<CosineDecayOptions>('cosineDecay', {
  * Bounds: between initValue and endValue.
  */
 export function cosineDecay(options: CosineDecayOptions): Schedule {
-  const { initValue, endValue = 0, steps } = cosineOptions(options);
-  checkFinite('initValue', initValue);
-  checkFinite('endValue', endValue);
-  checkInteger('steps', steps, 1);
+  const { initValue, endValue, steps } = cosineOptions(options);
   return schedule((t) => transition('cosine', initValue, endValue, t / steps));
 }
 
@@ -186,10 +271,25 @@ export interface InverseSqrtDecayOptions {
   timescale?: number;
 }
 
-const inverseSqrtOptions = optionsOf<InverseSqrtDecayOptions>('inverseSqrtDecay', {
-  initValue: true,
-  timescale: true,
+/** Its options, as programs built on descent list them. */
+inverseSqrtDecay.spec = defineSpec<InverseSqrtDecayOptions>({
+  name: 'inverseSqrtDecay',
+  kind: 'schedule',
+  summary: 'inverse square root decay, v₀ / √(1 + t/τ)',
+  reference: 'its formula; the book’s SquareRootScheduler at timescale 1',
+  options: {
+    initValue: { ...linearSpecs.initValue, reference: undefined },
+    timescale: {
+      summary: 'τ, the steps over which the decay sets in',
+      type: 'number',
+      default: 1,
+      min: 0,
+      minExclusive: true,
+      scale: 'log',
+    },
+  },
 });
+const inverseSqrtOptions = optionsOf<InverseSqrtDecayOptions>(inverseSqrtDecay.spec);
 
 /**
  * Inverse square root decay, initValue at step 0:
@@ -201,9 +301,6 @@ const inverseSqrtOptions = optionsOf<InverseSqrtDecayOptions>('inverseSqrtDecay'
  * schedule, v₀·√(τ/t) for t >= τ. Bounds: between 0 (exclusive in exact arithmetic) and initValue.
  */
 export function inverseSqrtDecay(options: InverseSqrtDecayOptions): Schedule {
-  const { initValue, timescale = 1 } = inverseSqrtOptions(options);
-  checkFinite('initValue', initValue);
-  checkFinite('timescale', timescale);
-  checkPositive('timescale', timescale);
+  const { initValue, timescale } = inverseSqrtOptions(options);
   return schedule((t) => initValue / Math.sqrt(1 + t / timescale));
 }

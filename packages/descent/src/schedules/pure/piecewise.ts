@@ -1,28 +1,38 @@
-import { checkArray, checkFinite, checkFunction } from '../../core/validate.js';
+import { defineSpec } from '../../core/options.js';
+import { checkArray, checkFunction } from '../../core/validate.js';
 import {
   bisectRight,
   checkExponentialEnds,
-  checkShape,
+  checkIncreasing,
   checkStepList,
   optionsOf,
   type Schedule,
   type Shape,
   schedule,
+  shapeOption,
   transition,
 } from './schedule.js';
 
-function checkValues(option: string, value: unknown, length: number, expected: string): number[] {
-  const values = checkArray(option, value);
+/** `values`, as many as `length` (`expected` says why), copied. */
+function checkCount(
+  option: string,
+  values: readonly number[],
+  length: number,
+  expected: string,
+): number[] {
   if (values.length !== length) {
     throw new RangeError(
       `Invalid ${option}: ${values.length} values (expected ${length}, ${expected})`,
     );
   }
-  values.forEach((v, i) => {
-    checkFinite(`${option}[${i}]`, v);
-  });
-  return [...(values as number[])];
+  return [...values];
 }
+
+/** The knots of a piecewise schedule: its steps and the values there. */
+const knots = {
+  values: { type: 'numbers', scale: 'linear' },
+  boundaries: { type: 'numbers', integer: true, min: 0, scale: 'linear' },
+} as const;
 
 /** The options of {@link piecewiseConstant}. */
 export interface PiecewiseConstantOptions {
@@ -35,10 +45,28 @@ export interface PiecewiseConstantOptions {
   boundaries: readonly number[];
 }
 
-const constantOptions = optionsOf<PiecewiseConstantOptions>('piecewiseConstant', {
-  values: true,
-  boundaries: true,
+/** Its options, as programs built on descent list them. */
+piecewiseConstant.spec = defineSpec<PiecewiseConstantOptions>({
+  name: 'piecewiseConstant',
+  kind: 'schedule',
+  summary: 'a step function: values[i] from boundaries[i − 1] on',
+  reference: 'its formula (Optax’s piecewise_constant_schedule takes factors for values)',
+  options: {
+    values: {
+      ...knots.values,
+      summary: 'values[i] holds from boundaries[i − 1] (or step 0): one more than boundaries',
+      default: undefined,
+      example: [0.1, 0.05, 0.01],
+    },
+    boundaries: {
+      ...knots.boundaries,
+      summary: 'the steps at which the next value starts, strictly increasing',
+      default: undefined,
+      example: [10, 20],
+    },
+  },
 });
+const constantOptions = optionsOf<PiecewiseConstantOptions>(piecewiseConstant.spec);
 
 /**
  * A step function: values[0] before boundaries[0], values[i] from boundaries[i − 1] on.
@@ -49,8 +77,9 @@ const constantOptions = optionsOf<PiecewiseConstantOptions>('piecewiseConstant',
  */
 export function piecewiseConstant(options: PiecewiseConstantOptions): Schedule {
   const { values, boundaries } = constantOptions(options);
-  const steps = checkStepList('boundaries', boundaries);
-  const list = checkValues('values', values, steps.length + 1, 'one more than boundaries');
+  checkIncreasing('boundaries', boundaries);
+  const list = checkCount('values', values, boundaries.length + 1, 'one more than boundaries');
+  const steps = [...boundaries];
   return schedule((t) => list[bisectRight(steps, t)]);
 }
 
@@ -64,11 +93,29 @@ export interface PiecewiseInterpolatedOptions {
   shape?: Shape;
 }
 
-const interpolatedOptions = optionsOf<PiecewiseInterpolatedOptions>('piecewiseInterpolated', {
-  values: true,
-  boundaries: true,
-  shape: true,
+/** Its options, as programs built on descent list them. */
+piecewiseInterpolated.spec = defineSpec<PiecewiseInterpolatedOptions>({
+  name: 'piecewiseInterpolated',
+  kind: 'schedule',
+  summary: 'knots (boundaries[i], values[i]) joined by `shape` curves',
+  reference: 'its formula (Optax’s piecewise_interpolate_schedule takes factors for values)',
+  options: {
+    values: {
+      ...knots.values,
+      summary: 'the value at each boundary',
+      default: undefined,
+      example: [0.1, 0.05, 0.01],
+    },
+    boundaries: {
+      ...knots.boundaries,
+      summary: 'the steps of the knots, strictly increasing, at least one',
+      default: undefined,
+      example: [0, 10, 20],
+    },
+    shape: { ...shapeOption, summary: 'the curve between knots', default: 'linear' },
+  },
 });
+const interpolatedOptions = optionsOf<PiecewiseInterpolatedOptions>(piecewiseInterpolated.spec);
 
 /**
  * Knots (boundaries[i], values[i]) joined by `shape` curves; values[0] before the first knot and
@@ -76,11 +123,13 @@ const interpolatedOptions = optionsOf<PiecewiseInterpolatedOptions>('piecewiseIn
  * greatest of the values.
  */
 export function piecewiseInterpolated(options: PiecewiseInterpolatedOptions): Schedule {
-  const { values, boundaries, shape = 'linear' } = interpolatedOptions(options);
-  const steps = checkStepList('boundaries', boundaries);
-  if (steps.length === 0) throw new RangeError('Invalid boundaries: [] (expected at least one)');
-  const list = checkValues('values', values, steps.length, 'one per boundary');
-  checkShape('shape', shape);
+  const { values, boundaries, shape } = interpolatedOptions(options);
+  checkIncreasing('boundaries', boundaries);
+  if (boundaries.length === 0) {
+    throw new RangeError('Invalid boundaries: [] (expected at least one)');
+  }
+  const list = checkCount('values', values, boundaries.length, 'one per boundary');
+  const steps = [...boundaries];
   for (let i = 1; i < list.length; i++) {
     checkExponentialEnds(shape, list[i - 1], list[i], `values[${i}]`, list[i]);
   }

@@ -1,4 +1,5 @@
-import { checkArray, checkInteger, checkKnownOptions, checkOneOf } from '../../core/validate.js';
+import type { AlgorithmSpec } from '../../core/spec.js';
+import { checkArray, checkInteger, checkKnownOptions, checkOption } from '../../core/validate.js';
 
 /**
  * A schedule: the value of a hyperparameter as a function of the step t = 0, 1, 2, ..., the number
@@ -65,31 +66,35 @@ export function transition(shape: Shape, from: number, to: number, f: number): n
 }
 
 /**
- * Every option of an options type, each marked true: the compiler requires exactly the type's
- * keys, so the list cannot miss an option or name one that does not exist.
+ * The reader of a schedule's options, from its spec (`cosineDecay.spec`, written once next to its
+ * options). It refuses what is not an object, and any option the spec does not list, with a
+ * TypeError naming it and the closest valid name ("Unknown option endVaule for cosineDecay (did
+ * you mean endValue?)"), as Python refuses an unexpected keyword argument; this runs before
+ * anything reads the options, so a required option given under a wrong name is reported as such,
+ * not as missing. It then puts in the spec's defaults and checks each option against its spec
+ * (`checkOption`: type and range). An option whose default follows others (`defaultFrom`) is
+ * left out when not given, for the schedule to work it out (type `Derived`).
  */
-export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
-
-/**
- * The check of a function's options object, written once next to its options: it refuses what
- * is not an object, and any option the function does not take, with a TypeError naming it and
- * the closest valid name ("Unknown option endVaule for cosineDecay (did you mean endValue?)"), as
- * Python refuses an unexpected keyword argument. It runs before anything reads the options, so
- * a required option given under a wrong name is reported as such, not as missing.
- */
-export function optionsOf<T extends object>(
-  owner: string,
-  names: OptionNames<T>,
-): (options: T) => T {
-  const valid = Object.keys(names);
+export function optionsOf<T extends object, Derived extends keyof T = never>(
+  spec: AlgorithmSpec,
+): (options: T) => Required<Omit<T, Derived>> & Pick<T, Derived> {
+  const valid = spec.options.map((option) => option.name);
   return (options) => {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new TypeError(
-        `Invalid options for ${owner}: ${String(options)} (expected an object of options)`,
+        `Invalid options for ${spec.name}: ${String(options)} (expected an object of options)`,
       );
     }
-    checkKnownOptions(options, valid, owner);
-    return options;
+    checkKnownOptions(options, valid, spec.name);
+    const read: Record<string, unknown> = {};
+    for (const option of spec.options) {
+      const given = (options as Record<string, unknown>)[option.name];
+      const value = given === undefined ? option.default : given;
+      if (value === undefined && option.defaultFrom !== undefined) continue;
+      checkOption(option, value);
+      read[option.name] = value;
+    }
+    return read as Required<Omit<T, Derived>> & Pick<T, Derived>;
   };
 }
 
@@ -98,9 +103,14 @@ export function schedule(formula: (step: number) => number): Schedule {
   return (step) => formula(checkInteger('step', step, 0));
 }
 
-export function checkShape(option: string, value: unknown): Shape {
-  return checkOneOf(option, value, shapes);
-}
+/** The spec of a finite value of a schedule (of any sign: it may drive any hyperparameter). */
+export const valueOption = { type: 'number', scale: 'linear' } as const;
+
+/** The spec of a number of steps: an integer >= `min`. */
+export const stepsOption = (min: number) => ({ type: 'integer', min, scale: 'linear' }) as const;
+
+/** The spec of a `Shape`. */
+export const shapeOption = { type: 'choice', choices: shapes } as const;
 
 /** An exponential curve needs both ends positive (it multiplies by their ratio). */
 export function checkExponentialEnds(
@@ -117,6 +127,17 @@ export function checkExponentialEnds(
   }
 }
 
+/** Steps strictly increasing, as boundaries between pieces must be. */
+export function checkIncreasing(option: string, steps: readonly number[]): void {
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i] <= steps[i - 1]) {
+      throw new RangeError(
+        `Invalid ${option}: [${steps.join(', ')}] (expected strictly increasing steps)`,
+      );
+    }
+  }
+}
+
 /** A list of steps: integers >= `min`, strictly increasing unless `increasing` is false. */
 export function checkStepList(
   option: string,
@@ -126,12 +147,8 @@ export function checkStepList(
   const list = checkArray(option, value);
   list.forEach((step, i) => {
     checkInteger(`${option}[${i}]`, step, min);
-    if (increasing && i > 0 && (step as number) <= (list[i - 1] as number)) {
-      throw new RangeError(
-        `Invalid ${option}: [${list.join(', ')}] (expected strictly increasing steps)`,
-      );
-    }
   });
+  if (increasing) checkIncreasing(option, list as number[]);
   return list as number[];
 }
 

@@ -1,14 +1,17 @@
+import { defineSpec } from '../../core/options.js';
 import { checkFinite, checkFunction, checkInteger } from '../../core/validate.js';
 import { constantSchedule, cosineDecay } from './decay.js';
 import { join } from './piecewise.js';
 import {
   checkExponentialEnds,
-  checkShape,
   optionsOf,
   type Schedule,
   type Shape,
   schedule,
+  shapeOption,
+  stepsOption,
   transition,
+  valueOption,
 } from './schedule.js';
 
 /** The options of {@link warmup}. */
@@ -24,11 +27,25 @@ export interface WarmupOptions {
   shape?: Shape;
 }
 
-const warmupOptions = optionsOf<WarmupOptions>('warmup', {
-  steps: true,
-  initValue: true,
-  shape: true,
+/** Its options, as programs built on descent list them. */
+warmup.spec = defineSpec<WarmupOptions>({
+  name: 'warmup',
+  kind: 'schedule',
+  summary: 'a warmup from initValue to the schedule’s first value, put before the schedule',
+  reference: "Optax's join_schedules of a linear_schedule and the schedule (shape 'linear')",
+  takesSchedule: true,
+  options: {
+    steps: {
+      ...stepsOption(0),
+      summary: 'W, the steps of warmup, added before the schedule',
+      default: undefined,
+      example: 5,
+    },
+    initValue: { ...valueOption, summary: 'the value at step 0', default: 0 },
+    shape: { ...shapeOption, summary: 'the warmup’s curve', default: 'linear' },
+  },
 });
+const warmupOptions = optionsOf<WarmupOptions>(warmup.spec);
 
 /**
  * Prepends a warmup to any schedule: from initValue at step 0 along `shape` to the schedule's own
@@ -41,11 +58,8 @@ const warmupOptions = optionsOf<WarmupOptions>('warmup', {
  * during the warmup: between initValue and s(0).
  */
 export function warmup(scheduleAfter: Schedule, options: WarmupOptions): Schedule {
-  const { steps, initValue = 0, shape = 'linear' } = warmupOptions(options);
+  const { steps, initValue, shape } = warmupOptions(options);
   checkFunction('schedule', scheduleAfter);
-  checkInteger('steps', steps, 0);
-  checkFinite('initValue', initValue);
-  checkShape('shape', shape);
   if (steps === 0) return scheduleAfter;
   const peak = scheduleAfter(0);
   checkFinite('schedule(0)', peak);
@@ -68,13 +82,54 @@ export interface WarmupCosineDecayOptions {
   totalSteps: number;
 }
 
-const warmupCosineOptions = optionsOf<WarmupCosineDecayOptions>('warmupCosineDecay', {
-  initValue: true,
-  peakValue: true,
-  endValue: true,
-  warmupSteps: true,
-  totalSteps: true,
+/** The options of a warmup to a peak and a decay after it, by Optax's names. */
+const peakSpecs = {
+  initValue: {
+    ...valueOption,
+    summary: 'the value at step 0, where the warmup starts',
+    default: 0,
+    reference: 'init_value',
+  },
+  peakValue: {
+    ...valueOption,
+    summary: 'the value at the end of the warmup',
+    default: undefined,
+    example: 0.1,
+    reference: 'peak_value',
+  },
+  endValue: {
+    ...valueOption,
+    summary: 'the value reached at step totalSteps, held after',
+    default: 0,
+    reference: 'end_value',
+  },
+  warmupSteps: {
+    ...stepsOption(0),
+    summary: 'the steps of warmup, from initValue to peakValue',
+    default: undefined,
+    example: 5,
+    reference: 'warmup_steps',
+  },
+} as const;
+
+/** Its options, as programs built on descent list them. */
+warmupCosineDecay.spec = defineSpec<WarmupCosineDecayOptions>({
+  name: 'warmupCosineDecay',
+  kind: 'schedule',
+  summary: 'a linear warmup to peakValue, then a cosine decay to endValue',
+  reference: "Optax's warmup_cosine_decay_schedule (its decay_steps is totalSteps)",
+  options: {
+    ...peakSpecs,
+    totalSteps: {
+      ...stepsOption(1),
+      summary: 'every step of the schedule, warmup included (> warmupSteps)',
+      default: undefined,
+      example: 30,
+      reference: 'decay_steps',
+    },
+  },
 });
+const warmupCosineOptions = optionsOf<WarmupCosineDecayOptions>(warmupCosineDecay.spec);
 
 /**
  * Linear warmup to peakValue, then a cosine decay to endValue reached at step totalSteps (which
@@ -82,15 +137,7 @@ const warmupCosineOptions = optionsOf<WarmupCosineDecayOptions>('warmupCosineDec
  * initValue, peakValue, endValue.
  */
 export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
-  const {
-    initValue = 0,
-    peakValue,
-    endValue = 0,
-    warmupSteps,
-    totalSteps,
-  } = warmupCosineOptions(options);
-  checkFinite('peakValue', peakValue);
-  checkInteger('warmupSteps', warmupSteps, 0);
+  const { initValue, peakValue, endValue, warmupSteps, totalSteps } = warmupCosineOptions(options);
   checkInteger('totalSteps', totalSteps, warmupSteps + 1);
   const decay = cosineDecay({ initValue: peakValue, endValue, steps: totalSteps - warmupSteps });
   return warmup(decay, { steps: warmupSteps, initValue });
@@ -119,16 +166,43 @@ export interface WarmupStableDecayOptions {
   decayShape?: Shape;
 }
 
-const warmupStableOptions = optionsOf<WarmupStableDecayOptions>('warmupStableDecay', {
-  initValue: true,
-  peakValue: true,
-  endValue: true,
-  warmupSteps: true,
-  decaySteps: true,
-  totalSteps: true,
-  warmupShape: true,
-  decayShape: true,
+/** Its options, as programs built on descent list them. */
+warmupStableDecay.spec = defineSpec<WarmupStableDecayOptions>({
+  name: 'warmupStableDecay',
+  kind: 'schedule',
+  summary: 'warmup-stable-decay (WSD): warm up to peakValue, hold it, cool down to endValue',
+  reference: 'its formula, after Hägele et al. 2024',
+  options: {
+    // Optax has no WSD: the names are descent's.
+    initValue: { ...peakSpecs.initValue, reference: undefined },
+    peakValue: {
+      ...peakSpecs.peakValue,
+      summary: 'the value of the stable phase',
+      reference: undefined,
+    },
+    endValue: { ...peakSpecs.endValue, reference: undefined },
+    warmupSteps: { ...peakSpecs.warmupSteps, reference: undefined },
+    decaySteps: {
+      ...stepsOption(1),
+      summary: 'the steps of the cooldown from peakValue to endValue',
+      default: undefined,
+      example: 10,
+    },
+    totalSteps: {
+      ...stepsOption(1),
+      summary: 'every step: warmup, stable phase and cooldown (>= warmupSteps + decaySteps)',
+      default: undefined,
+      example: 30,
+    },
+    warmupShape: { ...shapeOption, summary: 'the warmup’s curve', default: 'linear' },
+    decayShape: {
+      ...shapeOption,
+      summary: 'the cooldown’s curve (1-sqrt: Hägele et al.’s)',
+      default: 'linear',
+    },
+  },
 });
+const warmupStableOptions = optionsOf<WarmupStableDecayOptions>(warmupStableDecay.spec);
 
 /**
  * Warmup-stable-decay (WSD): warmup to peakValue, hold it, then cool down to endValue, reached at
@@ -137,22 +211,16 @@ const warmupStableOptions = optionsOf<WarmupStableDecayOptions>('warmupStableDec
  */
 export function warmupStableDecay(options: WarmupStableDecayOptions): Schedule {
   const {
-    initValue = 0,
+    initValue,
     peakValue,
-    endValue = 0,
+    endValue,
     warmupSteps,
     decaySteps,
     totalSteps,
-    warmupShape = 'linear',
-    decayShape = 'linear',
+    warmupShape,
+    decayShape,
   } = warmupStableOptions(options);
-  checkFinite('peakValue', peakValue);
-  checkFinite('endValue', endValue);
-  checkInteger('warmupSteps', warmupSteps, 0);
-  checkInteger('decaySteps', decaySteps, 1);
   checkInteger('totalSteps', totalSteps, warmupSteps + decaySteps);
-  checkShape('warmupShape', warmupShape);
-  checkShape('decayShape', decayShape);
   checkExponentialEnds(decayShape, peakValue, endValue, 'endValue', endValue);
   const cooldown = schedule((t) => transition(decayShape, peakValue, endValue, t / decaySteps));
   const stableSteps = totalSteps - warmupSteps - decaySteps;
