@@ -329,3 +329,20 @@ describe('the spec’s ranges are what the constructor accepts', () => {
     }
   });
 });
+
+describe("the README's tables", () => {
+  it('are those scripts/readme-tables.mjs writes from the specs (npm run readme)', async () => {
+    // A variable specifier: the script is plain JavaScript, typed here by what the test uses.
+    const script = new URL('../../../../scripts/readme-tables.mjs', import.meta.url).href;
+    const { withTables } = (await import(script)) as {
+      withTables(readme: string, specs: object): string;
+    };
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const expected = withTables(readme, { optimizerSpecs, scheduleSpecs });
+    expect(readme, 'README.md differs from its specs: run npm run readme').toBe(expected);
+    // Every optimizer and schedule has its row.
+    for (const spec of [...optimizerSpecs, ...scheduleSpecs]) {
+      expect(readme).toMatch(new RegExp(`^\\| \`${spec.name}[(\`]`, 'm'));
+    }
+  });
+});
