@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { optimizerOptions } from '../lab/optimizers.js';
 import {
   checkCheckpointFlags,
   checkpointOptions,
@@ -16,12 +17,47 @@ interface CompareFlags {
   task: 'airfoil';
   optimizers: string[];
   lr?: number[];
+  set?: string[];
   epochs: number;
   batchSize: number;
   seed: number;
   out: string;
   checkpoint?: string;
   resume?: boolean;
+}
+
+/** Every --set collected, in order. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * The optimizers and the options --set takes, from their specs, each with the value a run starts
+ * from (the book's setting, else the default), wrapped to the terminal.
+ */
+function optimizersHelp(): string {
+  const width = Math.max(60, terminalWidth());
+  const lines = [
+    '',
+    'Optimizers and their options, for --set, each with the value a run starts',
+    'from: the book’s setting, else descent’s default (their ranges: descent’s',
+    'optimizerSpec(name), or its API reference):',
+  ];
+  for (const { name, className, options } of optimizerOptions()) {
+    let line = `  ${name.padEnd(9)} ${className}:`;
+    for (const [i, option] of options.entries()) {
+      const item = ` ${option}${i < options.length - 1 ? ',' : ''}`;
+      if (line.length + item.length > width) {
+        lines.push(line);
+        line = ' '.repeat(13);
+      }
+      line += item;
+    }
+    lines.push(line);
+  }
+  lines.push(
+    '',
+    'Example: descent compare --optimizers adam,sgd --set betas=0.9,0.99 --set sgd.momentum=0.9',
+  );
+  return lines.join('\n');
 }
 
 export function registerCompare(program: Command): void {
@@ -44,6 +80,11 @@ export function registerCompare(program: Command): void {
       'one learning rate for all, or one per optimizer (default: the book’s for each)',
       numberList,
     )
+    .option(
+      '--set <option=value>',
+      'an option of every optimizer that takes it, or optimizer.option=value for one (repeatable; lists as 0.9,0.99)',
+      collect,
+    )
     .option('--epochs <n>', 'epochs per run', integer(1, 1000), 2)
     .option('--batch-size <n>', 'minibatch size', integer(1, 1500), 10)
     .option('--seed <n>', 'seed of the initial weights and the shuffles', integer(0, 0xffffffff), 0)
@@ -54,6 +95,7 @@ export function registerCompare(program: Command): void {
     )
     .addOption(checkpoint)
     .addOption(resume)
+    .addHelpText('after', optimizersHelp)
     .action(async (flags: CompareFlags, command: Command) => {
       const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
         await import('../lab/compare.js');
@@ -61,6 +103,7 @@ export function registerCompare(program: Command): void {
       const options = {
         optimizers: flags.optimizers,
         lr: flags.lr,
+        set: flags.set,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
         seed: flags.seed,

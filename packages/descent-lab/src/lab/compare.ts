@@ -9,7 +9,12 @@ import {
 } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
-import { type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
+import {
+  parseSettings,
+  type ResolvedOptimizer,
+  resolveOptimizer,
+  type Settings,
+} from './optimizers.js';
 import { renderSvg } from './plot.js';
 import { createRandom } from './random.js';
 import { isRecord, resumable } from './resume.js';
@@ -20,6 +25,11 @@ export interface CompareOptions {
   optimizers: readonly string[];
   /** One learning rate for all, or one per optimizer; default: the book's for each. */
   lr?: readonly number[];
+  /**
+   * Options over the book's settings (and `lr`), `option=value` for every optimizer that takes
+   * it or `optimizer.option=value` for one: parsed and checked by each optimizer's spec.
+   */
+  set?: readonly string[];
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -67,8 +77,12 @@ export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] 
   if (options.resume === true && options.checkpoint === undefined) {
     throw new RangeError('Invalid resume: true (it continues from checkpoint, which is not given)');
   }
+  const settings = parseSettings(optimizers, options.set ?? []);
   return optimizers.map((name, i) =>
-    resolveOptimizer(name, lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
+    resolveOptimizer(name, {
+      ...(lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
+      ...settings[i],
+    }),
   );
 }
 
@@ -115,7 +129,7 @@ export function compareOptimizers(options: CompareOptions): Comparison {
     options.onResult?.(optimizer.name, result, diverged);
     return {
       name: optimizer.name,
-      title: `${optimizer.className}, lr ${format.short(optimizer.settings.lr ?? Number.NaN)}`,
+      title: `${optimizer.className}, lr ${format.short(Number(optimizer.settings.lr ?? Number.NaN))}`,
       result,
       diverged,
     };
@@ -148,7 +162,13 @@ function trainWithCheckpoints(
   const run = resumable<TrainProgress>({
     file: o.file,
     resume: o.resume,
-    identity: { optimizer: optimizer.className, settings: optimizer.settings, batchSize, seed },
+    identity: {
+      optimizer: optimizer.className,
+      // Its options as JSON, as the checkpoint keeps them (their lists are read-only arrays).
+      settings: JSON.parse(JSON.stringify(optimizer.settings)),
+      batchSize,
+      seed,
+    },
     epochs,
     writer: 'descent compare',
     readProgress: readCurve,

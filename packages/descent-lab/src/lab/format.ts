@@ -1,3 +1,5 @@
+import type { OptionValue } from 'descent';
+
 /** How the report writes numbers: as the book prints them (`%f`, six decimals) where it prints them. */
 
 export function fixed(value: number, digits = 6): string {
@@ -23,8 +25,15 @@ export function point(value: number | readonly number[]): string {
   return value.map((v, i) => `x${'₁₂₃'[i]} = ${fixed(v)}`).join(', ');
 }
 
-export function settings(values: Record<string, number | string>): string {
+/** Options as a table lists them: "lr 0.01, betas [0.9, 0.99], amsgrad true". */
+export function settings(values: Record<string, OptionValue>): string {
+  const text = (value: OptionValue): string =>
+    typeof value === 'number'
+      ? short(value)
+      : Array.isArray(value)
+        ? `[${value.map(text).join(', ')}]`
+        : String(value);
   return Object.entries(values)
-    .map(([key, value]) => `${key} ${typeof value === 'number' ? short(value) : value}`)
+    .map(([key, value]) => `${key} ${text(value)}`)
     .join(', ');
 }

@@ -1,3 +1,4 @@
+import type { OptionValue } from 'descent';
 import type { CurvePoint, Dataset } from './airfoil.js';
 import type { Figure } from './plot.js';
 import type { Random } from './random.js';
@@ -12,7 +13,7 @@ export interface BookValue {
 export interface TraceResult {
   kind: 'trace';
   function: string;
-  settings: Record<string, number | string>;
+  settings: Record<string, OptionValue>;
   path: number[] | [number, number][];
   final: number | [number, number];
   /** What the book prints, for deterministic traces. */
@@ -27,7 +28,7 @@ export interface TraceResult {
 export interface TrainingResult {
   kind: 'training';
   optimizer: string;
-  settings: Record<string, number | string>;
+  settings: Record<string, OptionValue>;
   finalLoss: number;
   curve: CurvePoint[];
   secondsPerEpoch: number;

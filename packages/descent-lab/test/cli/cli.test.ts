@@ -78,6 +78,15 @@ describe('help', () => {
     }
     expect(stdout).toMatch(/cosine +maxUpdate 20, baseLr 0.3, finalLr 0.01/);
   });
+
+  it('compare lists every optimizer with the options --set takes, from their specs', async () => {
+    const { stdout } = await descent('compare', '--help');
+    for (const name of ['sgd', 'momentum', 'adam', 'yogi', 'adamw', 'nadam', 'rprop', 'asgd']) {
+      expect(stdout).toMatch(new RegExp(`^  ${name} +\\w+: lr `, 'm'));
+    }
+    expect(stdout).toMatch(/^ {2}adam +Adam: lr 0.01, betas 0.9,0.999, eps 1e-6,/m);
+    expect(stdout).not.toMatch(/lbfgs|newton/i);
+  });
 });
 
 describe('usage errors: one line, exit code 2', () => {
@@ -147,6 +156,14 @@ describe('usage errors: one line, exit code 2', () => {
     ],
     [['compare', '--optimizers', 'adam', '--lr', '-1'], /learning rate \(lr\): -1/],
     [['compare', '--optimizers', 'adam', '--epochs', '0'], /--epochs/],
+    [
+      ['compare', '--optimizers', 'adam', '--set', 'betaz=0.9'],
+      /Unknown option for --set: betaz \(did you mean betas\? Adam takes lr, betas,/,
+    ],
+    [
+      ['compare', '--optimizers', 'adam,sgd', '--set', 'momentum=-1'],
+      /^error: Invalid momentum value \(momentum\): -1 \(expected in \[0, 1\]\)\n$/,
+    ],
     [['compare', '--task', 'mnist', '--optimizers', 'adam'], /--task.*mnist/],
     [['compare'], /required option '--optimizers/],
     [['bogus'], /unknown command 'bogus'/],
@@ -348,6 +365,34 @@ describe('commands', () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('compare --set gives options over the book’s settings, to the optimizers that take them', async () => {
+    const out = join(dir, 'compare-set');
+    const { code, stdout } = await descent(
+      'compare',
+      '--optimizers',
+      'adam,momentum',
+      '--set',
+      'adam.betas=0.8,0.99',
+      '--set',
+      'momentum=0.5',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.runs.adam.settings).toEqual({
+      lr: 0.01,
+      eps: 1e-6,
+      betas: [0.8, 0.99],
+      batchSize: 10,
+      epochs: 1,
+    });
+    expect(results.runs.momentum.settings).toMatchObject({ lr: 0.005, momentum: 0.5 });
+    expect(stdout).toMatch(/^adam +lr 0.01, eps 1e−6, betas \[0.8, 0.99\]/m);
   });
 
   it('lab runs chosen experiments, logs plain lines off a terminal, and writes the report', async () => {

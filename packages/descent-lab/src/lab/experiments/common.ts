@@ -9,7 +9,7 @@ import {
 import { bookValue } from '../book.js';
 import * as format from '../format.js';
 import type { Function1D, Function2D } from '../functions.js';
-import { type ResolvedOptimizer, resolveOptimizer } from '../optimizers.js';
+import { type ResolvedOptimizer, resolveOptimizer, type Settings } from '../optimizers.js';
 import { type Figure, lineChart, traceOnContour, traceOnCurve } from '../plot.js';
 import type { Random } from '../random.js';
 import { type MakeOptimizer, trace1d, trace2d } from '../trace.js';
@@ -33,7 +33,7 @@ export interface Trace1dSpec {
   title: string;
   fn: Function1D;
   optimizer: MakeOptimizer;
-  settings: Record<string, number | string>;
+  settings: Settings;
   /** A remark on the path, e.g. that it went uphill. */
   note?(path: number[], fn: Function1D): string | undefined;
 }
@@ -76,7 +76,7 @@ export interface Trace2dSpec {
   title: string;
   fn: Function2D;
   optimizer: MakeOptimizer;
-  settings: Record<string, number | string>;
+  settings: Settings;
   steps?: number;
   /** Adds N(0, 1) noise to the gradient from the experiment's random stream. */
   noisy?: boolean;
