@@ -9,12 +9,7 @@ import {
 } from './airfoil.js';
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
-import {
-  parseSettings,
-  type ResolvedOptimizer,
-  resolveOptimizer,
-  type Settings,
-} from './optimizers.js';
+import { parseSettings, type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
 import { renderSvg } from './plot.js';
 import { createRandom } from './random.js';
 import { isRecord, resumable } from './resume.js';

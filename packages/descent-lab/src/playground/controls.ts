@@ -3,7 +3,7 @@
  * log-scale slider where the description says so), a checkbox, a select, a list field. Whatever the
  * reader types goes to descent as it is (text as NaN), so descent's own message says what is wrong.
  */
-import type { OptionSpec, OptionValue } from './specs.js';
+import type { OptionSpec, OptionValue } from 'descent';
 
 /** A control in the page and the place beside it for descent's message. */
 export interface Control {

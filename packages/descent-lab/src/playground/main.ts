@@ -4,7 +4,14 @@
  * Everything a reader sets lives in the address (state.ts), so back and forward, bookmarks and
  * reloads give the same picture.
  */
-import { simdInfo } from 'descent';
+import {
+  type OptionValue,
+  optimizerSpec,
+  optimizerSpecs,
+  scheduleSpec,
+  scheduleSpecs,
+  simdInfo,
+} from 'descent';
 import { presetBook } from './book-values.js';
 import { codeSnippets } from './code-export.js';
 import { contourImage, type Theme } from './contours.js';
@@ -14,13 +21,6 @@ import { drawAxes, drawSeries, type Frame, sizeCanvas, toPixelX, toPixelY } from
 import { presetIds, presetState, presetTitle } from './presets.js';
 import { digits, finalPoint, readoutRows } from './readout.js';
 import { type RunResult, type RunSettings, run, stateAt } from './runs.js';
-import {
-  type OptionValue,
-  optimizerSpec,
-  optimizerSpecs,
-  scheduleSpec,
-  scheduleSpecs,
-} from './specs.js';
 import { canonical, fromHash, maxRuns, maxSteps, type PlaygroundState, toHash } from './state.js';
 
 const colors = [

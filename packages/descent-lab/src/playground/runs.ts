@@ -3,10 +3,17 @@
  * loop of the lab's traces (gradient, then the noise, then the scheduled rate, then the step).
  */
 import * as descent from 'descent';
-import { freeArray, type Optimizer, type Param, param, type Schedule } from 'descent';
+import {
+  freeArray,
+  type Optimizer,
+  type OptionValue,
+  optimizerSpec,
+  type Param,
+  param,
+  type Schedule,
+} from 'descent';
 import { createRandom } from '../lab/random.js';
 import type { PlaygroundFunction } from './functions.js';
-import { type OptionValue, optimizerSpec } from './specs.js';
 
 /** One run's settings: an optimizer of descent with its options, and what changes its gradient or rate. */
 export interface RunSettings {
