@@ -415,10 +415,15 @@ function viewOf(s: PlaygroundState, fn: PlaygroundFunction, runs: RunResult[]): 
   return [[lo - pad, hi + pad]];
 }
 
+/** The least width a plot is drawn at (its margins take 62 px). */
+const minPlotWidth = 120;
+
 function drawMain(runs: RunResult[], t: Theme): void {
   const fn = functionById(state.fn);
   const canvas = $<HTMLCanvasElement>('plot');
-  const width = canvas.parentElement!.clientWidth;
+  // At least the margins and a little: before the page is laid out its panels are 0 wide, and a
+  // redraw follows when they get their width.
+  const width = Math.max(canvas.parentElement!.clientWidth, minPlotWidth);
   const height = Math.round(Math.min(560, Math.max(260, width * 0.7)));
   const ctx = sizeCanvas(canvas, width, height);
   ctx.clearRect(0, 0, width, height);
@@ -583,7 +588,7 @@ function render(): void {
   const fn = functionById(state.fn);
   const runs = state.runs.map((r) => resultOf(state, r));
   drawMain(runs, t);
-  const panel = $('loss').parentElement!.clientWidth;
+  const panel = Math.max($('loss').parentElement!.clientWidth, minPlotWidth);
   const height = 180;
   const shift = fn.fmin ?? 0;
   drawSeries(
