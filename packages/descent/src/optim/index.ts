@@ -4,6 +4,12 @@ export * from './adam.js';
 export * from './adamax.js';
 export * from './adamw.js';
 export * from './asgd.js';
+export {
+  type ClipGradNormOptions,
+  type ClipParams,
+  clipGradNorm,
+  clipGradValue,
+} from './clip-grad.js';
 export * from './lbfgs.js';
 export * from './nadam.js';
 export * from './newton.js';

@@ -7,6 +7,7 @@ import {
   tfOptimizer,
 } from '../../../src/adapters/tfjs/index.js';
 import { param } from '../../../src/core/param.js';
+import { clipGradNorm } from '../../../src/optim/clip-grad.js';
 import { SGD } from '../../../src/optim/sgd.js';
 import { cosineScheduler } from '../../../src/schedules/book.js';
 import { ReduceLROnPlateau } from '../../../src/schedules/reduce-lr-on-plateau.js';
@@ -182,5 +183,37 @@ describe('clipByGlobalNorm', () => {
 
   it.each([0, -1, Number.NaN])('refuses maxNorm %s', (maxNorm) => {
     expect(() => clipByGlobalNorm([tf.ones([2])], maxNorm)).toThrow(/maxNorm/);
+  });
+
+  it.each([2, 1, 0.5, Infinity])(
+    'clips as clipGradNorm does, to the bit (normType %s)',
+    (normType) => {
+      const grads = values.map((v) => tf.tensor1d(v));
+      const clipped = clipByGlobalNorm(grads, 1.5, { normType });
+      const params = values.map((v) => {
+        const p = param(v.length);
+        p.grad.set(v);
+        return p;
+      });
+      const norm = clipGradNorm(params, 1.5, { normType });
+      expect(clipped.norm.dataSync()[0]).toBe(Math.fround(norm));
+      clipped.grads.forEach((g, i) => {
+        expect(Array.from(g.dataSync())).toEqual([...params[i].grad]);
+      });
+      expect(Array.from(grads[2].dataSync())).toEqual(values[2]);
+    },
+  );
+
+  it('refuses a non-finite norm with errorIfNonfinite, naming the gradient', () => {
+    const grads = { a: tf.tensor1d([1, 2]), b: tf.tensor1d([0, Number.NaN]) };
+    expect(() => clipByGlobalNorm(grads, 1, { errorIfNonfinite: true })).toThrow(
+      'cannot be clipped (gradient "b" is NaN at index 1)',
+    );
+    expect(() => clipByGlobalNorm([tf.tensor1d([1, 2], 'int32')], 1)).toThrow(
+      'Invalid gradient 0: a int32 tensor (expected a float32 tensor)',
+    );
+    expect(() => clipByGlobalNorm(grads, 1, { normtype: 1 } as never)).toThrow(
+      'Unknown option normtype for clipGradNorm (did you mean normType?)',
+    );
   });
 });
