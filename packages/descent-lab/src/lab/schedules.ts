@@ -303,6 +303,12 @@ export const scheduleEntries: ScheduleEntry[] = [
     // Three steps down.
     over((o) => 3 * num(o, 'stepSize')),
   ),
+  cls(
+    schedules.SWALR,
+    { lr: 0.1, swaLr: 0.01, annealEpochs: 10, annealStrategy: 'cos' },
+    30,
+    holds((o) => num(o, 'annealEpochs')),
+  ),
 ];
 
 /** Exports of src/schedules that drive a learning rate but cannot be plotted from options alone. */

@@ -4,6 +4,7 @@ export * from './adam.js';
 export * from './adamax.js';
 export * from './adamw.js';
 export * from './asgd.js';
+export * from './averaged-params.js';
 export {
   type ClipGradNormOptions,
   type ClipParams,
@@ -18,4 +19,5 @@ export * from './radam.js';
 export * from './rmsprop.js';
 export * from './rprop.js';
 export * from './sgd.js';
+
 export * from './yogi.js';

@@ -1,5 +1,5 @@
 import { dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
-import { describeStored, encode, type Json } from '../core/serialize.js';
+import { describeStored, encode, isPlainData, type Json } from '../core/serialize.js';
 import { wasFreed } from '../kernels/wasm/arena.js';
 
 /**
@@ -138,9 +138,23 @@ export function checkFits(
   });
 }
 
-/** A parameter for messages: by name, or by position. */
+/**
+ * An option read from a decoded state dict, before the option's own check sees it: numbers,
+ * booleans, strings, null or lists of them (a check's message prints the value, which an object
+ * from `decode`, without a prototype, cannot be printed as). Missing is a TypeError too.
+ */
+export function savedOption(saved: Record<string, unknown>, key: string): unknown {
+  if (!(key in saved)) throw new TypeError(`Invalid state dict: missing ${key}`);
+  const value = saved[key];
+  if (!isPlainData(value)) {
+    throw new TypeError(
+      `Invalid state dict: ${key} is ${describeStored(value)} (expected numbers, booleans, strings or lists of them)`,
+    );
+  }
+  return value;
+}
+
+/** A parameter for messages: by name (`parameter "w"`), or by position (`parameter 2`). */
 export function describeParam(p: Param, index: number): string {
-  return p.name === undefined
-    ? `the parameter at index ${index}`
-    : `parameter ${JSON.stringify(p.name)}`;
+  return `parameter ${p.name === undefined ? index : JSON.stringify(p.name)}`;
 }

@@ -24,3 +24,4 @@ export * from './pure/index.js';
 export * from './reduce-lr-on-plateau.js';
 export * from './sequential-lr.js';
 export * from './step-lr.js';
+export * from './swa-lr.js';

@@ -18,6 +18,7 @@ import {
   PolynomialLR,
   ReduceLROnPlateau,
   StepLR,
+  SWALR,
 } from '../../src/schedules/index.js';
 import { expectError } from './reference.js';
 
@@ -242,6 +243,23 @@ const tables: Record<string, Table> = {
       ['cooldown', Number.MAX_SAFE_INTEGER],
       ['patience', unsafe],
       ['minLr', Infinity],
+    ],
+  },
+  SWALR: {
+    make: (o, x) => new SWALR(o, x as never),
+    base: { swaLr: 0.05, annealEpochs: 3, annealStrategy: 'cos' },
+    refused: [
+      ['swaLr', Infinity, RangeError],
+      ['swaLr', -0.5, RangeError],
+      ['swaLr', [0.1, Infinity], RangeError, 'Invalid swaLr[1]: Infinity'],
+      ['annealEpochs', unsafe, RangeError],
+      ['annealStrategy', 'linear ', RangeError, 'Invalid annealStrategy: "linear "'],
+    ],
+    accepted: [
+      ['annealEpochs', 0],
+      ['annealEpochs', Number.MAX_SAFE_INTEGER],
+      ['swaLr', [0, 1]],
+      ['annealStrategy', 'linear'],
     ],
   },
 };

@@ -20,6 +20,7 @@ import {
   ReduceLROnPlateau,
   SequentialLR,
   StepLR,
+  SWALR,
 } from '../../src/schedules/index.js';
 import {
   applyTreeMutation,
@@ -81,6 +82,10 @@ const schedulers: [string, (o: Optim) => Scheduler, ((s: Scheduler, t: number) =
       }),
   ],
   ['OneCycleLR', (o) => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 6, threePhase: true })],
+  [
+    'SWALR',
+    (o) => new SWALR(o, { swaLr: [0.05, 0.01], annealEpochs: 3, annealStrategy: 'linear' }),
+  ],
   [
     'HyperparameterScheduler',
     (o) =>

@@ -19,6 +19,7 @@ import {
   ReduceLROnPlateau,
   SequentialLR,
   StepLR,
+  SWALR,
 } from '../../src/schedules/index.js';
 import * as pure from '../../src/schedules/pure/index.js';
 import { expectError } from './reference.js';
@@ -302,6 +303,11 @@ const schedulerCases: [string, (optimizer: SGD) => unknown, string][] = [
       }
     },
     'Unknown option milestone for SequentialLR (did you mean milestones?)',
+  ],
+  [
+    'SWALR',
+    (o) => new SWALR(o, { swaLr: 0.05, annealStrategey: 'linear' } as never),
+    'Unknown option annealStrategey for SWALR (did you mean annealStrategy?)',
   ],
   [
     'ReduceLROnPlateau',
