@@ -12,6 +12,7 @@ export {
   clipGradValue,
 } from './clip-grad.js';
 export * from './lbfgs.js';
+export * from './lookahead.js';
 export * from './nadam.js';
 export * from './newton.js';
 export * from './optimizer.js';
@@ -19,5 +20,5 @@ export * from './radam.js';
 export * from './rmsprop.js';
 export * from './rprop.js';
 export * from './sgd.js';
-
+export type { WrappableOptimizer } from './wrapped-optimizer.js';
 export * from './yogi.js';

@@ -59,8 +59,14 @@ export function worstError(actual: ArrayLike<number>, expected: number[], tol: n
  * pool, replay the same fixtures in test/kernels/wasm/replay.test.ts, and are compared with the
  * WebAssembly kernels on random inputs in test/kernels/wasm/kernels.test.ts and on random user
  * sequences in test/optim/differential/.
+ *
+ * `wrap` steps the optimizer through a wrapper instead (Lookahead), whose steps the case recorded.
  */
-export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> = {}): void {
+export function replay(
+  c: ReferenceCase,
+  extraOptions: Record<string, unknown> = {},
+  wrap: (optimizer: Optimizer<object>) => { step(): unknown } = (optimizer) => optimizer,
+): void {
   const groups = c.groups.map((g) => ({
     params: g.params.map((values) => param(values, { dtype: c.dtype })),
     ...g.options,
@@ -68,12 +74,13 @@ export function replay(c: ReferenceCase, extraOptions: Record<string, unknown> =
   }));
   const params = groups.flatMap((g) => g.params);
   const opt = new (optimizerClass(c.optimizer))(groups, { ...c.defaults, ...extraOptions });
+  const stepped = wrap(opt);
   const tol = tolerance[c.dtype];
   c.steps.forEach((step, t) => {
     params.forEach((p, i) => {
       p.grad = param(step.grads[i], { dtype: c.dtype }).data;
     });
-    opt.step();
+    stepped.step();
     params.forEach((p, i) => {
       const worst = worstError(p.data, step.params[i], tol);
       expect(
