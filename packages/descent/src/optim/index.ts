@@ -20,5 +20,6 @@ export * from './radam.js';
 export * from './rmsprop.js';
 export * from './rprop.js';
 export * from './sgd.js';
+export * from './skip-non-finite.js';
 export type { WrappableOptimizer } from './wrapped-optimizer.js';
 export * from './yogi.js';
