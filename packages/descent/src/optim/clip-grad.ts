@@ -1,4 +1,5 @@
 import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
+import { describeStored } from '../core/serialize.js';
 import {
   checkBoolean,
   checkKnownOptions,
@@ -46,7 +47,7 @@ function paramsOf(params: ClipParams): Param[] {
   list.forEach((p, i) => {
     if (p === null || typeof p !== 'object' || !isFloatArray(p.data)) {
       throw new TypeError(
-        `Invalid params[${i}]: ${String(p)} (expected a parameter { data: Float32Array | Float64Array, grad })`,
+        `Invalid params[${i}]: ${describeStored(p)} (expected a parameter { data: Float32Array | Float64Array, grad })`,
       );
     }
   });

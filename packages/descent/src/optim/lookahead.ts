@@ -59,9 +59,11 @@ function checkOptions(k: unknown, alpha: unknown): void {
  *
  * Every parameter of the inner optimizer's groups is synchronized, also one without a gradient
  * at that step. The inner optimizer keeps its own state (momenta, moments) across
- * synchronizations, as the paper does in its experiments and PyTorch's Lookahead wrappers do; a
- * parameter added to it later (`lookahead.optimizer.addParamGroup`) takes its values at its
- * first step as its slow weights.
+ * synchronizations, as PyTorch's Lookahead wrappers do. The slow weights are the parameters'
+ * values when Lookahead is built, as the algorithm's φ₀ = θ₀ (timm's wrapper, for one, takes them
+ * at the first synchronization instead, which then leaves the parameters where they are); a
+ * parameter added to the inner optimizer later (`lookahead.optimizer.addParamGroup`) takes its
+ * values at its first step.
  *
  * Schedulers drive it like an optimizer: `paramGroups` and `defaults` are the inner optimizer's
  * (as the usual PyTorch wrappers expose them), so `new CosineAnnealingLR(lookahead, ...)` sets

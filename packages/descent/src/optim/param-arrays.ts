@@ -122,6 +122,11 @@ export function checkFits(
 ): void {
   params.forEach((p, i) => {
     const kept = arrays[i];
+    if (p === null || typeof p !== 'object') {
+      throw new TypeError(
+        `Invalid parameter ${i}: ${describeStored(p)} (expected a parameter { data: Float32Array | Float64Array, grad })`,
+      );
+    }
     if (!isFloatArray(p.data)) {
       throw new TypeError(
         `Invalid ${describeParam(p, i)}: its data is ${describeStored(p.data)} (expected a Float32Array or a Float64Array)`,

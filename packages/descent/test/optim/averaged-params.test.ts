@@ -123,6 +123,11 @@ describe('AveragedParams', () => {
       'AveragedParams got an empty parameter list',
     );
     expectError(
+      () => new AveragedParams([param(1), null as never]),
+      TypeError,
+      'Invalid parameter 1: null (expected a parameter { data: Float32Array | Float64Array, grad })',
+    );
+    expectError(
       () => new AveragedParams([{ data: [1] } as never]),
       TypeError,
       'Invalid parameter 0: its data is [1] (expected a Float32Array or a Float64Array)',
