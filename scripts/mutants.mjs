@@ -177,6 +177,34 @@ const mutants = [
     to: 'return bytes / ms / 1e3;',
     tests: ['packages/descent-bench/test'],
   },
+  {
+    name: 'utilities: clipGradNorm divides by the norm without its 1e-6',
+    file: 'packages/descent/src/optim/clip-grad.ts',
+    from: 'Math.min(maxNorm / (total + 1e-6), 1)',
+    to: 'Math.min(maxNorm / total, 1)',
+    tests: ['packages/descent/test/optim/clip-grad.test.ts'],
+  },
+  {
+    name: "utilities: Lookahead checks its slow weights' fit only after the inner step",
+    file: 'packages/descent/src/optim/lookahead.ts',
+    from: "    checkFits(params, slow, 'slow weights');\n",
+    to: '',
+    tests: ['packages/descent/test/optim/lookahead.test.ts'],
+  },
+  {
+    name: 'utilities: skipNonFinite skips one step more than maxConsecutive',
+    file: 'packages/descent/src/optim/skip-non-finite.ts',
+    from: 'if (this.notfiniteCount >= maxConsecutive) {',
+    to: 'if (this.notfiniteCount > maxConsecutive) {',
+    tests: ['packages/descent/test/optim/skip-non-finite.test.ts'],
+  },
+  {
+    name: 'utilities: a loaded skipNonFinite state may say the last step was finite while skipping',
+    file: 'packages/descent/src/optim/skip-non-finite.ts',
+    from: 'if (lastFinite !== (notfiniteCount === 0)) {',
+    to: 'if (false) {',
+    tests: ['packages/descent/test/optim/skip-non-finite.test.ts'],
+  },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
