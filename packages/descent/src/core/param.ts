@@ -25,6 +25,13 @@ export interface Param<G extends FloatArray | null = FloatArray | null> {
    * reordered), checkpoints name the tensor by it, and messages use it.
    */
   name?: string;
+  /**
+   * The tensor's dimensions, row-major as PyTorch's (the last varies fastest), whose product is
+   * the length: `[rows, columns]` for a weight matrix. `param()` always sets it (`[length]` by
+   * default); a parameter made by hand without one is a vector. Optimizers that treat a matrix as
+   * a matrix (Adafactor's factored second moment) read it; the elementwise ones ignore it.
+   */
+  shape?: readonly number[];
 }
 
 /** The options of {@link param}. */
@@ -33,6 +40,11 @@ export interface ParamOptions {
   name?: string;
   /** Element type when `init` is a length or a plain array; default 'float32', as in PyTorch. */
   dtype?: DType;
+  /**
+   * The tensor's dimensions (see {@link Param.shape}): integers >= 0 whose product is the
+   * length; default `[length]`. Kept frozen, as a copy.
+   */
+  shape?: readonly number[];
 }
 
 /** Allocates a zero-filled array of the given element type. */
@@ -71,7 +83,7 @@ export function param(
   init: number | ArrayLike<number>,
   options: ParamOptions = {},
 ): Param<FloatArray> {
-  const { name, dtype } = options;
+  const { name, dtype, shape } = options;
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
     throw new TypeError(`Invalid dtype: ${String(dtype)} (expected 'float32' or 'float64')`);
   }
@@ -96,6 +108,33 @@ export function param(
   } else {
     throw new TypeError(`Invalid parameter init: ${String(init)} (expected a length or an array)`);
   }
+  // Checked before the gradient is allocated, and with the values' length known.
+  const dims = shapeOf(shape, data.length);
   const grad = allocate(dtypeOf(data), data.length);
-  return name === undefined ? { data, grad } : { data, grad, name };
+  return name === undefined ? { data, grad, shape: dims } : { data, grad, name, shape: dims };
+}
+
+/**
+ * A parameter's shape, checked against its length: a copy, frozen, of `shape`, or `[length]`
+ * when there is none. A TypeError for what is not a list of integers >= 0, a RangeError naming
+ * both when their product is not the length.
+ */
+function shapeOf(shape: unknown, length: number): readonly number[] {
+  if (shape === undefined) return Object.freeze([length]);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(
+      `Invalid shape: ${describeShape(shape)} (expected a list of integers >= 0)`,
+    );
+  }
+  const elements = shape.reduce((n: number, d: number) => n * d, 1);
+  if (elements !== length) {
+    throw new RangeError(
+      `Invalid shape: [${shape.join(', ')}] holds ${elements} elements, the parameter's length is ${length}`,
+    );
+  }
+  return Object.freeze([...shape]);
+}
+
+function describeShape(shape: unknown): string {
+  return Array.isArray(shape) ? `[${shape.map(String).join(', ')}]` : String(shape);
 }

@@ -141,15 +141,15 @@ function build(path: string, contents: CheckpointContents, copy: boolean): Encod
   if (!Array.isArray(params) || params.length === 0) {
     throw refuse('expected a non-empty array of parameters');
   }
-  const tensors: { name: string; data: FloatArray }[] = [];
+  const tensors: { name: string; data: FloatArray; shape?: readonly number[] }[] = [];
   const owners = new Map<string, string>();
-  const add = (name: string, data: FloatArray, owner: string) => {
+  const add = (name: string, data: FloatArray, owner: string, shape?: readonly number[]) => {
     const previous = owners.get(name);
     if (previous !== undefined) {
       throw refuse(`${owner} and ${previous} would both be the tensor ${JSON.stringify(name)}`);
     }
     owners.set(name, owner);
-    tensors.push({ name, data });
+    tensors.push(shape === undefined ? { name, data } : { name, data, shape });
   };
   const names = params.map((p: Param, i) => {
     if (!isRecord(p) || !isFloatArray(p.data)) {
@@ -157,7 +157,10 @@ function build(path: string, contents: CheckpointContents, copy: boolean): Encod
     }
     const name = nameOf(p, i);
     if (name === '__metadata__') throw refuse(`params[${i}] has the reserved name "__metadata__"`);
-    add(name, copy ? p.data.slice() : p.data, `params[${i}]`);
+    // A parameter's tensor has its shape, so that PyTorch reads a matrix as one; state arrays
+    // are flat. Loading checks lengths only, so checkpoints written before shapes still load.
+    const shape = Array.isArray(p.shape) ? [...p.shape] : undefined;
+    add(name, copy ? p.data.slice() : p.data, `params[${i}]`, shape);
     return name;
   });
   const metadata: Record<string, string> = {

@@ -40,6 +40,42 @@ describe('param', () => {
     expect(() => param(init as never)).toThrow(message);
   });
 
+  it('keeps a shape, row-major, [length] by default', () => {
+    expect(param(3).shape).toEqual([3]);
+    expect(param([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).shape).toEqual([2, 3]);
+    expect(param(new Float64Array(24), { shape: [2, 3, 4] }).shape).toEqual([2, 3, 4]);
+    expect(param([5], { shape: [] }).shape).toEqual([]);
+    expect(param(0).shape).toEqual([0]);
+    // A copy, frozen: the caller's array may change, the parameter's shape does not.
+    const dims = [3, 2];
+    const p = param(6, { shape: dims });
+    dims[0] = 1;
+    expect(p.shape).toEqual([3, 2]);
+    expect(Object.isFrozen(p.shape)).toBe(true);
+  });
+
+  it.each([
+    [
+      6,
+      [4, 2],
+      RangeError,
+      /^Invalid shape: \[4, 2\] holds 8 elements, the parameter's length is 6$/,
+    ],
+    [
+      [1, 2],
+      [3],
+      RangeError,
+      /^Invalid shape: \[3\] holds 3 elements, the parameter's length is 2$/,
+    ],
+    [4, [2, 1.5], TypeError, /^Invalid shape: \[2, 1.5\] \(expected a list of integers >= 0\)$/],
+    [4, [-2, -2], TypeError, /^Invalid shape: \[-2, -2\] \(expected a list of integers >= 0\)$/],
+    [4, 4, TypeError, /^Invalid shape: 4 \(expected a list of integers >= 0\)$/],
+    [4, ['2', 2], TypeError, /^Invalid shape: \[2, 2\] \(expected a list/],
+  ])('rejects length %o with shape %o', (init, shape, type, message) => {
+    expect(() => param(init, { shape: shape as never })).toThrow(type);
+    expect(() => param(init, { shape: shape as never })).toThrow(message);
+  });
+
   it('rejects an unknown dtype', () => {
     expect(() => param(2, { dtype: 'int8' as never })).toThrow(/dtype: int8/);
   });

@@ -224,7 +224,7 @@ describe.each([
 describe('the file', () => {
   it('is safetensors as the format describes it, with every array as a tensor', () => {
     const params = [
-      param([1.5, -2, Number.NaN, -0], { dtype: 'float64', name: 'encoder.weight' }),
+      param([1.5, -2, Number.NaN, -0], { dtype: 'float64', name: 'encoder.weight', shape: [2, 2] }),
       param([0.25, 3], { dtype: 'float32' }),
       param([7], { dtype: 'float64', name: 'bias' }),
     ];
@@ -250,7 +250,8 @@ describe('the file', () => {
     params.forEach((p, i) => {
       const tensor = file.tensors.get(names[i])!;
       expect(tensor.dtype).toBe(p.data instanceof Float64Array ? 'F64' : 'F32');
-      expect(tensor.shape).toEqual([p.data.length]);
+      // A parameter's tensor has its shape, as PyTorch would read it back.
+      expect(tensor.shape).toEqual(i === 0 ? [2, 2] : [p.data.length]);
       expect(tensor.bits).toEqual(bitsOf(p.data));
       expect(tensor.at % p.data.BYTES_PER_ELEMENT).toBe(0);
       const state = opt.state.get(p) as Record<string, Float32Array | Float64Array>;
@@ -298,6 +299,18 @@ describe('the file', () => {
     });
     expect(loaded.extra).toEqual(extra);
     expect(loaded.metadata['descent.checkpoint']).toBe('1');
+  });
+
+  it("records a parameter's shape, and loads by length whatever the shapes", () => {
+    const path = newPath('shapes');
+    const matrix = param([1, 2, 3, 4, 5, 6], { dtype: 'float64', name: 'w', shape: [2, 3] });
+    const optimizer = new optim.Adam([matrix]);
+    saveCheckpointSync(path, { params: [matrix], optimizer });
+    expect(readSpec(readFileSync(path)).tensors.get('w')!.shape).toEqual([2, 3]);
+    // A vector of the same length (as a checkpoint written before shapes holds) takes it.
+    const flat = param(6, { dtype: 'float64', name: 'w' });
+    loadCheckpointSync(path, { params: [flat], optimizer: new optim.Adam([flat]) });
+    expect([...flat.data]).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('names the arrays in lists by their place (L-BFGS history)', () => {

@@ -208,7 +208,7 @@ export class DescentOptimizer<S extends OptimizerOrName = OptimizerOrName> exten
   private mirror(name: string, variable: tf.Variable): Mirror {
     let mirror = this.mirrors.get(name);
     if (mirror === undefined) {
-      const p = param(variable.dataSync() as Float32Array, { name });
+      const p = param(variable.dataSync() as Float32Array, { name, shape: variable.shape });
       mirror = { param: p, grad: p.grad as Float32Array, variable, dataId: variable.dataId };
       this.optimizer.paramGroups[this.groupOf(name)].params.push(p);
       this.mirrors.set(name, mirror);

@@ -73,8 +73,8 @@ describe('applyGradients computes exactly what descent computes', () => {
         groups: [{ match: /bias/, lr: base.lr / 2 }],
       });
       // Named as the adapter names its mirrors, so the state dicts (which record names) agree.
-      const k = param(kernel.dataSync(), { name: kernel.name });
-      const b = param(bias.dataSync(), { name: bias.name });
+      const k = param(kernel.dataSync(), { name: kernel.name, shape: kernel.shape });
+      const b = param(bias.dataSync(), { name: bias.name, shape: bias.shape });
       const core = new cls([{ params: [k] }, { params: [b], lr: base.lr / 2 }], options);
       // Gradients are copied into the arrays param() made, as the adapter does: where they live
       // decides which kernels run (WebAssembly's for arena arrays), and so the last bits.
@@ -99,6 +99,11 @@ describe('applyGradients computes exactly what descent computes', () => {
         expect(bias.dataSync(), `step ${t + 1}`).toEqual(b.data);
       }
       expect(adapter.iterations).toBe(6);
+      // The mirrors keep the variables' shapes (Adafactor factors the kernel as a 3 × 4 matrix).
+      expect(adapter.optimizer.paramGroups.flatMap((g) => g.params.map((p) => p.shape))).toEqual([
+        [3, 4],
+        [4],
+      ]);
       expect(adapter.optimizer.stateDict()).toEqual(core.stateDict());
     });
   }
