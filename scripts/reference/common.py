@@ -59,7 +59,8 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
     """Runs PyTorch's optimizer (or `factory(param_groups)`, a reference of our own) on fixed
     gradients and records the parameters after every step.
 
-    groups: list of {"sizes": [n, ...], "options": {camelCase options}}.
+    groups: list of {"sizes": [n, ...], "options": {camelCase options}}; a size may be a shape,
+    [m, n] (row-major, as descent's `shape`), which the fixture's group records as `shapes`.
     defaults: camelCase options given to the constructor rather than to the groups, for options
     PyTorch reads from the constructor alone (Adagrad's initial_accumulator_value).
     state: camelCase keys of per-parameter state to record after every step as well, for state the
@@ -68,11 +69,15 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
     gen = torch.Generator().manual_seed(seed)
     torch_groups, descent_groups, tensors = [], [], []
     for group in groups:
-        params = [torch.randn(n, generator=gen, dtype=torch.float64).to(DTYPES[dtype]).requires_grad_(True)
-                  for n in group["sizes"]]
+        shapes = [list(n) if isinstance(n, (list, tuple)) else [n] for n in group["sizes"]]
+        params = [torch.randn(math.prod(shape), generator=gen, dtype=torch.float64).reshape(shape)
+                  .to(DTYPES[dtype]).requires_grad_(True) for shape in shapes]
         tensors.extend(params)
         torch_groups.append({"params": params, **torch_kwargs(group.get("options", {}))})
-        descent_groups.append({"params": [values(p) for p in params], "options": group.get("options", {})})
+        descent_group = {"params": [values(p) for p in params], "options": group.get("options", {})}
+        if any(isinstance(n, (list, tuple)) for n in group["sizes"]):
+            descent_group["shapes"] = shapes
+        descent_groups.append(descent_group)
     opt = factory(torch_groups) if factory else getattr(torch.optim, optimizer)(
         torch_groups, foreach=False, **torch_kwargs(defaults or {}))
     sizes = [p.numel() for p in tensors]
@@ -80,7 +85,7 @@ def run_case(name, optimizer, groups, dtype, steps=12, grads="dense", seed=0, fa
     for t in range(steps):
         gs = make_grads(gen, sizes, dtype, grads, t)
         for p, g in zip(tensors, gs):
-            p.grad = g.clone()
+            p.grad = g.clone().reshape(p.shape)
         opt.step()
         entry = {"grads": [values(g) for g in gs], "params": [values(p) for p in tensors]}
         if state:

@@ -39,7 +39,7 @@ import { didYouMean } from './validate.js';
  */
 
 /** A value an option takes. */
-export type OptionValue = number | boolean | string | null | readonly number[];
+export type OptionValue = number | boolean | string | null | readonly (number | null)[];
 
 /** The bounds of a number, or of each element of a list of numbers. */
 export interface NumberBounds {
@@ -51,6 +51,11 @@ export interface NumberBounds {
   minExclusive?: boolean;
   /** `max` itself is outside the range. */
   maxExclusive?: boolean;
+  /**
+   * An element of a pair that may be null, which its algorithm gives a meaning (Adafactor's
+   * eps[0]: the machine epsilon of the parameter's dtype); a number there is checked as any.
+   */
+  nullable?: boolean;
 }
 
 /** One option of an optimizer or schedule. */

@@ -152,6 +152,25 @@ export function checkWeightDecay(weightDecay: number, lr: number): void {
   checkDecayRate('weightDecay', weightDecay, lr, 'weight_decay value');
 }
 
+/** A pair, as `checkPair`, whose elements marked `nullable` in `items` may also be null. */
+function checkNullablePair(
+  option: string,
+  value: unknown,
+  items: readonly NumberBounds[] | undefined,
+): (number | null)[] {
+  const nullable = [0, 1].filter((i) => items?.[i]?.nullable === true);
+  if (nullable.length === 0) return checkPair(option, value);
+  const ok = (v: unknown, i: number) =>
+    (v === null && nullable.includes(i)) || (typeof v === 'number' && !Number.isNaN(v));
+  if (!Array.isArray(value) || value.length !== 2 || !value.every(ok)) {
+    const which = nullable.map((i) => (i === 0 ? 'the first' : 'the second')).join(' and ');
+    throw new TypeError(
+      `Invalid ${option}: ${show(value)} (expected two numbers; ${which} may be null)`,
+    );
+  }
+  return value;
+}
+
 /**
  * A finite number >= 0: a scheduler's rates and factors reach every parameter, so an infinite
  * one turns the whole model into infinities or NaN at the next step.
@@ -271,7 +290,8 @@ export function checkOption(spec: OptionSpec, value: unknown): void {
       });
       break;
     case 'pair':
-      checkPair(name, value).forEach((v, i) => {
+      checkNullablePair(name, value, spec.items).forEach((v, i) => {
+        if (v === null) return;
         checkBounded(`${name}[${i}]`, v, spec.items?.[i] ?? spec, {
           ...checks,
           description: description && `${description} at index ${i}`,

@@ -304,13 +304,16 @@ export abstract class Optimizer<O extends object> {
         checkParamStorage(p);
         checkGradient(p);
         const state = this.state.get(p);
-        if (state !== undefined) this.checkStepState(p, state);
+        if (state !== undefined) this.checkStepState(p, state, group);
       }
     });
   }
 
-  /** A parameter's state as a step will use it: arrays of its type and length, entries kept. */
-  private checkStepState(p: Param, state: ParamState): void {
+  /**
+   * A parameter's state as a step will use it: arrays of its type and length (or the length its
+   * `stateSpec` entry gives: Adafactor's row and column moments), entries kept.
+   */
+  private checkStepState(p: Param, state: ParamState, group: ParamGroup<O>): void {
     const kinds = this.stateKinds.get(state);
     if (kinds !== undefined) {
       for (const [key, kind] of kinds) {
@@ -333,8 +336,13 @@ export abstract class Optimizer<O extends object> {
           value.length !== p.data.length ||
           wasFreed(value)
         ) {
-          checkStateArray(p, value, key, p.data.length, `Invalid state of ${describe(p)}`);
-          throw new TypeError(`Invalid state of ${describe(p)}: ${key} was freed with freeArray`);
+          // The spec is read only here, off the usual path: most arrays are the parameter's length.
+          const entry = this.stateSpec(p, group)[key];
+          const length = entry?.kind === 'array' ? (entry.length ?? p.data.length) : p.data.length;
+          checkStateArray(p, value, key, length, `Invalid state of ${describe(p)}`);
+          if (wasFreed(value)) {
+            throw new TypeError(`Invalid state of ${describe(p)}: ${key} was freed with freeArray`);
+          }
         }
         entries++;
       } else if (typeof value === 'number') {

@@ -11,7 +11,8 @@ export interface ReferenceCase {
   dtype: DType;
   /** Options given to the constructor rather than to the groups, when the generator set any. */
   defaults?: Record<string, unknown>;
-  groups: { params: number[][]; options: Record<string, unknown> }[];
+  /** Each group's parameters, options and, where the generator gave them, shapes. */
+  groups: { params: number[][]; options: Record<string, unknown>; shapes?: number[][] }[];
   /** `state`, when recorded: per-parameter state after the step, by key, one array per tensor. */
   steps: { grads: number[][]; params: number[][]; state?: Record<string, number[][]> }[];
 }
@@ -68,7 +69,9 @@ export function replay(
   wrap: (optimizer: Optimizer<object>) => { step(): unknown } = (optimizer) => optimizer,
 ): void {
   const groups = c.groups.map((g) => ({
-    params: g.params.map((values) => param(values, { dtype: c.dtype })),
+    params: g.params.map((values, i) =>
+      param(values, { dtype: c.dtype, ...(g.shapes && { shape: g.shapes[i] }) }),
+    ),
     ...g.options,
     ...extraOptions,
   }));
