@@ -5,6 +5,7 @@ import { Adamax } from '../optim/adamax.js';
 import { AdamW } from '../optim/adamw.js';
 import { ASGD } from '../optim/asgd.js';
 import { LBFGS } from '../optim/lbfgs.js';
+import { Lion } from '../optim/lion.js';
 import { NAdam } from '../optim/nadam.js';
 import { Newton } from '../optim/newton.js';
 import { RAdam } from '../optim/radam.js';
@@ -154,6 +155,7 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     LBFGS,
     Yogi,
     Newton,
+    Lion,
   ].map((optimizer) => optimizer.spec),
 );
 

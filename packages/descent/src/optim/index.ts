@@ -12,6 +12,7 @@ export {
   clipGradValue,
 } from './clip-grad.js';
 export * from './lbfgs.js';
+export * from './lion.js';
 export * from './lookahead.js';
 export * from './nadam.js';
 export * from './newton.js';

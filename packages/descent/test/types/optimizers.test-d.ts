@@ -122,6 +122,7 @@ expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'AdamW'
   | 'ASGD'
   | 'LBFGS'
+  | 'Lion'
   | 'NAdam'
   | 'Newton'
   | 'RAdam'

@@ -51,6 +51,8 @@ export const variants: [string, Record<string, unknown>][] = [
   ['ASGD', { lr: 0.01 }],
   ['ASGD', { lr: 0.01, t0: 2, lambd: 0.01, weightDecay: 0.1 }],
   ['ASGD', { lr: 0.02, t0: 0, alpha: 0.5, maximize: true }],
+  ['Lion', { lr: 1e-3 }],
+  ['Lion', { lr: 1e-3, betas: [0.5, 0.9], weightDecay: 0.5, maximize: true }],
   // Not elementwise: one group of one element type, gradients from a closure (runner.ts).
   ['LBFGS', { lr: 1, maxIter: 4 }],
   ['LBFGS', { lr: 0.5, maxIter: 4, historySize: 3, lineSearchFn: 'strong_wolfe' }],
