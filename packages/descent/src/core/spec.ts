@@ -4,6 +4,7 @@ import { Adam } from '../optim/adam.js';
 import { Adamax } from '../optim/adamax.js';
 import { AdamW } from '../optim/adamw.js';
 import { ASGD } from '../optim/asgd.js';
+import { LAMB } from '../optim/lamb.js';
 import { LBFGS } from '../optim/lbfgs.js';
 import { Lion } from '../optim/lion.js';
 import { NAdam } from '../optim/nadam.js';
@@ -156,6 +157,7 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     Yogi,
     Newton,
     Lion,
+    LAMB,
   ].map((optimizer) => optimizer.spec),
 );
 

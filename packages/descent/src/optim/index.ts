@@ -4,12 +4,13 @@ export * from './adam.js';
 export * from './adamax.js';
 export * from './adamw.js';
 export * from './asgd.js';
-export * from './averaged-params.js';
-export {
-  type ClipGradNormOptions,
-  type ClipParams,
   clipGradNorm,
   clipGradValue,
+  type ClipGradNormOptions,
+  type ClipParams,
+export * from './averaged-params.js';
+export * from './lamb.js';
+export {
 } from './clip-grad.js';
 export * from './lbfgs.js';
 export * from './lion.js';

@@ -121,6 +121,7 @@ expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'Adamax'
   | 'AdamW'
   | 'ASGD'
+  | 'LAMB'
   | 'LBFGS'
   | 'Lion'
   | 'NAdam'

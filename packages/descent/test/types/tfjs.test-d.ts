@@ -22,6 +22,7 @@ expectTypeOf<TfOptimizerName>().toEqualTypeOf<
   | 'Adamax'
   | 'AdamW'
   | 'ASGD'
+  | 'LAMB'
   | 'Lion'
   | 'NAdam'
   | 'Newton'

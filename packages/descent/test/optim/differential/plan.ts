@@ -53,6 +53,8 @@ export const variants: [string, Record<string, unknown>][] = [
   ['ASGD', { lr: 0.02, t0: 0, alpha: 0.5, maximize: true }],
   ['Lion', { lr: 1e-3 }],
   ['Lion', { lr: 1e-3, betas: [0.5, 0.9], weightDecay: 0.5, maximize: true }],
+  ['LAMB', { lr: 0.01 }],
+  ['LAMB', { lr: 0.01, weightDecay: 0.1, epsRoot: 1e-8, maximize: true }],
   // Not elementwise: one group of one element type, gradients from a closure (runner.ts).
   ['LBFGS', { lr: 1, maxIter: 4 }],
   ['LBFGS', { lr: 0.5, maxIter: 4, historySize: 3, lineSearchFn: 'strong_wolfe' }],
