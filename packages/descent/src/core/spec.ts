@@ -1,4 +1,5 @@
 import { Adadelta } from '../optim/adadelta.js';
+import { Adafactor } from '../optim/adafactor.js';
 import { Adagrad } from '../optim/adagrad.js';
 import { Adam } from '../optim/adam.js';
 import { Adamax } from '../optim/adamax.js';
@@ -158,6 +159,7 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     Newton,
     Lion,
     LAMB,
+    Adafactor,
   ].map((optimizer) => optimizer.spec),
 );
 

@@ -1,4 +1,5 @@
 export * from './adadelta.js';
+export * from './adafactor.js';
 export * from './adagrad.js';
 export * from './adam.js';
 export * from './adamax.js';

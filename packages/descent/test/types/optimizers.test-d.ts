@@ -116,6 +116,7 @@ expectTypeOf<OpenGroups>().toBeNever();
 // The list those cover: every optimizer class, none missed.
 expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'Adadelta'
+  | 'Adafactor'
   | 'Adagrad'
   | 'Adam'
   | 'Adamax'

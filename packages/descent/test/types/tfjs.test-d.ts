@@ -17,6 +17,7 @@ import { ReduceLROnPlateau, StepLR } from '../../src/schedules/index.js';
 // The names: every optimizer class descent exports but L-BFGS, whose step needs a closure.
 expectTypeOf<TfOptimizerName>().toEqualTypeOf<
   | 'Adadelta'
+  | 'Adafactor'
   | 'Adagrad'
   | 'Adam'
   | 'Adamax'

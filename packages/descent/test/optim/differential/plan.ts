@@ -55,6 +55,9 @@ export const variants: [string, Record<string, unknown>][] = [
   ['Lion', { lr: 1e-3, betas: [0.5, 0.9], weightDecay: 0.5, maximize: true }],
   ['LAMB', { lr: 0.01 }],
   ['LAMB', { lr: 0.01, weightDecay: 0.1, epsRoot: 1e-8, maximize: true }],
+  // The suite's tensors have no shape: Adafactor's are vectors (matrices: adafactor.test.ts).
+  ['Adafactor', {}],
+  ['Adafactor', { lr: 0.05, weightDecay: 0.1, eps: [1e-20, 1e-2], d: 2, maximize: true }],
   // Not elementwise: one group of one element type, gradients from a closure (runner.ts).
   ['LBFGS', { lr: 1, maxIter: 4 }],
   ['LBFGS', { lr: 0.5, maxIter: 4, historySize: 3, lineSearchFn: 'strong_wolfe' }],
