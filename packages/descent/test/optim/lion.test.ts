@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { param } from '../../src/core/param.js';
+import { LAMB } from '../../src/optim/lamb.js';
 import { Lion } from '../../src/optim/lion.js';
+import { StepLR } from '../../src/schedules/index.js';
 import { expectCheckedBeforeStep, expectRejected } from './moments.js';
 import { loadCases, replay } from './reference.js';
 
@@ -58,5 +60,30 @@ describe('Lion options', () => {
       0,
       (1 - 0.99) * -3,
     ]);
+  });
+});
+
+describe('a scheduler', () => {
+  it('drives Lion’s and LAMB’s lr: the step halves with it', () => {
+    for (const make of [
+      (ps: ReturnType<typeof param>[]) => new Lion(ps, { lr: 0.1 }),
+      (ps: ReturnType<typeof param>[]) => new LAMB(ps, { lr: 0.1 }),
+    ]) {
+      const p = param([1, -2, 3], { dtype: 'float64' });
+      const opt = make([p]);
+      const scheduler = new StepLR(opt, { stepSize: 1, gamma: 0.5 });
+      const moves: number[] = [];
+      for (let t = 0; t < 3; t++) {
+        const before = p.data[0];
+        p.grad.set([1, 1, 1]);
+        opt.step();
+        scheduler.step();
+        moves.push(before - p.data[0]);
+      }
+      expect(opt.paramGroups[0].lr).toBe(0.1 / 8);
+      // Lion moves by lr exactly; LAMB by lr · ‖θ‖/‖u‖ · u, whose θ changes a little per step.
+      expect(moves[1] / moves[0]).toBeCloseTo(0.5, 1);
+      expect(moves[2] / moves[1]).toBeCloseTo(0.5, 1);
+    }
   });
 });
