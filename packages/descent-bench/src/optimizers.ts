@@ -125,6 +125,8 @@ export const optimizers: OptimizerSpec[] = [
     torch: { name: 'RAdam', options: {} },
   },
   { name: 'Yogi', descent: 'Yogi', options: {}, bytes: 28 },
+  // θ and m read and written, g read: 20 bytes a float32 element, as SGD with momentum.
+  { name: 'Lion', descent: 'Lion', options: {}, bytes: 20 },
   {
     name: 'Rprop',
     descent: 'Rprop',

@@ -47,6 +47,7 @@ const traffic: Record<string, { reads: string[]; writes: string[] }> = {
   Yogi: { reads: ['param', 'grad', 'm', 'v'], writes: ['param', 'm', 'v'] },
   Rprop: { reads: ['param', 'grad', 'prev', 'step'], writes: ['param', 'prev', 'step'] },
   ASGD: { reads: ['param', 'grad'], writes: ['param', 'ax'] },
+  Lion: { reads: ['param', 'grad', 'm'], writes: ['param', 'm'] },
 };
 
 const byHand = (name: string) => {

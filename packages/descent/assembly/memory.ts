@@ -90,8 +90,8 @@ export const ROW_SCALARS: usize = 48;
   return v128.or(v128.and(signed, nonzero), v128.and(v128.ne<T>(x, x), x));
 }
 
-/** No such scalar: the kernel has no paramDecay (or no terms at all). */
-const NO_TERM: u32 = 0xff;
+/** No such scalar: the kernel has no paramDecay, or no L2 term (Lion), or no terms at all. */
+export const NO_TERM: u32 = 0xff;
 
 /**
  * Where a kernel keeps gradSign, weightDecay and paramDecay among its scalars, packed in a u32

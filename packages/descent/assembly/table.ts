@@ -3,6 +3,7 @@ import { ADAGRAD_TERMS, adagrad } from './adagrad';
 import { ADAM_TERMS, adam } from './adam';
 import { ADAMAX_TERMS, adamax } from './adamax';
 import { ASGD_TERMS, asgd } from './asgd';
+import { LION_TERMS, lion } from './lion';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
 import { NADAM_TERMS, nadam } from './nadam';
 import { RADAM_TERMS, radam } from './radam';
@@ -26,6 +27,7 @@ export enum Kernel {
   YOGI,
   RPROP,
   ASGD,
+  LION,
 }
 
 /** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
@@ -41,6 +43,7 @@ function termsOf(kernel: u32): u32 {
     case Kernel.RADAM: return RADAM_TERMS;
     case Kernel.YOGI: return YOGI_TERMS;
     case Kernel.ASGD: return ASGD_TERMS;
+    case Kernel.LION: return LION_TERMS;
     default: return NO_TERMS;
   }
 }
@@ -78,6 +81,7 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare); else yogi<f32>(row, lo, hi, rare); break;
     case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
     case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
+    case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare); else lion<f32>(row, lo, hi, rare); break;
     default: unreachable();
   }
 }

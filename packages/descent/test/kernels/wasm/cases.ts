@@ -40,6 +40,8 @@ export const variants: [string, Record<string, unknown>][] = [
   ['Rprop', { lr: 0.01, etas: [0.3, 1.5], stepSizes: [1e-3, 0.02], maximize: true }],
   ['ASGD', { lr: 0.01 }],
   ['ASGD', { lr: 0.01, t0: 2, lambd: 0.01, weightDecay: 0.1 }],
+  ['Lion', { lr: 0.01 }],
+  ['Lion', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.5, maximize: true }],
 ];
 
 /** A deterministic generator of roughly normal numbers (a sum of uniforms from mulberry32). */

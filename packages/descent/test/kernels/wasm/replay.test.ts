@@ -22,6 +22,7 @@ const fixtures = [
   'yogi.json',
   'rprop.json',
   'asgd.json',
+  'lion.json',
 ];
 
 const updates = (c: ReferenceCase) => c.steps.reduce((sum, step) => sum + step.grads.length, 0);
