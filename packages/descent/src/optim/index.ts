@@ -5,14 +5,14 @@ export * from './adam.js';
 export * from './adamax.js';
 export * from './adamw.js';
 export * from './asgd.js';
-  clipGradNorm,
-  clipGradValue,
+export * from './averaged-params.js';
+export {
   type ClipGradNormOptions,
   type ClipParams,
-export * from './averaged-params.js';
-export * from './lamb.js';
-export {
+  clipGradNorm,
+  clipGradValue,
 } from './clip-grad.js';
+export * from './lamb.js';
 export * from './lbfgs.js';
 export * from './lion.js';
 export * from './lookahead.js';
