@@ -115,7 +115,7 @@ const normalize = (name: string): string => name.toLowerCase().replace(/[-_]/g, 
 /**
  * A value of `option` as a command line writes it, parsed by the option's type: a number, a list
  * of numbers separated by commas (betas=0.9,0.99), true or false, one of its choices (null for
- * null). Its range is the optimizer's to check, as it checks any option.
+ * null; null for a number that may be null, as Prodigy's beta3). Its range is the optimizer's to check, as it checks any option.
  */
 function parseValue(option: OptionSpec, text: string, flag: string): OptionValue {
   const numberOf = (item: string): number => {
@@ -128,7 +128,7 @@ function parseValue(option: OptionSpec, text: string, flag: string): OptionValue
   switch (option.type) {
     case 'number':
     case 'integer':
-      return numberOf(text);
+      return text === 'null' && option.nullable ? null : numberOf(text);
     case 'pair':
     case 'numbers':
       return text.split(',').map(numberOf);

@@ -13,6 +13,8 @@ import { Newton } from '../optim/newton.js';
 import { RAdam } from '../optim/radam.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import { Rprop } from '../optim/rprop.js';
+import { ScheduleFreeAdamW } from '../optim/schedule-free-adamw.js';
+import { ScheduleFreeSGD } from '../optim/schedule-free-sgd.js';
 import { SGD } from '../optim/sgd.js';
 import { Yogi } from '../optim/yogi.js';
 import {
@@ -55,8 +57,9 @@ export interface NumberBounds {
   /** `max` itself is outside the range. */
   maxExclusive?: boolean;
   /**
-   * An element of a pair that may be null, which its algorithm gives a meaning (Adafactor's
-   * eps[0]: the machine epsilon of the parameter's dtype); a number there is checked as any.
+   * null is a value too, which its algorithm gives a meaning; a number is checked as any. On an
+   * option: Prodigy's beta3 (null: √β₂); on an element of a pair (in `items`): Adafactor's
+   * eps[0] (null: the machine epsilon of the parameter's dtype).
    */
   nullable?: boolean;
 }
@@ -160,6 +163,8 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     Lion,
     LAMB,
     Adafactor,
+    ScheduleFreeSGD,
+    ScheduleFreeAdamW,
   ].map((optimizer) => optimizer.spec),
 );
 

@@ -278,6 +278,7 @@ function checkBounded(
  * (lr·weightDecay <= 1) is checked by the algorithm, after this.
  */
 export function checkOption(spec: OptionSpec, value: unknown): void {
+  if (value === null && spec.nullable) return;
   const { name, label: description } = spec;
   const checks = { integer: spec.integer, infinite: spec.infinite };
   switch (spec.type) {

@@ -22,6 +22,8 @@ export * from './optimizer.js';
 export * from './radam.js';
 export * from './rmsprop.js';
 export * from './rprop.js';
+export * from './schedule-free-adamw.js';
+export * from './schedule-free-sgd.js';
 export * from './sgd.js';
 export * from './skip-non-finite.js';
 export type { WrappableOptimizer } from './wrapped-optimizer.js';

@@ -50,6 +50,80 @@ export interface StateDict {
    * `paramNames`.
    */
   paramGroups: Json[];
+  /**
+   * Each group's own state, in the groups' order, for an optimizer that keeps one (see
+   * `GroupState`); absent for the others.
+   */
+  groupState?: Json[];
+}
+
+/**
+ * A group's own state: the counters and estimates an optimizer keeps once per group rather than
+ * per parameter (Schedule-Free's step count and weight sum, Prodigy's step size d), numbers and
+ * flags. PyTorch keeps them among the group's options; here they are apart, so that options stay
+ * what the user sets and state what the optimizer computes.
+ */
+export type GroupState = Record<string, number | boolean>;
+
+/** What one entry of a group's state must be: a number of a kind, or a flag. */
+export type GroupStateEntry =
+  | {
+      /** A number. */
+      readonly kind: 'number';
+      /** Its kind, from `numberKinds`. */
+      readonly number: NumberKind;
+    }
+  | {
+      /** A boolean. */
+      readonly kind: 'boolean';
+    };
+
+/** Every entry a group's state holds, by key: all are required, and any other key is refused. */
+export type GroupStateSpec = Readonly<Record<string, GroupStateEntry>>;
+
+/** Builders of `GroupStateSpec` entries. */
+export const groupStateEntry = Object.freeze({
+  /** A number of the given kind. */
+  number: (number: NumberKind): GroupStateEntry => ({ kind: 'number', number }),
+  /** A boolean. */
+  flag: { kind: 'boolean' } as GroupStateEntry,
+});
+
+/**
+ * Checks a group's state against its spec: every entry present and of its kind, no other. The
+ * message starts with `problem` ("Invalid state dict" when loading, "Invalid state" before a step)
+ * and names the entry at `where`.
+ */
+function checkGroupState(
+  state: unknown,
+  spec: GroupStateSpec,
+  where: string,
+  problem: string,
+  owner: string,
+): asserts state is GroupState {
+  if (!isRecord(state) || isFloatArray(state)) {
+    throw new TypeError(`${problem}: ${where} is not an object: ${describeStored(state)}`);
+  }
+  for (const key of Object.keys(state)) {
+    if (!Object.hasOwn(spec, key)) {
+      throw new TypeError(`${problem}: ${where}.${key} is not ${owner} group state`);
+    }
+  }
+  for (const [key, entry] of Object.entries(spec)) {
+    const value = state[key];
+    const at = `${where}.${key}`;
+    if (entry.kind === 'boolean') {
+      if (typeof value !== 'boolean') {
+        throw new TypeError(
+          `${problem}: ${at} is missing or not a boolean: ${describeStored(value)}`,
+        );
+      }
+    } else if (typeof value !== 'number') {
+      throw new TypeError(`${problem}: ${at} is missing or not a number: ${describeStored(value)}`);
+    } else if (!entry.number.accepts(value)) {
+      throw new RangeError(`${problem}: ${at} is not ${entry.number.expected}: ${value}`);
+    }
+  }
 }
 
 /**
@@ -209,6 +283,11 @@ export abstract class Optimizer<O extends object> {
   paramGroups: ParamGroup<O>[] = [];
   /** Each parameter's state, made on its first step (PyTorch's `optimizer.state`). */
   state = new Map<Param, ParamState>();
+  /**
+   * Each group's own state, for an optimizer that declares `groupStateSpec` (Schedule-Free,
+   * Prodigy): made when first needed, by `initGroupState`. Empty for the others.
+   */
+  groupState = new Map<ParamGroup<O>, GroupState>();
 
   /**
    * `options` override `defaults`, whose keys are the options this optimizer takes: any other is
@@ -230,11 +309,19 @@ export abstract class Optimizer<O extends object> {
     const groups = isGroup(items[0]) ? items : [{ params: items }];
     const added: ParamGroup<O>[] = [];
     for (const group of groups) added.push(this.makeGroup(group, added));
+    this.validateGroups(added);
     this.paramGroups = added;
   }
 
   /** Throws a TypeError or RangeError naming the first invalid option. */
   protected abstract validateOptions(options: O): void;
+
+  /**
+   * Checks what involves several groups, after each passed `validateOptions`: at construction,
+   * when a group is added, before a step and on loading. Nothing by default; Prodigy, whose step
+   * size is shared by every group, requires the options that make it to agree.
+   */
+  protected validateGroups(_groups: readonly ParamGroup<O>[]): void {}
 
   /** Fresh state for a parameter on its first step. */
   protected initState(_param: Param, _group: ParamGroup<O>): ParamState {
@@ -248,6 +335,30 @@ export abstract class Optimizer<O extends object> {
    */
   protected stateSpec(_param: Param, _group: ParamGroup<O>): StateSpec {
     return { step: stateEntry.count };
+  }
+
+  /**
+   * What a group's own state holds (see `GroupState`), or null, the default: the optimizer keeps
+   * none. An optimizer that returns a spec implements `initGroupState`; its state dict then has
+   * `groupState`, checked against the spec on loading and before every step.
+   */
+  protected groupStateSpec(): GroupStateSpec | null {
+    return null;
+  }
+
+  /** Fresh state for a group, when first needed; see `groupStateSpec`. */
+  protected initGroupState(_group: ParamGroup<O>): GroupState {
+    throw new Error(`${this.constructor.name} declares group state but no initGroupState`);
+  }
+
+  /** The group's own state, made by `initGroupState` when first needed. */
+  protected groupStateOf(group: ParamGroup<O>): GroupState {
+    let state = this.groupState.get(group);
+    if (state === undefined) {
+      state = this.initGroupState(group);
+      this.groupState.set(group, state);
+    }
+    return state;
   }
 
   /** Updates one parameter in place from its gradient; called only when `grad` is not null. */
@@ -297,8 +408,19 @@ export abstract class Optimizer<O extends object> {
    * length, none freed.
    */
   protected checkBeforeStep(): void {
+    const groupSpec = this.groupStateSpec();
     this.paramGroups.forEach((group, g) => {
       this.validateOptions(group);
+      const own = this.groupState.get(group);
+      if (groupSpec !== null && own !== undefined) {
+        checkGroupState(
+          own,
+          groupSpec,
+          `paramGroups[${g}]'s state`,
+          'Invalid state',
+          this.constructor.name,
+        );
+      }
       checkParamList(group.params, `paramGroups[${g}].params`);
       for (const p of group.params) {
         checkParamStorage(p);
@@ -307,6 +429,7 @@ export abstract class Optimizer<O extends object> {
         if (state !== undefined) this.checkStepState(p, state, group);
       }
     });
+    this.validateGroups(this.paramGroups);
   }
 
   /**
@@ -381,7 +504,9 @@ export abstract class Optimizer<O extends object> {
    * does not take a TypeError, and nothing is added.
    */
   addParamGroup(group: GroupInput<O>): void {
-    this.paramGroups.push(this.makeGroup(group, this.paramGroups));
+    const added = this.makeGroup(group, this.paramGroups);
+    this.validateGroups([...this.paramGroups, added]);
+    this.paramGroups.push(added);
   }
 
   /** The parameter's state, made by `initState` on its first step. */
@@ -431,7 +556,9 @@ export abstract class Optimizer<O extends object> {
       const i = index.get(p);
       if (i !== undefined) state[String(i)] = encode(s)!;
     }
-    return { state, paramGroups };
+    if (this.groupStateSpec() === null) return { state, paramGroups };
+    const groupState = this.paramGroups.map((group) => encode({ ...this.groupStateOf(group) })!);
+    return { state, paramGroups, groupState };
   }
 
   /**
@@ -483,6 +610,7 @@ export abstract class Optimizer<O extends object> {
       });
     }
     const indices = checkIndices(saved.params);
+    const newGroupState = this.loadedGroupState(stateDict.groupState);
     const newGroups = this.paramGroups.map((group, g) => {
       const merged: Record<string, unknown> = { ...group };
       for (const [key, value] of Object.entries(savedGroups[g] as Record<string, unknown>)) {
@@ -497,6 +625,7 @@ export abstract class Optimizer<O extends object> {
       this.validateOptions(merged as unknown as O);
       return merged as ParamGroup<O>;
     });
+    this.validateGroups(newGroups);
     // Saved index -> the parameter it belongs to now, and that parameter's group.
     const targets = new Map<number, { p: Param; g: number }>();
     indices.forEach((list, g) => {
@@ -538,6 +667,30 @@ export abstract class Optimizer<O extends object> {
     for (const state of newState.values()) toStorage(state);
     this.paramGroups = newGroups;
     this.state = newState;
+    this.groupState = new Map(newGroupState?.map((state, g) => [newGroups[g], state]));
+  }
+
+  /**
+   * A state dict's `groupState`, checked against `groupStateSpec`: one entry per group for an
+   * optimizer that keeps group state (null for one that keeps none, which refuses any).
+   */
+  private loadedGroupState(saved: unknown): GroupState[] | null {
+    const spec = this.groupStateSpec();
+    const owner = this.constructor.name;
+    if (spec === null) {
+      if (saved === undefined) return null;
+      throw new TypeError(`Invalid state dict: groupState, but ${owner} keeps no group state`);
+    }
+    const list = saved === undefined ? undefined : decode(saved, 'groupState');
+    if (!Array.isArray(list) || list.length !== this.paramGroups.length) {
+      throw new TypeError(
+        `Invalid state dict: groupState is not a list of ${this.paramGroups.length} group states: ${describeStored(list)}`,
+      );
+    }
+    return list.map((state, g) => {
+      checkGroupState(state, spec, `groupState[${g}]`, 'Invalid state dict', owner);
+      return { ...state };
+    });
   }
 
   /**

@@ -14,7 +14,24 @@ export interface ReferenceCase {
   /** Each group's parameters, options and, where the generator gave them, shapes. */
   groups: { params: number[][]; options: Record<string, unknown>; shapes?: number[][] }[];
   /** `state`, when recorded: per-parameter state after the step, by key, one array per tensor. */
-  steps: { grads: number[][]; params: number[][]; state?: Record<string, number[][]> }[];
+  steps: {
+    grads: number[][];
+    params: number[][];
+    state?: Record<string, number[][]>;
+    /**
+     * Schedule-Free's averaged point: the parameters after `eval()`, which the replay calls after
+     * the step (and `train()` after checking them), as the generator did.
+     */
+    evalParams?: number[][];
+    /** Each group's own state after the step (`groupState`), by key, one number per group. */
+    groupState?: Record<string, number[]>;
+  }[];
+}
+
+/** An optimizer with Schedule-Free's modes. */
+interface Modal {
+  eval(): void;
+  train(): void;
 }
 
 /**
@@ -91,6 +108,21 @@ export function replay(
         `${c.name}: step ${t + 1}, tensor ${i}: ${p.data} vs ${step.params[i]}`,
       ).toBeLessThanOrEqual(1);
     });
+    if (step.evalParams !== undefined) {
+      (opt as unknown as Modal).eval();
+      params.forEach((p, i) => {
+        const worst = worstError(p.data, step.evalParams![i], tol);
+        expect(worst, `${c.name}: step ${t + 1}, x of tensor ${i}`).toBeLessThanOrEqual(1);
+      });
+      (opt as unknown as Modal).train();
+    }
+    for (const [key, perGroup] of Object.entries(step.groupState ?? {})) {
+      const actual = opt.paramGroups.map((group) => Number(opt.groupState.get(group)?.[key]));
+      expect(
+        worstError(actual, perGroup, tol),
+        `${c.name}: step ${t + 1}, group state ${key}: ${actual} vs ${perGroup}`,
+      ).toBeLessThanOrEqual(1);
+    }
     for (const [key, perTensor] of Object.entries(step.state ?? {})) {
       perTensor.forEach((expected, i) => {
         const value = opt.state.get(params[i])?.[key];

@@ -130,6 +130,8 @@ expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'RAdam'
   | 'RMSprop'
   | 'Rprop'
+  | 'ScheduleFreeAdamW'
+  | 'ScheduleFreeSGD'
   | 'SGD'
   | 'Yogi'
 >();

@@ -30,6 +30,8 @@ expectTypeOf<TfOptimizerName>().toEqualTypeOf<
   | 'RAdam'
   | 'RMSprop'
   | 'Rprop'
+  | 'ScheduleFreeAdamW'
+  | 'ScheduleFreeSGD'
   | 'SGD'
   | 'Yogi'
 >();
