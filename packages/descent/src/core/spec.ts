@@ -10,6 +10,7 @@ import { LBFGS } from '../optim/lbfgs.js';
 import { Lion } from '../optim/lion.js';
 import { NAdam } from '../optim/nadam.js';
 import { Newton } from '../optim/newton.js';
+import { Prodigy } from '../optim/prodigy.js';
 import { RAdam } from '../optim/radam.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import { Rprop } from '../optim/rprop.js';
@@ -165,6 +166,7 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     Adafactor,
     ScheduleFreeSGD,
     ScheduleFreeAdamW,
+    Prodigy,
   ].map((optimizer) => optimizer.spec),
 );
 

@@ -19,6 +19,7 @@ export * from './lookahead.js';
 export * from './nadam.js';
 export * from './newton.js';
 export * from './optimizer.js';
+export * from './prodigy.js';
 export * from './radam.js';
 export * from './rmsprop.js';
 export * from './rprop.js';

@@ -127,6 +127,7 @@ expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'Lion'
   | 'NAdam'
   | 'Newton'
+  | 'Prodigy'
   | 'RAdam'
   | 'RMSprop'
   | 'Rprop'

@@ -27,6 +27,7 @@ expectTypeOf<TfOptimizerName>().toEqualTypeOf<
   | 'Lion'
   | 'NAdam'
   | 'Newton'
+  | 'Prodigy'
   | 'RAdam'
   | 'RMSprop'
   | 'Rprop'
