@@ -28,7 +28,7 @@ import {
 export interface ProdigyOptions {
   /**
    * γ, a factor on the estimated step size d (leave it at 1 unless the run is unstable). Default 1;
-   * finite, >= 0; every group's is the largest of them or 0 (a group with 0 adds nothing to d).
+   * finite, >= 0; a group's scales its own steps and its part of d's sums (0: it is frozen).
    */
   lr: number;
   /**
@@ -91,7 +91,7 @@ const sharedOptions = [
  * whose step size d is estimated from the distance travelled, ⟨g, θ₀ − θ⟩, against a running sum
  * of gradients. One d is shared by every parameter, as in the reference, which sums over all its
  * groups (and so requires the options d depends on to agree between groups). With t = k + 1,
- * γ = the largest group lr, b = √(1 − β₂ᵗ) / (1 − β₁ᵗ) (1 without useBiasCorrection):
+ * γ the group's lr, b = √(1 − β₂ᵗ) / (1 − β₁ᵗ) (1 without useBiasCorrection):
  *
  *     g_t = ∇f(θ_{t-1}) (+ λ θ_{t-1} when coupled)                  dlr = d_t γ b
  *     m_t = β₁ m_{t-1} + d_t (1 − β₁) g_t,    v_t = β₂ v_{t-1} + d_t² (1 − β₂) g_t²
@@ -102,9 +102,12 @@ const sharedOptions = [
  *     θ_t = θ_{t-1} (1 − λ dlr) − dlr · m_t / (√v_t + d_{t+1} ε)   (decoupled λ)
  *
  * (β₁ = 0: no m, the step is dlr · d_{t+1} · g_t / (√v_t + d_{t+1} ε).) A step whose Σ|s| is 0
- * updates the moments and stops there, as the reference's. A group whose lr is 0 adds nothing to
- * the sums and its moments stay, but its parameters take the step of those moments, and decay, as
- * in the reference. The reference's fsdp_in_use and slice_p (1 here) are not options.
+ * updates the moments and stops there, as the reference's. The reference takes one lr for all
+ * groups, the largest, and refuses a group with another unless it is 0; here each group's lr
+ * scales its own dlr, which is the reference's step whenever the groups share one lr. A group
+ * with lr 0 adds nothing to the sums and does not move (the reference still applies to it the
+ * decoupled decay and, with β₁ = 0, the gradient step, at the others' dlr). The reference's
+ * fsdp_in_use and slice_p (1 here) are not options.
  *
  * State: step, s, p0 (θ₀), expAvg (m, when β₁ > 0), expAvgSq (v) per parameter; per group
  * (`groupState`, the same in every group, as the reference keeps it) k, d, dMax and dNumerator (r).
@@ -183,10 +186,9 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
-  /** d is one for all groups: the options it depends on agree, and each lr is the largest or 0. */
+  /** d is one for all groups: the options it depends on agree. */
   protected override validateGroups(groups: readonly ParamGroup<ProdigyOptions>[]): void {
     const first = groups[0];
-    const lr = Math.max(...groups.map((group) => group.lr));
     groups.forEach((group, g) => {
       for (const key of sharedOptions) {
         if (JSON.stringify(group[key]) !== JSON.stringify(first[key])) {
@@ -194,11 +196,6 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
             `Invalid ${key} of paramGroups[${g}]: ${JSON.stringify(group[key])} (Prodigy's step size d is shared by every group: expected paramGroups[0]'s, ${JSON.stringify(first[key])})`,
           );
         }
-      }
-      if (group.lr !== lr && group.lr !== 0) {
-        throw new RangeError(
-          `Invalid learning rate (lr) of paramGroups[${g}]: ${group.lr} (Prodigy takes in each group the largest lr, ${lr}, or 0)`,
-        );
       }
     });
   }
@@ -257,17 +254,18 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     const k = shared.k as number;
     let d = shared.d as number;
     let dMax = shared.dMax as number;
-    const lr = Math.max(...this.paramGroups.map((group) => group.lr));
     const biasCorrection = first.useBiasCorrection
       ? (1 - beta2 ** (k + 1)) ** 0.5 / (1 - beta1 ** (k + 1))
       : 1;
-    const dlr = d * lr * biasCorrection;
+    // d γ b of each group, with its own γ (the reference's one lr for all: see the class).
+    const dlrs = this.paramGroups.map((group) => d * group.lr * biasCorrection);
     const dNumerator = (shared.dNumerator as number) * beta3;
     let deltaNumerator = 0;
     let dDenom = 0;
-    for (const group of this.paramGroups) {
+    this.paramGroups.forEach((group, g) => {
       const coupledDecay = first.decouple ? 0 : group.weightDecay;
       const ratio = d / group.d0;
+      const dlr = dlrs[g];
       for (const p of group.params) {
         if (p.grad === null) continue;
         const state = this.stateOf(p, group);
@@ -293,7 +291,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
         deltaNumerator += sums.numerator;
         dDenom += sums.denominator;
       }
-    }
+    });
     // No progress to measure (every gradient zero, or none): the reference stops here.
     if (dDenom === 0) return loss;
     const numerator = dNumerator + deltaNumerator;
@@ -301,7 +299,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     if (d === first.d0) d = Math.max(d, dHat);
     dMax = Math.max(dMax, dHat);
     d = Math.min(dMax, d * first.growthRate);
-    for (const group of this.paramGroups) {
+    this.paramGroups.forEach((group, g) => {
       const state = this.groupStateOf(group);
       state.dNumerator = numerator;
       state.d = d;
@@ -314,13 +312,13 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
         prodigyStepKernel(p.data, p.grad, this.expAvgOf(p, ps, beta1), ps.expAvgSq as FloatArray, {
           coupledDecay: first.decouple ? 0 : decay,
           decoupledDecay: first.decouple ? decay : 0,
-          dlr,
+          dlr: dlrs[g],
           d,
           eps: group.eps,
         });
       }
       state.k = (state.k as number) + 1;
-    }
+    });
     return loss;
   }
 }

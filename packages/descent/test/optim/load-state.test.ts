@@ -26,9 +26,6 @@ import {
 type AnyOptimizer = Optimizer<object>;
 type OptimizerClass = new (params: unknown, options?: unknown) => AnyOptimizer;
 
-/** The second group's lr: Prodigy's groups share one lr or take 0, as its reference requires. */
-const secondLr = (name: string): number => (name === 'Prodigy' ? 0 : 0.003);
-
 const classes = Object.entries(optim).filter(
   ([, value]) => typeof value === 'function' && value.prototype instanceof Optimizer,
 ) as [string, OptimizerClass][];
@@ -80,7 +77,7 @@ function setup(name: string, cls: OptimizerClass) {
   const groups =
     name === 'LBFGS'
       ? [{ params }]
-      : [{ params: [params[0], params[1]] }, { params: [params[2]], lr: secondLr(name) }];
+      : [{ params: [params[0], params[1]] }, { params: [params[2]], lr: 0.003 }];
   const opt = new cls(groups, exercised[name] ?? {});
   const step = (t: number) => {
     if (name === 'LBFGS') opt.step(() => writeGradients(params, t));

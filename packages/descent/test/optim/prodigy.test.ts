@@ -61,17 +61,23 @@ describe('Prodigy', () => {
     expect(opt.paramGroups).toHaveLength(1);
   });
 
-  it('takes in a group the largest lr or 0, and refuses any other before a step moves anything', () => {
-    const { a, opt, step } = make();
-    step(0);
-    const before = [...a.data];
-    opt.paramGroups[1].lr = 0.5;
-    expect(() => opt.step()).toThrow(
-      /^Invalid learning rate \(lr\) of paramGroups\[1\]: 0\.5 \(Prodigy takes in each group the largest lr, 1, or 0\)$/,
-    );
-    expect([...a.data]).toEqual(before);
+  it('freezes a group with lr 0: it does not move, and d is that of the others alone', () => {
+    const { a, b, opt, step } = make();
     opt.paramGroups[1].lr = 0;
-    expect(() => opt.step()).not.toThrow();
+    opt.paramGroups[1].weightDecay = 0.5;
+    const alone = param([1, -2, 3], { dtype: 'float64' });
+    const single = new Prodigy([alone]);
+    const frozen = [...b.data];
+    for (let t = 0; t < 4; t++) {
+      step(t);
+      alone.grad.set([Math.sin(t), Math.cos(t), 1]);
+      single.step();
+    }
+    expect([...b.data]).toEqual(frozen);
+    expect([...a.data]).toEqual([...alone.data]);
+    expect(opt.groupState.get(opt.paramGroups[0])).toEqual(
+      single.groupState.get(single.paramGroups[0]),
+    );
   });
 
   it('refuses its options out of range, naming them', () => {

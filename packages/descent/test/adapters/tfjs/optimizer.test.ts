@@ -191,7 +191,7 @@ describe('the adapter', () => {
       // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('Adamw'),
       RangeError,
-      /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LAMB, LBFGS, Lion, NAdam, Newton, RAdam, RMSprop, Rprop, SGD, Yogi$/,
+      /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LAMB, LBFGS, Lion, NAdam, Newton, Prodigy, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, Yogi$/,
     ],
     [
       'a name up the prototype chain',
