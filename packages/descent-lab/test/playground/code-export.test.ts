@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scheduleSpecs } from 'descent';
+import { build } from 'esbuild';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codeSnippets, pythonSchedules } from '../../src/playground/code-export.js';
+import { functionById, functions } from '../../src/playground/functions.js';
+import { run } from '../../src/playground/runs.js';
+import type { PlaygroundState } from '../../src/playground/state.js';
+import { cases } from './code-export-cases.js';
+
+/**
+ * The exported programs reproduce the page. The TypeScript one is type checked (strict, as a
+ * user's module importing descent) and run with Node against descent's sources: it prints the
+ * final point the page's own loop (runs.ts) computes, to the last bit. The Python one was run
+ * with PyTorch by scripts/reference/playground_code_export.py, which recorded the program and
+ * the point it printed; here the program must still be the one exported today, and its point
+ * the page's to PyTorch's float64 agreement.
+ */
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'descent-code-export-'));
+writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The final point of the page's run of a state's first run. */
+function pageFinal(state: PlaygroundState): number[] {
+  const result = run(state.runs[0], functionById(state.fn), state.start, state.steps);
+  return [...result.path.subarray(result.steps * state.start.length)];
+}
+
+/** The numbers a program printed after `x = [`. */
+function printedPoint(output: string): number[] {
+  const line = /^x = \[(.*)\]$/m.exec(output);
+  if (line === null) throw new Error(`no "x = [...]" in the output:\n${output}`);
+  return line[1].split(',').map(Number);
+}
+
+const ids = Object.keys(cases);
+const files = ids.map((id) => {
+  const file = join(dir, `${id}.ts`);
+  writeFileSync(file, codeSnippets(cases[id], 0).typescript);
+  return file;
+});
+
+describe('the exported TypeScript program', () => {
+  it('type checks under strict, importing descent as a user does', () => {
+    const program = ts.createProgram(files, {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: ['node'],
+      skipLibCheck: true,
+      paths: { descent: [join(root, 'packages/descent/src/index.ts')] },
+    });
+    const errors = ts
+      .getPreEmitDiagnostics(program)
+      .map(
+        (d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
+    expect(errors).toEqual([]);
+  });
+
+  it('prints the page’s final point, to the last bit, for every case', async () => {
+    expect(ids.length).toBeGreaterThanOrEqual(30);
+    for (const [k, id] of ids.entries()) {
+      const out = join(dir, `${id}.mjs`);
+      await build({
+        entryPoints: [files[k]],
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        conditions: ['descent-source'],
+        outfile: out,
+        logLevel: 'warning',
+      });
+      const output = execFileSync(process.execPath, [out], { encoding: 'utf8' });
+      const page = pageFinal(cases[id]);
+      expect(printedPoint(output), id).toEqual(page);
+      expect(Number(/^f = (.*)$/m.exec(output)?.[1]), id).toBe(functionById(cases[id].fn).f(page));
+    }
+  });
+
+  it('is written for every function and adds the noise only when the run has some', () => {
+    const noisy = codeSnippets(cases['sgd-noise-schedule'], 0);
+    expect(noisy.typescript).toContain('normal()');
+    expect(noisy.python).toContain('normal = page_noise(3, "sgd-noise")');
+    expect(codeSnippets(cases.adam, 0).typescript).not.toContain('normal');
+    for (const fn of functions) {
+      const state = { ...cases.adam, fn: fn.id, start: fn.start };
+      expect(() => codeSnippets(state, 0), fn.id).not.toThrow();
+    }
+  });
+});
+
+interface TorchFixture {
+  torch: string;
+  cases: Record<string, { python: string; x: number[] }>;
+}
+const fixture = JSON.parse(
+  readFileSync(join(root, 'packages/descent-lab/test/playground/code-export-torch.json'), 'utf8'),
+) as TorchFixture;
+
+/**
+ * Where the PyTorch that ran the programs is known to differ from the PyTorch 2.x they are written
+ * for: there the recorded point must differ from the page's (so that a fixture regenerated with
+ * PyTorch 2 has to agree).
+ */
+const knownDeviations: Record<string, string> = fixture.torch.startsWith('1.')
+  ? {
+      nadam:
+        'PyTorch 1.13 NAdam weighs the first moment by 1 − mu_product·mu_t·mu_{t+1}, counting mu_t twice (fixed in pytorch/pytorch#92699)',
+    }
+  : {};
+
+describe('the exported PyTorch program', () => {
+  it('is the one PyTorch ran, for every case', () => {
+    expect(Object.keys(fixture.cases).sort()).toEqual([...ids].sort());
+    for (const id of ids)
+      expect(codeSnippets(cases[id], 0).python, id).toBe(fixture.cases[id].python);
+  });
+
+  it('printed the page’s final point, to PyTorch’s float64 agreement', () => {
+    for (const id of ids) {
+      const page = pageFinal(cases[id]);
+      const torch = fixture.cases[id].x;
+      expect(torch.length, id).toBe(page.length);
+      if (knownDeviations[id] !== undefined) {
+        const gap = Math.max(...page.map((v, i) => Math.abs(torch[i] - v)));
+        expect(gap, knownDeviations[id]).toBeGreaterThan(1e-4);
+        continue;
+      }
+      page.forEach((v, i) => {
+        expect(
+          Math.abs(torch[i] - v),
+          `${id}[${i}]: torch ${torch[i]}, page ${v}`,
+        ).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(v)));
+      });
+    }
+  });
+
+  it('writes out every schedule that stands alone, and names torch.optim classes that exist', () => {
+    const alone = scheduleSpecs.filter((s) => !s.takesSchedule).map((s) => s.name);
+    expect([...pythonSchedules].sort()).toEqual(alone.sort());
+    for (const id of ids) {
+      const python = codeSnippets(cases[id], 0).python;
+      expect(python, id).not.toMatch(/torch\.optim\.(Yogi|Newton)\b/);
+    }
+  });
+});
