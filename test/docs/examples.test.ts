@@ -15,6 +15,8 @@ const layout = {
     descent: 'packages/descent/src/index.ts',
     'descent/tfjs': 'packages/descent/src/adapters/tfjs/index.ts',
     'descent/node': 'packages/descent/src/node/index.ts',
+    // The browser bundle of the same entry (scripts/build-browser.mjs), typed by its declarations.
+    'descent/browser': 'packages/descent/src/index.ts',
   } as Record<string, string>,
 };
 

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 /**
  * The package as its users get it, for the tests of test/package/: the current sources built by
- * the build's compiler and configuration (`tsc -p tsconfig.build.json`, into a temporary
- * directory: the shared dist/ is left alone), packed by `npm pack` (so package.json's "files" and
+ * the build's compiler and configuration (`tsc -p tsconfig.build.json` and the browser bundle of
+ * scripts/build-browser.mjs, into a temporary directory: the shared dist/ is left alone), packed by `npm pack` (so package.json's "files" and
  * "exports" decide what a user gets) and unpacked into `node_modules/descent` of a temporary
  * project. The project's node_modules also links the repository's @tensorflow packages, the peer
  * dependency of descent/tfjs.
@@ -40,6 +40,9 @@ export async function packDescent(): Promise<Packed> {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     const build = ['-p', join(root, 'tsconfig.build.json'), '--noCheck', '--outDir'];
     await run(process.execPath, [tsc, ...build, join(stage, 'dist')]);
+    // The build's browser bundle, by the build's own script (`npm run build:browser`).
+    const browser = join(root, 'scripts', 'build-browser.mjs');
+    await run(process.execPath, [browser, join(stage, 'dist', 'browser', 'descent.js')]);
     for (const name of ['package.json', 'src', 'build/descent.wasm']) {
       if (existsSync(join(root, name)))
         cpSync(join(root, name), join(stage, name), { recursive: true });
