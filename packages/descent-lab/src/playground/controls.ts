@@ -67,16 +67,18 @@ function numberPair(
   id: string,
   label: string,
   spec: OptionSpec,
-  value: number,
-  onValue: (v: number, commit: boolean) => void,
+  value: number | null,
+  onValue: (v: number | null, commit: boolean) => void,
 ): HTMLElement[] {
-  const range = sliderRange(spec, value);
+  // null, for an option that takes it (Prodigy's beta3: √β₂), is written as such; the slider
+  // then rests at its low end until a number is chosen.
+  const range = sliderRange(spec, value ?? 0);
   const integer = spec.type === 'integer';
   const input = el('input', {
     type: 'range',
     min: '0',
     max: String(slider),
-    value: String(toSlider(value, range)),
+    value: String(value === null ? 0 : toSlider(value, range)),
     'aria-label': `${label} (slider${range.log ? ', log scale' : ''})`,
     'data-option': label,
   });
@@ -99,6 +101,10 @@ function numberPair(
   );
   field.addEventListener('change', () => {
     const text = field.value.trim();
+    if (text === 'null' && spec.nullable) {
+      onValue(null, true);
+      return;
+    }
     const v = text === '' ? Number.NaN : Number(text);
     if (Number.isFinite(v)) input.value = String(toSlider(v, range));
     onValue(v, true);
@@ -123,7 +129,15 @@ export function optionControl(
   row.append(label);
   const error = el('span', { class: 'error', role: 'alert', 'data-error': spec.name });
   if (spec.type === 'number' || spec.type === 'integer') {
-    row.append(...numberPair(id, spec.name, spec, typeof v === 'number' ? v : 0, onValue));
+    row.append(
+      ...numberPair(
+        id,
+        spec.name,
+        spec,
+        typeof v === 'number' ? v : v === null && spec.nullable ? null : 0,
+        onValue,
+      ),
+    );
   } else if (spec.type === 'pair') {
     const pair = Array.isArray(v) ? [...v] : [0, 0];
     pair.forEach((x, i) => {

@@ -251,7 +251,10 @@ function runPanel(r: RunSettings, i: number): HTMLElement {
   // The schedule, with its own controls.
   const schedules: [string, string][] = [
     ['', 'none (constant rate)'],
-    ...scheduleSpecs.map((s): [string, string] => [s.name, s.name]),
+    // Every schedule that stands alone: warmup wraps another, which no menu here gives it.
+    ...scheduleSpecs
+      .filter((s) => s.takesSchedule !== true)
+      .map((s): [string, string] => [s.name, s.name]),
   ];
   card.append(
     select(`run${i}-schedule`, 'schedule', schedules, r.schedule?.name ?? '', (name) => {
