@@ -3,8 +3,10 @@
 For each case of packages/descent-lab/test/playground/code-export-cases.ts, the program the
 playground exports (printed by packages/descent-lab/scripts/code-export-snippets.mjs) is run as a
 user would run it, with PyTorch, and the point it prints after "x =" is recorded with the program
-itself. packages/descent-lab/test/playground/code-export.test.ts checks that the page still exports
-these programs and that its final points agree with PyTorch's.
+itself; every program, those this Python cannot run included (the cases' notRunByPython: a newer
+PyTorch, a package from PyPI), is first parsed, to be valid Python.
+packages/descent-lab/test/playground/code-export.test.ts checks that the page still exports these
+programs and that its final points agree with PyTorch's.
 
 Writes packages/descent-lab/test/playground/code-export-torch.json.
 Run with Debian's python3-torch: /usr/bin/python3 scripts/reference/playground_code_export.py
@@ -16,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import torch
 
@@ -28,6 +31,16 @@ def programs():
     return json.loads(subprocess.run(["node", script], check=True, capture_output=True, text=True).stdout)
 
 
+def check_syntax(case, program):
+    """Parses one program with /usr/bin/python3, the Python the programs are run with."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as f:
+        f.write(program)
+        f.flush()
+        result = subprocess.run(["/usr/bin/python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", f.name],
+                                capture_output=True, text=True)
+    assert result.returncode == 0, f"{case}: not valid Python:\n{result.stderr}"
+
+
 def final_point(program):
     """Runs one program in a fresh interpreter and reads the point it prints."""
     output = subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, text=True).stdout
@@ -36,7 +49,12 @@ def final_point(program):
 
 
 def main():
-    cases = {case: {"python": program, "x": final_point(program)} for case, program in sorted(programs().items())}
+    exported = programs()
+    for case, program in sorted(exported["programs"].items()):
+        check_syntax(case, program)
+    print(f"{len(exported['programs'])} programs parsed")
+    cases = {case: {"python": program, "x": final_point(program)}
+             for case, program in sorted(exported["programs"].items()) if case not in exported["notRun"]}
     if "--check" in sys.argv:
         with open(OUT) as f:
             committed = json.load(f)["cases"]

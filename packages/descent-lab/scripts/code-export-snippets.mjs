@@ -1,7 +1,7 @@
 // Prints, as JSON, the PyTorch program the playground exports for each case of
-// test/playground/code-export-cases.ts ({ id: program }): what
-// scripts/reference/playground_code_export.py runs with PyTorch. The page's modules are bundled
-// from their sources (esbuild, descent through its "descent-source" condition).
+// test/playground/code-export-cases.ts ({ programs: { id: program }, notRun: { id: why } }): what
+// scripts/reference/playground_code_export.py runs with PyTorch, but for the cases in notRun. The
+// page's modules are bundled from their sources (esbuild, descent through its "descent-source" condition).
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,11 +13,12 @@ const out = join(tmpdir(), `descent-code-export-${process.pid}.mjs`);
 await build({
   stdin: {
     contents: [
-      "import { cases } from './test/playground/code-export-cases.ts';",
+      "import { cases, notRunByPython } from './test/playground/code-export-cases.ts';",
       "import { codeSnippets } from './src/playground/code-export.ts';",
       'export const programs = Object.fromEntries(',
       '  Object.entries(cases).map(([id, state]) => [id, codeSnippets(state, 0).python]),',
       ');',
+      'export const notRun = notRunByPython;',
     ].join('\n'),
     resolveDir: root,
     loader: 'ts',
@@ -30,8 +31,8 @@ await build({
   logLevel: 'warning',
 });
 try {
-  const { programs } = await import(pathToFileURL(out).href);
-  console.log(JSON.stringify(programs));
+  const { programs, notRun } = await import(pathToFileURL(out).href);
+  console.log(JSON.stringify({ programs, notRun }));
 } finally {
   await rm(out, { force: true });
 }

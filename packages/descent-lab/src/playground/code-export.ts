@@ -4,9 +4,11 @@
  * the noise, the loop, the final point printed). The TypeScript program is the page's loop
  * (runs.ts) written out, with the lab's own expressions for f, ∇f and ∇²f, so it prints the page's
  * final point to the last bit; test/playground/code-export.test.ts runs it to check. The Python
- * program uses torch.optim where PyTorch has the optimizer, the update written in torch ops where
- * it has not, and LambdaLR with the schedule's formula written out in Python; the test compares
- * the page with the points it printed (scripts/reference/playground_code_export.py).
+ * program uses torch.optim where PyTorch has the optimizer, the reference's own package where
+ * descent follows one outside PyTorch (Schedule-Free's schedulefree, Prodigy's prodigyopt), the
+ * update written in torch ops otherwise (Newton, Yogi, Lion, LAMB), and LambdaLR with the
+ * schedule's formula written out in Python; the test compares the page with the points it
+ * printed (scripts/reference/playground_code_export.py).
  */
 import { type OptionValue, optimizerSpec, scheduleSpec } from 'descent';
 import type { RunSettings } from './runs.js';
@@ -447,6 +449,7 @@ function typescript(state: PlaygroundState, r: RunSettings): string {
   const fn = code[state.fn];
   const newton = r.optimizer === 'Newton';
   const lbfgs = r.optimizer === 'LBFGS';
+  const scheduleFree = r.optimizer.startsWith('ScheduleFree');
   const imports = [r.optimizer, 'param', ...(r.schedule ? [r.schedule.name] : [])].sort();
   const options = [
     ...Object.entries(r.options).map(([k, v]) => `${k}: ${ts(v)}`),
@@ -502,11 +505,26 @@ function typescript(state: PlaygroundState, r: RunSettings): string {
     '}',
     "console.log('x =', JSON.stringify(Array.from(x.data)));",
     "console.log('f =', f(x.data));",
+    ...(scheduleFree
+      ? [
+          '// x holds y, where the gradients were taken: the point the page shows. eval() moves it to',
+          "// the average, Schedule-Free's point to evaluate and keep.",
+          'optimizer.eval();',
+          "console.log('x_eval =', JSON.stringify(Array.from(x.data)));",
+          "console.log('f_eval =', f(x.data));",
+        ]
+      : []),
     '',
   ].join('\n');
 }
 
-/** Newton's step and Yogi's update in torch ops, PyTorch having neither: descent's formulas. */
+/** The gradient an update written out starts from: −∇f when the run maximizes. */
+const pyGrad = (o: Record<string, OptionValue>) => (o.maximize ? '-x.grad' : 'x.grad');
+
+/**
+ * The updates written in torch ops, PyTorch having none of them: descent's formulas (each
+ * class's doc comment), step t counting from 1.
+ */
 const customUpdates: Record<string, (o: Record<string, OptionValue>) => string[]> = {
   Newton: (o) => [
     "        # PyTorch has no Newton method: descent's (Dive into Deep Learning, 12.3.3), solving",
@@ -528,11 +546,70 @@ const customUpdates: Record<string, (o: Record<string, OptionValue>) => string[]
     return [
       "        # PyTorch has no Yogi: descent's (Dive into Deep Learning, 12.10; Zaheer et al. 2018),",
       '        # Adam whose second moment s moves towards g² by a step of fixed size (1 − β₂)g².',
-      `        g = ${o.maximize ? '-x.grad' : 'x.grad'} + ${o.weightDecay} * x`,
+      `        g = ${pyGrad(o)} + ${o.weightDecay} * x`,
       `        v = ${beta1} * v + (1 - ${beta1}) * g`,
       `        s = s + (1 - ${beta2}) * torch.sign(g * g - s) * (g * g)`,
       `        x -= lr * (v / (1 - ${beta1} ** t)) / (torch.sqrt(s / (1 - ${beta2} ** t)) + ${o.eps})`,
     ];
+  },
+  Lion: (o) => {
+    const [beta1, beta2] = o.betas as number[];
+    return [
+      "        # PyTorch has no Lion: descent's (Chen et al. 2023, Algorithm 2), every coordinate",
+      '        # stepping by ±lr along the sign of a blend of the momentum m and the gradient.',
+      `        g = ${pyGrad(o)}`,
+      `        c = ${beta1} * m + (1 - ${beta1}) * g`,
+      `        x *= 1 - lr * ${o.weightDecay}  # decoupled weight decay, before the step`,
+      '        x -= lr * torch.sign(c)',
+      `        m = ${beta2} * m + (1 - ${beta2}) * g`,
+    ];
+  },
+  LAMB: (o) => {
+    const [beta1, beta2] = o.betas as number[];
+    return [
+      "        # PyTorch has no LAMB: descent's (You et al. 2020, as Optax's optax.lamb), Adam's",
+      '        # update plus weight decay, scaled by the trust ratio ‖x‖ / ‖u‖ (1 where a norm is 0).',
+      `        g = ${pyGrad(o)}`,
+      `        m = ${beta1} * m + (1 - ${beta1}) * g`,
+      `        v = ${beta2} * v + (1 - ${beta2}) * g * g`,
+      `        u = m / (1 - ${beta1} ** t) / (torch.sqrt(v / (1 - ${beta2} ** t) + ${o.epsRoot}) + ${o.eps}) + ${o.weightDecay} * x`,
+      '        x_norm, u_norm = torch.linalg.norm(x), torch.linalg.norm(u)',
+      '        ratio = x_norm / u_norm if x_norm > 0 and u_norm > 0 else 1',
+      '        x -= lr * ratio * u',
+    ];
+  },
+};
+
+/** The state each update written out keeps, zero at the start. */
+const customState: Record<string, string[]> = {
+  Yogi: ['v = torch.zeros_like(x)  # first moment', 's = torch.zeros_like(x)  # second moment'],
+  Lion: ['m = torch.zeros_like(x)  # momentum'],
+  LAMB: ['m = torch.zeros_like(x)  # first moment', 'v = torch.zeros_like(x)  # second moment'],
+};
+
+/**
+ * The optimizers PyTorch's torch.optim lacks (or older PyTorch lacks) that a package has: the
+ * class to import, and the comment that opens the program saying what it needs.
+ */
+const pyPackages: Record<string, { from?: string; name: string; needs: string }> = {
+  Adafactor: {
+    name: 'torch.optim.Adafactor',
+    needs: '# Needs PyTorch 2.5+ (torch.optim.Adafactor came in 2.5).',
+  },
+  ScheduleFreeAdamW: {
+    from: 'schedulefree',
+    name: 'AdamWScheduleFree',
+    needs: "# Needs the schedulefree package (pip install schedulefree), Schedule-Free's authors'.",
+  },
+  ScheduleFreeSGD: {
+    from: 'schedulefree',
+    name: 'SGDScheduleFree',
+    needs: "# Needs the schedulefree package (pip install schedulefree), Schedule-Free's authors'.",
+  },
+  Prodigy: {
+    from: 'prodigyopt',
+    name: 'Prodigy',
+    needs: "# Needs the prodigyopt package (pip install prodigyopt), Prodigy's authors'.",
   },
 };
 
@@ -559,7 +636,15 @@ function python(state: PlaygroundState, r: RunSettings): string {
     for (const module of ['bisect', 'sys'])
       if (scheduleLines.some((l) => l.includes(`${module}.`))) imports.add(module);
   }
-  const lines = [...[...imports].sort().map((m) => `import ${m}`), '', ''];
+  const pkg = pyPackages[r.optimizer];
+  const scheduleFree = r.optimizer.startsWith('ScheduleFree');
+  const lines = [
+    ...(pkg ? [pkg.needs] : []),
+    ...[...imports].sort().map((m) => `import ${m}`),
+    ...(pkg?.from ? [`from ${pkg.from} import ${pkg.name}`] : []),
+    '',
+    '',
+  ];
   if (fn.py) lines.push(fn.py, '');
   lines.push('def f(x):', `    return ${fn.torch}`, '', '');
   lines.push(...scheduleLines);
@@ -569,12 +654,7 @@ function python(state: PlaygroundState, r: RunSettings): string {
   );
   const all = withDefaults(spec, r.options);
   if (custom !== undefined) {
-    lines.push(`lr = ${all.lr}`);
-    if (r.optimizer === 'Yogi')
-      lines.push(
-        'v = torch.zeros_like(x)  # first moment',
-        's = torch.zeros_like(x)  # second moment',
-      );
+    lines.push(`lr = ${all.lr}`, ...(customState[r.optimizer] ?? []));
   } else {
     // PyTorch's keyword for each option set, but those PyTorch has no keyword for (AdamW's
     // decoupledWeightDecay: it is what AdamW is) and defaults (which older PyTorch may lack).
@@ -592,8 +672,12 @@ function python(state: PlaygroundState, r: RunSettings): string {
       );
     if (r.schedule !== undefined && !keywords.includes('lr=1.0')) keywords.unshift('lr=1.0');
     lines.push(
-      `optimizer = torch.optim.${r.optimizer}([x]${keywords.map((k) => `, ${k}`).join('')})`,
+      `optimizer = ${pkg?.name ?? `torch.optim.${r.optimizer}`}([x]${keywords.map((k) => `, ${k}`).join('')})`,
     );
+    if (scheduleFree)
+      lines.push(
+        'optimizer.train()  # the reference starts in eval mode and steps only in train mode',
+      );
     if (r.schedule !== undefined)
       lines.push(
         '# The rate of step t is schedule(t) (t from 1): LambdaLR multiplies lr = 1 by it, its',
@@ -637,7 +721,15 @@ function python(state: PlaygroundState, r: RunSettings): string {
     '        break',
     "print('x =', x.tolist())",
     "print('f =', f(x).item())",
-    '',
   );
+  if (scheduleFree)
+    lines.push(
+      '# x holds y, where the gradients were taken: the point the page shows. eval() moves it to',
+      "# the average, Schedule-Free's point to evaluate and keep.",
+      'optimizer.eval()',
+      "print('x_eval =', x.tolist())",
+      "print('f_eval =', f(x).item())",
+    );
+  lines.push('');
   return lines.join('\n');
 }

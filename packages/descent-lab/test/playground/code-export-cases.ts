@@ -1,8 +1,9 @@
 /**
  * The runs whose exported programs are checked (code-export.test.ts runs the TypeScript ones;
  * scripts/reference/playground_code_export.py ran the Python ones and recorded their final
- * points): every optimizer of descent, Newton and L-BFGS included, with and without a schedule,
- * with gradient noise, and every schedule the Python program writes out.
+ * points, but for those in notRunByPython): every optimizer of descent, Newton and L-BFGS
+ * included, with and without a schedule, with gradient noise, and every schedule the Python
+ * program writes out.
  */
 import type { OptionValue } from 'descent';
 import type { RunSettings } from '../../src/playground/runs.js';
@@ -71,6 +72,52 @@ const optimizerCases: Record<string, PlaygroundState> = {
     options: { lr: 1, damping: 0.5 },
     schedule: { name: 'linearSchedule', options: { initValue: 0.2, endValue: 1, steps: 10 } },
   }),
+  lion: state('rosenbrock', rosenbrock, 400, {
+    optimizer: 'Lion',
+    options: { lr: 0.01, betas: [0.9, 0.95], weightDecay: 0.1 },
+  }),
+  'lion-schedule': state('beale', [1, 1.5], 200, {
+    optimizer: 'Lion',
+    options: { lr: 0.02 },
+    schedule: { name: 'cosineDecay', options: { initValue: 0.02, endValue: 0.001, steps: 200 } },
+  }),
+  lamb: state('rosenbrock', rosenbrock, 300, {
+    optimizer: 'LAMB',
+    options: { lr: 0.02, eps: 1e-8, epsRoot: 1e-10, weightDecay: 0.01 },
+  }),
+  'lamb-maximize-noise': state('saddle', [0.5, 1], 50, {
+    optimizer: 'LAMB',
+    options: { lr: 0.05, maximize: true },
+    noise: { sd: 0.5, seed: 11, stream: 'lamb-noise' },
+  }),
+  adafactor: state('quad-1-2', quad, 200, {
+    optimizer: 'Adafactor',
+    options: { lr: 0.05, beta2Decay: -0.5, weightDecay: 0.01 },
+  }),
+  'schedule-free-adamw': state('rosenbrock', rosenbrock, 500, {
+    optimizer: 'ScheduleFreeAdamW',
+    options: { lr: 0.02, betas: [0.9, 0.99], warmupSteps: 20, weightDecay: 0.01 },
+  }),
+  'schedule-free-sgd': state('quad-0.1-2', quad, 100, {
+    optimizer: 'ScheduleFreeSGD',
+    options: { lr: 0.1, momentum: 0.8, r: 0.5, weightLrPower: 1 },
+  }),
+  prodigy: state('rosenbrock', rosenbrock, 300, {
+    optimizer: 'Prodigy',
+    options: { lr: 1, d0: 1e-4, growthRate: 1.05, useBiasCorrection: true, weightDecay: 0.01 },
+  }),
+};
+
+/**
+ * The cases whose Python program the fixture's Python (Debian's PyTorch 1.13, without PyPI to
+ * install packages) cannot run, and why: the generator still parses them, and
+ * code-export.test.ts checks what they import and the keywords they pass.
+ */
+export const notRunByPython: Record<string, string> = {
+  adafactor: 'torch.optim.Adafactor came in PyTorch 2.5',
+  'schedule-free-adamw': 'it imports schedulefree, not installed',
+  'schedule-free-sgd': 'it imports schedulefree, not installed',
+  prodigy: 'it imports prodigyopt, not installed',
 };
 
 /** Every schedule the Python program writes out, each driving SGD with momentum on 0.1x₁² + 2x₂². */
