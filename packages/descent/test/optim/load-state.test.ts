@@ -82,6 +82,9 @@ function setup(name: string, cls: OptimizerClass) {
   const step = (t: number) => {
     if (name === 'LBFGS') opt.step(() => writeGradients(params, t));
     else {
+      // A Schedule-Free state may load in eval mode (x in the parameters), where a step is
+      // refused: a training loop calls train() first, which does nothing in train mode.
+      if ('train' in opt && typeof opt.train === 'function') opt.train();
       writeGradients(params, t);
       opt.step();
     }
