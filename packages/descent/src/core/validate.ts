@@ -308,6 +308,12 @@ export function checkOption(spec: OptionSpec, value: unknown): void {
       checkBoolean(name, value);
       break;
     case 'choice':
+      // A value of the wrong kind (a group that lost the option: undefined) is a TypeError.
+      if (typeof value !== 'string' && value !== null) {
+        throw new TypeError(
+          `Invalid ${name}: ${show(value)} (expected one of ${(spec.choices ?? []).map(show).join(', ')})`,
+        );
+      }
       checkOneOf(name, value, spec.choices ?? []);
       break;
     case 'function':
