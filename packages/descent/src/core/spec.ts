@@ -8,6 +8,7 @@ import { ASGD } from '../optim/asgd.js';
 import { LAMB } from '../optim/lamb.js';
 import { LBFGS } from '../optim/lbfgs.js';
 import { Lion } from '../optim/lion.js';
+import { Muon } from '../optim/muon.js';
 import { NAdam } from '../optim/nadam.js';
 import { Newton } from '../optim/newton.js';
 import { Prodigy } from '../optim/prodigy.js';
@@ -163,6 +164,7 @@ export const optimizerSpecs: readonly AlgorithmSpec[] = Object.freeze(
     Newton,
     Lion,
     LAMB,
+    Muon,
     Adafactor,
     ScheduleFreeSGD,
     ScheduleFreeAdamW,

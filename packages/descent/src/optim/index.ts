@@ -16,6 +16,7 @@ export * from './lamb.js';
 export * from './lbfgs.js';
 export * from './lion.js';
 export * from './lookahead.js';
+export * from './muon.js';
 export * from './nadam.js';
 export * from './newton.js';
 export * from './optimizer.js';

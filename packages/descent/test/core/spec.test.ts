@@ -54,7 +54,8 @@ function hessian(params: { data: ArrayLike<number> }[]): Float64Array {
 /** What a required option of an optimizer is given (no spec can offer a function). */
 const required: Record<string, Record<string, unknown>> = { Newton: { hessian } };
 
-const params = () => [descent.param([1, -2, 3], { dtype: 'float64' })];
+// A 3 × 1 matrix, which Muon takes too (it refuses vectors); the others step it elementwise.
+const params = () => [descent.param([1, -2, 3], { dtype: 'float64', shape: [3, 1] })];
 
 function build(name: string, options: Record<string, unknown> = {}): Optimizer<object> {
   const Class = classOf.get(name)!;
@@ -215,7 +216,7 @@ function inside(bounds: Bounds, integer: boolean, infinite: boolean): fc.Arbitra
   }
   const low = Math.ceil(min ?? -1e300);
   return fc.oneof(
-    fc.integer({ min: low, max: low + 1000 }),
+    fc.integer({ min: low, max: max === undefined ? low + 1000 : Math.min(low + 1000, max) }),
     fc.double({ min: low, max: max ?? 1e300, noNaN: true }).map(Math.floor),
   );
 }

@@ -77,15 +77,23 @@ function make(name: string, cls: OptimizerClass, params: Param[]): AnyOptimizer 
   return new cls([{ params: [params[0]] }, { params: [params[1]], lr: 0.003 }], options);
 }
 
-/** Parameters named and not, as a model has them; `zero` gives fresh ones to load into. */
-function makeParams(dtype: DType, zero = false): Param<FloatArray>[] {
+/**
+ * Parameters named and not, as a model has them; `zero` gives fresh ones to load into. Matrices
+ * (2 × 2 and 3 × 1) for Muon, which takes no other.
+ */
+function makeParams(dtype: DType, zero = false, optimizer = ''): Param<FloatArray>[] {
   const values = [
     [0.5, -1.5, 2, 0.25],
     [-0.75, 1, 3],
   ];
+  const muon = optimizer === 'Muon';
   return [
-    param(zero ? values[0].length : values[0], { dtype, name: 'layer.weight' }),
-    param(zero ? values[1].length : values[1], { dtype }),
+    param(zero ? values[0].length : values[0], {
+      dtype,
+      name: 'layer.weight',
+      ...(muon && { shape: [2, 2] }),
+    }),
+    param(zero ? values[1].length : values[1], { dtype, ...(muon && { shape: [3, 1] }) }),
   ];
 }
 
@@ -109,7 +117,7 @@ describe.each(classes)('%s resumes from a checkpoint bit for bit', (name, cls) =
     it(`with CosineAnnealingLR (${dtype})`, async () => {
       const steps = 9;
       const at = 4;
-      const straight = makeParams(dtype);
+      const straight = makeParams(dtype, false, name);
       const straightOpt = make(name, cls, straight);
       const straightSched = new CosineAnnealingLR(straightOpt, { TMax: 6, etaMin: 0.001 });
       const straightLosses: number[] = [];
@@ -118,7 +126,7 @@ describe.each(classes)('%s resumes from a checkpoint bit for bit', (name, cls) =
         straightSched.step();
       }
 
-      const first = makeParams(dtype);
+      const first = makeParams(dtype, false, name);
       const firstOpt = make(name, cls, first);
       const firstSched = new CosineAnnealingLR(firstOpt, { TMax: 6, etaMin: 0.001 });
       const losses: number[] = [];
@@ -134,7 +142,7 @@ describe.each(classes)('%s resumes from a checkpoint bit for bit', (name, cls) =
         extra: { step: at },
       });
 
-      const resumed = makeParams(dtype, true);
+      const resumed = makeParams(dtype, true, name);
       const resumedOpt = make(name, cls, resumed);
       const resumedSched = new CosineAnnealingLR(resumedOpt, { TMax: 6, etaMin: 0.001 });
       const { extra } = await loadCheckpoint(path, {

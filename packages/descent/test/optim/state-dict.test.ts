@@ -40,9 +40,14 @@ function make(name: string, cls: OptimizerClass, params: Param[]): AnyOptimizer 
   return new cls([{ params: [params[0]] }, { params: [params[1]], lr: 0.003 }], options);
 }
 
-function freshParams(dtype: DType, from?: Param[]): Param<FloatArray>[] {
-  if (from) return from.map((p) => param(p.data, { dtype }));
-  return [param([0.5, -1.5, 2, 0.25], { dtype }), param([-0.75, 1, 3], { dtype })];
+/** Two parameters, or copies of `from`; matrices (2 × 2 and 3 × 1) for Muon, which takes no other. */
+function freshParams(dtype: DType, optimizer = '', from?: Param[]): Param<FloatArray>[] {
+  if (from) return from.map((p) => param(p.data, { dtype, shape: p.shape }));
+  const muon = optimizer === 'Muon';
+  return [
+    param([0.5, -1.5, 2, 0.25], { dtype, ...(muon && { shape: [2, 2] }) }),
+    param([-0.75, 1, 3], { dtype, ...(muon && { shape: [3, 1] }) }),
+  ];
 }
 
 /** Deterministic gradients that depend on the point, so any state error changes the path. */
@@ -65,16 +70,16 @@ const bits = (params: Param[]) =>
 describe.each(classes)('%s state dict', (name, cls) => {
   for (const dtype of ['float64', 'float32'] as const) {
     it(`resumes bit-identically from JSON (${dtype})`, () => {
-      const straight = freshParams(dtype);
+      const straight = freshParams(dtype, name);
       const straightOpt = make(name, cls, straight);
       for (let t = 0; t < 10; t++) step(straightOpt, straight, t);
 
-      const first = freshParams(dtype);
+      const first = freshParams(dtype, name);
       const firstOpt = make(name, cls, first);
       for (let t = 0; t < 4; t++) step(firstOpt, first, t);
       const saved = JSON.stringify(firstOpt.stateDict());
 
-      const resumed = freshParams(dtype, first);
+      const resumed = freshParams(dtype, name, first);
       const resumedOpt = make(name, cls, resumed);
       resumedOpt.loadStateDict(JSON.parse(saved));
       expect(resumedOpt.paramGroups[0].lr).toBe(firstOpt.paramGroups[0].lr);
@@ -84,7 +89,7 @@ describe.each(classes)('%s state dict', (name, cls) => {
   }
 
   it('refuses mismatched or hostile state dicts and stays as it was', () => {
-    const params = freshParams('float64');
+    const params = freshParams('float64', name);
     const opt = make(name, cls, params);
     for (let t = 0; t < 3; t++) step(opt, params, t);
     const good = opt.stateDict();
@@ -444,13 +449,24 @@ describe('loading checks values, not only shapes and types', () => {
 });
 
 /** Three parameters in two groups: [a, b] and [c]. */
-function threeParams(dtype: DType, names?: string[]): Param<FloatArray>[] {
+function threeParams(dtype: DType, names?: string[], optimizer = ''): Param<FloatArray>[] {
   const values = [
     [0.5, -1.5, 2, 0.25],
     [-0.75, 1, 3],
     [0.1, -0.2],
   ];
-  return values.map((v, i) => param(v, names ? { dtype, name: names[i] } : { dtype }));
+  // Matrices (2 × 2, 3 × 1, 1 × 2) for Muon, which takes no other.
+  const shapes =
+    optimizer === 'Muon'
+      ? [
+          [2, 2],
+          [3, 1],
+          [1, 2],
+        ]
+      : [undefined, undefined, undefined];
+  return values.map((v, i) =>
+    param(v, names ? { dtype, name: names[i], shape: shapes[i] } : { dtype, shape: shapes[i] }),
+  );
 }
 
 function makeThree(name: string, cls: OptimizerClass, params: Param[]): AnyOptimizer {
@@ -462,11 +478,11 @@ function makeThree(name: string, cls: OptimizerClass, params: Param[]): AnyOptim
 
 describe.each(classes)('%s state mapped by the params lists', (name, cls) => {
   it('honours permuted indices, as PyTorch maps them', () => {
-    const straight = threeParams('float64');
+    const straight = threeParams('float64', undefined, name);
     const straightOpt = makeThree(name, cls, straight);
     for (let t = 0; t < 8; t++) step(straightOpt, straight, t);
 
-    const first = threeParams('float64');
+    const first = threeParams('float64', undefined, name);
     const firstOpt = makeThree(name, cls, first);
     for (let t = 0; t < 4; t++) step(firstOpt, first, t);
     const saved = JSON.parse(JSON.stringify(firstOpt.stateDict()));
@@ -479,7 +495,7 @@ describe.each(classes)('%s state mapped by the params lists', (name, cls) => {
       Object.entries(saved.state).map(([key, value]) => [String(relabel[Number(key)]), value]),
     );
 
-    const resumed = first.map((p) => param(p.data, { dtype: 'float64' }));
+    const resumed = first.map((p) => param(p.data, { dtype: 'float64', shape: p.shape }));
     const resumedOpt = makeThree(name, cls, resumed);
     resumedOpt.loadStateDict(saved);
     for (let t = 4; t < 8; t++) step(resumedOpt, resumed, t);

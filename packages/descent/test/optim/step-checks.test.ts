@@ -38,11 +38,12 @@ const classes = Object.entries(optim).filter(
     typeof value === 'function' && value.prototype instanceof Optimizer && name !== 'LBFGS',
 ) as [string, OptimizerClass][];
 
-function makeParams(dtype: DType): Param<FloatArray>[] {
+/** Two parameters, columns (5 × 1 and 6 × 1) for Muon, which takes only matrices. */
+function makeParams(dtype: DType, optimizer: string): Param<FloatArray>[] {
   return [0, 1].map((k) => {
     const p = param(
       Array.from({ length: 5 + k }, (_, i) => Math.cos(i + k)),
-      { dtype, name: `w${k}` },
+      { dtype, name: `w${k}`, ...(optimizer === 'Muon' && { shape: [5 + k, 1] }) },
     );
     p.grad.set(Array.from({ length: 5 + k }, (_, i) => Math.sin(i - k)));
     return p;
@@ -76,7 +77,7 @@ function expectRefused(
 }
 
 describe.each(classes)('%s', (name, cls) => {
-  const optionNames = Object.keys(make(name, cls, makeParams('float64')).defaults);
+  const optionNames = Object.keys(make(name, cls, makeParams('float64', name)).defaults);
 
   it('refuses a misspelled option, naming it and the closest valid one', () => {
     const first = optionNames.find((key) => key.length > 3)!;
@@ -85,15 +86,15 @@ describe.each(classes)('%s', (name, cls) => {
       `^Unknown option ${misspelled} for ${name} \\(did you mean ${first}\\?\\)$`,
     );
     const options = { ...exercised[name], [misspelled]: 1 };
-    expect(() => new cls(makeParams('float32'), options)).toThrow(TypeError);
-    expect(() => new cls(makeParams('float32'), options)).toThrow(message);
-    const group = [{ params: makeParams('float32'), [misspelled]: 1 }];
+    expect(() => new cls(makeParams('float32', name), options)).toThrow(TypeError);
+    expect(() => new cls(makeParams('float32', name), options)).toThrow(message);
+    const group = [{ params: makeParams('float32', name), [misspelled]: 1 }];
     expect(() => new cls(group, exercised[name])).toThrow(
       new RegExp(`^Unknown option ${misspelled} for ${name}'s parameter group \\(did you mean`),
     );
-    const optimizer = make(name, cls, makeParams('float32'));
+    const optimizer = make(name, cls, makeParams('float32', name));
     // The types refuse it too (test/types/); JavaScript callers get the TypeError.
-    const unknown = { params: makeParams('float32'), zzz: 1 } as GroupInput<object>;
+    const unknown = { params: makeParams('float32', name), zzz: 1 } as GroupInput<object>;
     expect(() => optimizer.addParamGroup(unknown)).toThrow(
       new RegExp(`^Unknown option zzz for ${name}'s parameter group$`),
     );
@@ -104,7 +105,7 @@ describe.each(classes)('%s', (name, cls) => {
     'refuses a step whose group lost an option, and changes nothing (%s)',
     (dtype) => {
       for (const key of optionNames) {
-        const params = makeParams(dtype);
+        const params = makeParams(dtype, name);
         const optimizer = make(name, cls, params);
         optimizer.step();
         const before = snapshot(optimizer, params);
@@ -133,7 +134,7 @@ describe.each(classes)('%s', (name, cls) => {
       /^Invalid paramGroups\[1\]\.params\[0\]: expected a parameter/,
     ],
   ])('refuses a group whose params became %o, before group 0 moves', (params, message) => {
-    const ps = makeParams('float32');
+    const ps = makeParams('float32', name);
     const optimizer = make(name, cls, ps);
     optimizer.step();
     const before = snapshot(optimizer, ps);
@@ -154,10 +155,10 @@ describe.each(classes)('%s', (name, cls) => {
     if (optionNames.includes('weightDecay'))
       infinite.push(['weightDecay', Infinity], ['weightDecay', 1e308]);
     for (const [key, value] of infinite) {
-      expect(() => new cls(makeParams('float64'), { ...exercised[name], [key]: value })).toThrow(
-        RangeError,
-      );
-      const ps = makeParams('float64');
+      expect(
+        () => new cls(makeParams('float64', name), { ...exercised[name], [key]: value }),
+      ).toThrow(RangeError);
+      const ps = makeParams('float64', name);
       const optimizer = make(name, cls, ps);
       optimizer.step();
       expectRefused(
@@ -188,7 +189,10 @@ describe.each(classes)('%s', (name, cls) => {
         return `${(error as Error).constructor.name}: ${(error as Error).message}`;
       }
     };
-    const defaults = make(name, cls, makeParams('float64')).defaults as Record<string, unknown>;
+    const defaults = make(name, cls, makeParams('float64', name)).defaults as Record<
+      string,
+      unknown
+    >;
     for (const [key, value] of Object.entries(defaults)) {
       const values =
         typeof value === 'number'
@@ -197,7 +201,7 @@ describe.each(classes)('%s', (name, cls) => {
             ? value.flatMap((_, i) => grid.map((v) => value.map((x, j) => (j === i ? v : x))))
             : [];
       for (const v of values) {
-        const ps = makeParams('float64');
+        const ps = makeParams('float64', name);
         const constructed = outcome(
           () => new cls([{ params: [ps[0]] }, { params: [ps[1]], [key]: v }], exercised[name]),
         );
@@ -209,7 +213,9 @@ describe.each(classes)('%s', (name, cls) => {
         const stepped = outcome(() => optimizer.step());
         if (stepped !== 'taken') expect(snapshot(optimizer, ps)).toBe(before);
         saved.paramGroups[1][key] = encode(v);
-        const loaded = outcome(() => make(name, cls, makeParams('float64')).loadStateDict(saved));
+        const loaded = outcome(() =>
+          make(name, cls, makeParams('float64', name)).loadStateDict(saved),
+        );
         expect([stepped, loaded], `${key} ${JSON.stringify(encode(v))}`).toEqual([
           constructed,
           constructed,
@@ -219,7 +225,7 @@ describe.each(classes)('%s', (name, cls) => {
   });
 
   it('refuses a state array of the wrong length or type, or deleted, before any change', () => {
-    const ps = makeParams('float32');
+    const ps = makeParams('float32', name);
     const optimizer = make(name, cls, ps);
     optimizer.step();
     optimizer.step();
@@ -261,7 +267,7 @@ describe.each(classes)('%s', (name, cls) => {
   });
 
   it('refuses a parameter, gradient or state array given to freeArray, naming it', () => {
-    const ps = makeParams('float32');
+    const ps = makeParams('float32', name);
     const optimizer = make(name, cls, ps);
     optimizer.step();
     const state = optimizer.state.get(ps[1])!;
@@ -280,7 +286,7 @@ describe.each(classes)('%s', (name, cls) => {
       ]);
     }
     for (const [free, message] of cases) {
-      const params = makeParams('float32');
+      const params = makeParams('float32', name);
       const opt = make(name, cls, params);
       opt.step();
       const s = opt.state.get(params[1])!;
@@ -324,7 +330,7 @@ describe('a gradient the user replaced with an ordinary array', () => {
     'is stepped by the WebAssembly kernels, with the same numbers (%s)',
     (dtype) => {
       const run = (replace: boolean) => {
-        const params = makeParams(dtype);
+        const params = makeParams(dtype, 'Adam');
         const optimizer = new optim.Adam(params, { weightDecay: 0.01 });
         for (let t = 0; t < 3; t++) {
           optimizer.zeroGrad();

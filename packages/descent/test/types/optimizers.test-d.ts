@@ -125,6 +125,7 @@ expectTypeOf<OptimizerName>().toEqualTypeOf<
   | 'LAMB'
   | 'LBFGS'
   | 'Lion'
+  | 'Muon'
   | 'NAdam'
   | 'Newton'
   | 'Prodigy'

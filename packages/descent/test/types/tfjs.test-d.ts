@@ -25,6 +25,7 @@ expectTypeOf<TfOptimizerName>().toEqualTypeOf<
   | 'ASGD'
   | 'LAMB'
   | 'Lion'
+  | 'Muon'
   | 'NAdam'
   | 'Newton'
   | 'Prodigy'

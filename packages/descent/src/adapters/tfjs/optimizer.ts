@@ -420,10 +420,11 @@ function compileRule(
 
 /**
  * Refuses optimizers that need a closure (L-BFGS): `applyGradients` has gradients, not a function
- * that recomputes the loss. A step of a throwaway copy on an empty parameter asks the class itself.
+ * that recomputes the loss. A step of a throwaway copy on an empty parameter asks the class itself:
+ * a 0 × 0 matrix, which every optimizer takes (Muon takes nothing but matrices).
  */
 function assertNoClosure(cls: OptimizerClass, options: Record<string, unknown>): void {
-  const probe = new cls([param(0)], options);
+  const probe = new cls([param(0, { shape: [0, 0] })], options);
   try {
     probe.step();
   } catch (error) {

@@ -66,7 +66,9 @@ describe('applyGradients computes exactly what descent computes', () => {
     it(name, () => {
       const options = required[name] ?? {};
       const kernel = variable('dense/kernel', [3, 4], 1);
-      const bias = variable('dense/bias', [4], 2);
+      // Muon takes only matrices: its bias is a 1 × 4 one.
+      const biasShape = name === 'Muon' ? [1, 4] : [4];
+      const bias = variable('dense/bias', biasShape, 2);
       const base = new cls([{ params: [] }], options).defaults as { lr: number };
       const adapter = tfOptimizer(name as TfOptimizerName, {
         ...options,
@@ -81,7 +83,7 @@ describe('applyGradients computes exactly what descent computes', () => {
       const [kGrad, bGrad] = [k.grad, b.grad];
       for (let t = 0; t < 6; t++) {
         const gk = tf.randomNormal([3, 4], 0, 1, 'float32', 10 + t);
-        const gb = tf.randomNormal([4], 0, 1, 'float32', 20 + t);
+        const gb = tf.randomNormal(biasShape, 0, 1, 'float32', 20 + t);
         // Alternate the two forms tfjs passes gradients in; the bias misses a step.
         if (t % 2 === 0) adapter.applyGradients({ [kernel.name]: gk, [bias.name]: gb });
         else if (t === 3) adapter.applyGradients([{ name: kernel.name, tensor: gk }]);
@@ -102,7 +104,7 @@ describe('applyGradients computes exactly what descent computes', () => {
       // The mirrors keep the variables' shapes (Adafactor factors the kernel as a 3 × 4 matrix).
       expect(adapter.optimizer.paramGroups.flatMap((g) => g.params.map((p) => p.shape))).toEqual([
         [3, 4],
-        [4],
+        biasShape,
       ]);
       expect(adapter.optimizer.stateDict()).toEqual(core.stateDict());
     });
@@ -191,7 +193,7 @@ describe('the adapter', () => {
       // @ts-expect-error: the types refuse it too; JavaScript callers get the error
       () => tfOptimizer('Adamw'),
       RangeError,
-      /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LAMB, LBFGS, Lion, NAdam, Newton, Prodigy, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, Yogi$/,
+      /^Invalid optimizer: "Adamw" \(did you mean AdamW\?\); expected one of Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LAMB, LBFGS, Lion, Muon, NAdam, Newton, Prodigy, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, Yogi$/,
     ],
     [
       'a name up the prototype chain',

@@ -130,7 +130,7 @@ function onReference<T>(lib: Lib, arena: boolean, body: () => T): T {
 }
 
 /** The optimizers without a WebAssembly kernel: their steps make no rows. */
-const typescriptOnly = new Set(['LBFGS', 'LAMB', 'Adafactor']);
+const typescriptOnly = new Set(['LBFGS', 'LAMB', 'Adafactor', 'Muon']);
 
 /**
  * The first execution of a run, straight, in lockstep with the same run on the TypeScript
