@@ -11,7 +11,7 @@
  * printed (scripts/reference/playground_code_export.py).
  */
 import { type OptionValue, optimizerSpec, scheduleSpec } from 'descent';
-import type { RunSettings } from './runs.js';
+import { type RunSettings, rowMatrix } from './runs.js';
 import type { PlaygroundState } from './state.js';
 
 /**
@@ -473,7 +473,9 @@ function typescript(state: PlaygroundState, r: RunSettings): string {
         ]
       : []),
     '',
-    `const x = param([${state.start.join(', ')}], { dtype: 'float64' });`,
+    rowMatrix(r.optimizer)
+      ? `const x = param([${state.start.join(', ')}], { dtype: 'float64', shape: [1, ${dim}] }); // Muon takes only matrices`
+      : `const x = param([${state.start.join(', ')}], { dtype: 'float64' });`,
     `const optimizer = new ${r.optimizer}([x], { ${options.join(', ')} });`,
     ...(r.schedule
       ? [
@@ -592,6 +594,10 @@ const customState: Record<string, string[]> = {
  * class to import, and the comment that opens the program saying what it needs.
  */
 const pyPackages: Record<string, { from?: string; name: string; needs: string }> = {
+  Muon: {
+    name: 'torch.optim.Muon',
+    needs: '# Needs PyTorch 2.9+ (torch.optim.Muon came in 2.9).',
+  },
   Adafactor: {
     name: 'torch.optim.Adafactor',
     needs: '# Needs PyTorch 2.5+ (torch.optim.Adafactor came in 2.5).',
@@ -646,11 +652,20 @@ function python(state: PlaygroundState, r: RunSettings): string {
     '',
   ];
   if (fn.py) lines.push(fn.py, '');
-  lines.push('def f(x):', `    return ${fn.torch}`, '', '');
+  const matrix = rowMatrix(r.optimizer);
+  lines.push(
+    'def f(x):',
+    ...(matrix ? ['    x = x.reshape(-1)  # x is a 1 × n matrix (below)'] : []),
+    `    return ${fn.torch}`,
+    '',
+    '',
+  );
   lines.push(...scheduleLines);
   if (r.noise) lines.push(...noisePy(r.noise.seed, r.noise.stream));
   lines.push(
-    `x = torch.tensor([${state.start.map(py).join(', ')}], dtype=torch.float64, requires_grad=True)`,
+    matrix
+      ? `x = torch.tensor([[${state.start.map(py).join(', ')}]], dtype=torch.float64, requires_grad=True)  # Muon takes only matrices: a 1 × n one`
+      : `x = torch.tensor([${state.start.map(py).join(', ')}], dtype=torch.float64, requires_grad=True)`,
   );
   const all = withDefaults(spec, r.options);
   if (custom !== undefined) {
@@ -719,7 +734,7 @@ function python(state: PlaygroundState, r: RunSettings): string {
   lines.push(
     '    if not bool(torch.all(x.abs() <= 1e12)):  # the page stops a run that diverges',
     '        break',
-    "print('x =', x.tolist())",
+    matrix ? "print('x =', x.reshape(-1).tolist())" : "print('x =', x.tolist())",
     "print('f =', f(x).item())",
   );
   if (scheduleFree)

@@ -49,6 +49,9 @@ type ScheduleFactory = (options: object) => Schedule;
 
 const library = descent as unknown as Record<string, unknown>;
 
+/** Whether the optimizer takes only matrices (Muon), so the page's point is a 1 × n matrix. */
+export const rowMatrix = (optimizer: string): boolean => optimizer === 'Muon';
+
 /** descent's optimizer class by name, with the functions the page supplies (Newton's Hessian). */
 export function makeOptimizer(
   settings: RunSettings,
@@ -85,7 +88,12 @@ export function run(
   onStep?: (t: number, optimizer: Optimizer<object>, x: Param, grad: Float64Array) => boolean,
 ): RunResult {
   const dim = fn.dim;
-  const x = param(start, { dtype: 'float64' });
+  // Muon takes only matrices: the point is a 1 × n one (its update is then the normalized
+  // momentum, scaled by the Newton–Schulz polynomial's value).
+  const x = param(start, {
+    dtype: 'float64',
+    ...(rowMatrix(settings.optimizer) && { shape: [1, start.length] }),
+  });
   const grad = x.grad as Float64Array;
   const data = x.data as Float64Array;
   const schedule = settings.schedule === undefined ? undefined : makeSchedule(settings.schedule);

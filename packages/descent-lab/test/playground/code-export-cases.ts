@@ -90,6 +90,19 @@ const optimizerCases: Record<string, PlaygroundState> = {
     options: { lr: 0.05, maximize: true },
     noise: { sd: 0.5, seed: 11, stream: 'lamb-noise' },
   }),
+  // A 1 × 2 matrix to Muon: its update is the momentum normalized (and scaled by the
+  // polynomial's value at 1 after its iterations).
+  muon: state('quad-1-2', quad, 200, {
+    optimizer: 'Muon',
+    options: {
+      lr: 0.05,
+      weightDecay: 0.01,
+      momentum: 0.9,
+      nsCoefficients: [3, -3.2, 1.2],
+      nsSteps: 3,
+      adjustLrFn: 'match_rms_adamw',
+    },
+  }),
   adafactor: state('quad-1-2', quad, 200, {
     optimizer: 'Adafactor',
     options: { lr: 0.05, beta2Decay: -0.5, weightDecay: 0.01 },
@@ -114,6 +127,7 @@ const optimizerCases: Record<string, PlaygroundState> = {
  * code-export.test.ts checks what they import and the keywords they pass.
  */
 export const notRunByPython: Record<string, string> = {
+  muon: 'torch.optim.Muon came in PyTorch 2.9',
   adafactor: 'torch.optim.Adafactor came in PyTorch 2.5',
   'schedule-free-adamw': 'it imports schedulefree, not installed',
   'schedule-free-sgd': 'it imports schedulefree, not installed',

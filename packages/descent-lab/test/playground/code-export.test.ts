@@ -162,11 +162,23 @@ describe('the exported PyTorch program', () => {
     }
   });
 
-  // Not run (notRunByPython): the fixture's PyTorch 1.13 has no Adafactor, and without PyPI
+  // Not run (notRunByPython): the fixture's PyTorch 1.13 has no Adafactor nor Muon, and without PyPI
   // neither schedulefree nor prodigyopt can be installed. So: the package named on the first line
   // and imported, the class built with the reference's keyword for each option set, and, for
   // Schedule-Free, train() before the loop and eval() before the evaluation point is printed.
   const structural: Record<string, { needs: RegExp; builds: string; keywords: string[] }> = {
+    muon: {
+      needs: /^# Needs PyTorch 2\.9\+/,
+      builds: 'optimizer = torch.optim.Muon([x], ',
+      keywords: [
+        'lr=0.05',
+        'weight_decay=0.01',
+        'momentum=0.9',
+        'ns_coefficients=(3, -3.2, 1.2)',
+        'ns_steps=3',
+        "adjust_lr_fn='match_rms_adamw'",
+      ],
+    },
     adafactor: {
       needs: /^# Needs PyTorch 2\.5\+/,
       builds: 'optimizer = torch.optim.Adafactor([x], ',
