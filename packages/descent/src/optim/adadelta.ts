@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { adadeltaKernel } from '../kernels/adadelta.js';
 import {
   Optimizer,
@@ -80,8 +80,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     super(params, options, defaultsOf(Adadelta.spec));
   }
 
-  protected validateOptions(o: AdadeltaOptions): void {
-    checkOptions(Adadelta.spec.options, o);
+  protected override validateOptions(o: AdadeltaOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

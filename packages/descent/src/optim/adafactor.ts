@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { adafactorKernel } from '../kernels/adafactor.js';
 import {
   Optimizer,
@@ -137,8 +137,7 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     super(params, options, defaultsOf(Adafactor.spec));
   }
 
-  protected validateOptions(o: AdafactorOptions): void {
-    checkOptions(Adafactor.spec.options, o);
+  protected override validateOptions(o: AdafactorOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

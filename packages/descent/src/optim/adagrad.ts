@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { adagradKernel } from '../kernels/adagrad.js';
 import {
   Optimizer,
@@ -90,8 +90,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super(params, options, defaultsOf(Adagrad.spec));
   }
 
-  protected validateOptions(o: AdagradOptions): void {
-    checkOptions(Adagrad.spec.options, o);
+  protected override validateOptions(o: AdagradOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { adamaxKernel } from '../kernels/adamax.js';
 import {
   Optimizer,
@@ -74,8 +74,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     super(params, options, defaultsOf(Adamax.spec));
   }
 
-  protected validateOptions(o: AdamaxOptions): void {
-    checkOptions(Adamax.spec.options, o);
+  protected override validateOptions(o: AdamaxOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

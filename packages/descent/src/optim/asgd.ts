@@ -2,7 +2,7 @@ import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkDecayRate, checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkDecayRate, checkWeightDecay } from '../core/validate.js';
 import { asgdKernel } from '../kernels/asgd.js';
 import {
   Optimizer,
@@ -88,8 +88,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
     super(params, options, defaultsOf(ASGD.spec));
   }
 
-  protected validateOptions(o: ASGDOptions): void {
-    checkOptions(ASGD.spec.options, o);
+  protected override validateOptions(o: ASGDOptions): void {
     const lr = o.lr;
     checkWeightDecay(o.weightDecay, lr);
     // θ is multiplied by 1 − λη, η <= lr: as weight decay, λ·lr must stay within 1.

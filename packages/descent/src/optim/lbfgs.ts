@@ -2,7 +2,6 @@ import { defaultsOf, defineSpec } from '../core/options.js';
 import { type DType, dtypeOf, type FloatArray, type Param, zeros } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions } from '../core/validate.js';
 import {
   axpy,
   differenceInto,
@@ -206,10 +205,6 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     this.numel = flat.reduce((total, p) => total + p.data.length, 0);
   }
 
-  protected validateOptions(o: LBFGSOptions): void {
-    checkOptions(LBFGS.spec.options, o);
-  }
-
   /** Always a RangeError: L-BFGS takes one group, as in PyTorch. */
   override addParamGroup(_group: GroupInput<LBFGSOptions>): void {
     throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
@@ -226,7 +221,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       );
     }
     const group = this.paramGroups[0];
-    this.validateOptions(group);
+    this.checkGroupOptions(group);
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn } = group;
     const round = this.round;
     const isOptimal = (g: FloatArray) => maxAbs(g) <= round(toleranceGrad);

@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { lionKernel } from '../kernels/lion.js';
 import {
   Optimizer,
@@ -78,8 +78,7 @@ export class Lion extends Optimizer<LionOptions> {
     super(params, options, defaultsOf(Lion.spec));
   }
 
-  protected validateOptions(o: LionOptions): void {
-    checkOptions(Lion.spec.options, o);
+  protected override validateOptions(o: LionOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

@@ -1,6 +1,5 @@
 import type { Param } from '../core/param.js';
-import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import type { DecayScalars } from '../kernels/adam.js';
 import {
   Optimizer,
@@ -49,8 +48,7 @@ export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer
    * Checks every option against the spec of the optimizer's class (each of the family declares
    * its own, `Adam.spec`), and weight decay against the learning rate.
    */
-  protected validateOptions(o: O): void {
-    checkOptions((this.constructor as unknown as { spec: AlgorithmSpec }).spec.options, o);
+  protected override validateOptions(o: O): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { muonKernel } from '../kernels/muon.js';
 import {
   Optimizer,
@@ -148,8 +148,7 @@ export class Muon extends Optimizer<MuonOptions> {
     super(params, options, defaultsOf(Muon.spec));
   }
 
-  protected validateOptions(o: MuonOptions): void {
-    checkOptions(Muon.spec.options, o);
+  protected override validateOptions(o: MuonOptions): void {
     if (o.nsCoefficients.length !== 3) {
       throw new TypeError(
         `Invalid nsCoefficients: ${JSON.stringify(o.nsCoefficients)} (expected three numbers)`,

@@ -1,7 +1,6 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions } from '../core/validate.js';
 import { solveAbsoluteShifted, solveShifted } from '../kernels/linalg.js';
 import { type Closure, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { flagOption, lrOption, maximizeOption } from './shared-options.js';
@@ -96,10 +95,6 @@ export class Newton extends Optimizer<NewtonOptions> {
     // `hessian` has no default: a group without its own takes the one given here.
     const { hessian } = options ?? {};
     super(params, options, { ...defaultsOf<NewtonOptions>(Newton.spec), hessian });
-  }
-
-  protected validateOptions(o: NewtonOptions): void {
-    checkOptions(Newton.spec.options, o);
   }
 
   override step(closure?: Closure): number | undefined {

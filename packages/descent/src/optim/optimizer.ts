@@ -12,7 +12,8 @@ import {
   numberKinds,
   typeProblem,
 } from '../core/serialize.js';
-import { checkKnownOptions } from '../core/validate.js';
+import type { AlgorithmSpec } from '../core/spec.js';
+import { checkKnownOptions, checkOptions } from '../core/validate.js';
 import { wasFreed } from '../kernels/wasm/arena.js';
 import { beginBatch, endBatch } from '../kernels/wasm/batch.js';
 import { arenaGradient } from '../kernels/wasm/staging.js';
@@ -302,7 +303,7 @@ export abstract class Optimizer<O extends object> {
     this.optionNames = Object.keys(defaults);
     checkKnownOptions(options, this.optionNames, new.target.name);
     const merged = { ...defaults, ...options };
-    this.validateOptions(merged);
+    this.checkGroupOptions(merged);
     this.defaults = Object.freeze(merged);
     const items = [...(params as Iterable<unknown>)];
     if (items.length === 0) throw new RangeError('optimizer got an empty parameter list');
@@ -313,8 +314,22 @@ export abstract class Optimizer<O extends object> {
     this.paramGroups = added;
   }
 
-  /** Throws a TypeError or RangeError naming the first invalid option. */
-  protected abstract validateOptions(options: O): void;
+  /**
+   * One group's options (or the defaults) checked, a TypeError or RangeError naming the first
+   * invalid one: each against the class's spec (`static spec`: type, range, finiteness), then
+   * what the spec cannot say (`validateOptions`).
+   */
+  protected checkGroupOptions(options: O): void {
+    const { spec } = this.constructor as { spec?: AlgorithmSpec };
+    if (spec !== undefined) checkOptions(spec.options, options);
+    this.validateOptions(options);
+  }
+
+  /**
+   * What involves several options (lr·weightDecay <= 1, SGD's Nesterov), after each option
+   * passed its spec's checks; none by default. Throws a TypeError or RangeError naming it.
+   */
+  protected validateOptions(_options: O): void {}
 
   /**
    * Checks what involves several groups, after each passed `validateOptions`: at construction,
@@ -410,7 +425,7 @@ export abstract class Optimizer<O extends object> {
   protected checkBeforeStep(): void {
     const groupSpec = this.groupStateSpec();
     this.paramGroups.forEach((group, g) => {
-      this.validateOptions(group);
+      this.checkGroupOptions(group);
       const own = this.groupState.get(group);
       if (groupSpec !== null && own !== undefined) {
         checkGroupState(
@@ -622,7 +637,7 @@ export abstract class Optimizer<O extends object> {
         }
         merged[key] = value;
       }
-      this.validateOptions(merged as unknown as O);
+      this.checkGroupOptions(merged as unknown as O);
       return merged as ParamGroup<O>;
     });
     this.validateGroups(newGroups);
@@ -739,7 +754,7 @@ export abstract class Optimizer<O extends object> {
     for (const [key, value] of Object.entries(group)) {
       if (Array.isArray(value)) group[key] = [...value];
     }
-    this.validateOptions(group as O);
+    this.checkGroupOptions(group as O);
     group.params = params;
     return group as ParamGroup<O>;
   }

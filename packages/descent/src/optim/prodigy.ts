@@ -2,7 +2,7 @@ import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { prodigyMomentsKernel, prodigyStepKernel } from '../kernels/prodigy.js';
 import {
   type Closure,
@@ -181,8 +181,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     super(params, options, defaultsOf(Prodigy.spec));
   }
 
-  protected validateOptions(o: ProdigyOptions): void {
-    checkOptions(Prodigy.spec.options, o);
+  protected override validateOptions(o: ProdigyOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { rmspropKernel } from '../kernels/rmsprop.js';
 import {
   Optimizer,
@@ -98,8 +98,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super(params, options, defaultsOf(RMSprop.spec));
   }
 
-  protected validateOptions(o: RMSpropOptions): void {
-    checkOptions(RMSprop.spec.options, o);
+  protected override validateOptions(o: RMSpropOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 

@@ -1,7 +1,6 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions } from '../core/validate.js';
 import { rpropKernel } from '../kernels/rprop.js';
 import {
   Optimizer,
@@ -93,8 +92,7 @@ export class Rprop extends Optimizer<RpropOptions> {
     super(params, options, defaultsOf(Rprop.spec));
   }
 
-  protected validateOptions(o: RpropOptions): void {
-    checkOptions(Rprop.spec.options, o);
+  protected override validateOptions(o: RpropOptions): void {
     // PyTorch takes any step sizes; an inverted range would only make Rprop climb.
     const [min, max] = o.stepSizes;
     if (!(min <= max)) {

@@ -1,8 +1,7 @@
 import type { OptionSpecs } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
-import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { type ScheduleFreeScalars, scheduleFreeMoveKernel } from '../kernels/schedule-free.js';
 import {
   type Closure,
@@ -88,8 +87,7 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeOptions> exten
   protected abstract interpolation(group: ParamGroup<O>): number;
 
   /** Checks every option against the class's spec, and weight decay against the learning rate. */
-  protected validateOptions(o: O): void {
-    checkOptions((this.constructor as unknown as { spec: AlgorithmSpec }).spec.options, o);
+  protected override validateOptions(o: O): void {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
@@ -143,7 +141,7 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeOptions> exten
     // Checked whole before any parameter moves: every group's options, and each z of its
     // parameter's type and length.
     this.paramGroups.forEach((group, g) => {
-      this.validateOptions(group);
+      this.checkGroupOptions(group);
       group.params.forEach((p, k) => {
         const z = this.state.get(p)?.z;
         if (z !== undefined) {

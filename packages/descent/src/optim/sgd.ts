@@ -1,7 +1,7 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { checkOptions, checkWeightDecay } from '../core/validate.js';
+import { checkWeightDecay } from '../core/validate.js';
 import { sgdKernel } from '../kernels/sgd.js';
 import {
   Optimizer,
@@ -90,8 +90,7 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, options, defaultsOf(SGD.spec));
   }
 
-  protected validateOptions(o: SGDOptions): void {
-    checkOptions(SGD.spec.options, o);
+  protected override validateOptions(o: SGDOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new RangeError(
