@@ -6,6 +6,7 @@
 
 export { ASGD_COPY } from './asgd';
 export { LERP_FROM_END } from './lerp';
+export { MATMUL_MIRROR, MATMUL_PACK, MATMUL_SYMMETRIC, MATMUL_TRANSPOSED } from './matmul';
 export {
   ARENA_BASE,
   ROW_ARRAYS,

@@ -4,6 +4,7 @@ import { ADAM_TERMS, adam } from './adam';
 import { ADAMAX_TERMS, adamax } from './adamax';
 import { ASGD_TERMS, asgd } from './asgd';
 import { LION_TERMS, lion } from './lion';
+import { matmul } from './matmul';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
 import { NADAM_TERMS, nadam } from './nadam';
 import { RADAM_TERMS, radam } from './radam';
@@ -28,6 +29,7 @@ export enum Kernel {
   RPROP,
   ASGD,
   LION,
+  MATMUL,
 }
 
 /** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
@@ -82,6 +84,7 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
     case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
     case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare); else lion<f32>(row, lo, hi, rare); break;
+    case Kernel.MATMUL: if (double) matmul<f64>(row, lo, hi); else matmul<f32>(row, lo, hi); break;
     default: unreachable();
   }
 }

@@ -25,6 +25,9 @@ const FLAGS = constant('ROW_FLAGS') / 4;
 const ARRAYS = constant('ROW_ARRAYS') / 4;
 const SCALARS = constant('ROW_SCALARS') / 8;
 
+/** The row layout, as indexes into a row's u32 (and, for SCALARS, f64) view: for other tables. */
+export const ROW = { BYTES: ROW_BYTES, KERNEL, DTYPE, LENGTH, OFFSET, FLAGS, ARRAYS, SCALARS };
+
 /** Elements per chunk claimed by a thread: 64Ki, large enough that claiming is negligible. */
 const CHUNK = 1 << 16;
 
