@@ -89,5 +89,9 @@ cases += case("large eps", one(eps=10.0))
 cases += case("sparse", one(), grads="sparse")
 cases += case("scaled", one(), grads="scaled")
 cases += case("groups", groups)
+# Larger than the WebAssembly product's tiles (4 rows by 8 float32 or 4 float64 columns), with
+# remainders of both, so its blocked path is checked against the reference too.
+cases += case("larger matrices", [{"sizes": [[13, 37], [37, 13], [17, 17]], "options": {"lr": 0.02}}],
+              steps=3)
 
 write_fixture("packages/descent/test/optim/fixtures/muon.json", cases, "scripts/reference/optim_muon.py")

@@ -1,8 +1,17 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
-import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
+import {
+  allocate,
+  type DType,
+  dtypeOf,
+  type FloatArray,
+  isFloatArray,
+  type Param,
+  zeros,
+} from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkWeightDecay } from '../core/validate.js';
-import { muonKernel } from '../kernels/muon.js';
+import { type MuonWorkspace, muonKernel } from '../kernels/muon.js';
+import { freeArray, inArena } from '../kernels/wasm/arena.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -90,6 +99,14 @@ function adjustLr(lr: number, adjust: MuonAdjustLr, rows: number, cols: number):
  * the parameter's own type (float32 or float64), which is PyTorch's algorithm in that type.
  * PyTorch's `use_addmm` (the same products, fused) has no equivalent.
  *
+ * Where the products run: each iteration is three matrix products, X Xᵀ, c·A² + b·A and
+ * B X + a·X (src/kernels/matmul.ts). For a parameter in the WebAssembly arena (`param()`'s
+ * default) they run in WebAssembly, blocked, SIMD and shared by rows between threads
+ * (assembly/matmul.ts; their sums in the parameter's type, as PyTorch's, and the same bits on
+ * any number of threads), on matrices of the arena the optimizer keeps from step to step, one set
+ * per element type sized to the largest parameter; otherwise on TypeScript loops (sums in
+ * float64).
+ *
  * State: momentumBuffer (B).
  * Defaults (PyTorch's): lr 1e-3, weightDecay 0.1, momentum 0.95, nesterov true, nsCoefficients
  * [3.4445, -4.775, 2.0315], eps 1e-7, nsSteps 5, adjustLrFn null.
@@ -144,8 +161,33 @@ export class Muon extends Optimizer<MuonOptions> {
     },
   });
 
+  /**
+   * The iteration's matrices, by element type and by where the parameter lives (the arena, where
+   * the products run in WebAssembly, or ordinary arrays), each kept for the largest matrix so far
+   * and reused from step to step; a larger one frees the arena blocks of the old.
+   */
+  private readonly workspaces = new Map<string, MuonWorkspace>();
+
   constructor(params: ParamsInput<MuonOptions>, options: Partial<MuonOptions> = {}) {
     super(params, options, defaultsOf(Muon.spec));
+  }
+
+  /** A workspace for a rows × cols parameter whose values are `data`. */
+  private workspace(data: FloatArray, rows: number, cols: number): MuonWorkspace {
+    const dtype: DType = dtypeOf(data);
+    const arena = inArena(data);
+    const key = `${dtype} ${arena}`;
+    const n = rows * cols;
+    const r = Math.min(rows, cols);
+    const held = this.workspaces.get(key);
+    if (held !== undefined && held.x.length >= n && held.gram.length >= r * r) return held;
+    const make = (length: number) => (arena ? allocate(dtype, length) : zeros(dtype, length));
+    const size = Math.max(n, held?.x.length ?? 0);
+    const square = Math.max(r * r, held?.gram.length ?? 0);
+    const work = { x: make(size), next: make(size), gram: make(square), poly: make(square) };
+    if (held !== undefined) for (const array of Object.values(held)) freeArray(array);
+    this.workspaces.set(key, work);
+    return work;
   }
 
   protected override validateOptions(o: MuonOptions): void {
@@ -199,7 +241,8 @@ export class Muon extends Optimizer<MuonOptions> {
   ): void {
     const [rows, cols] = p.shape as readonly number[];
     const [a, b, c] = group.nsCoefficients;
-    muonKernel(p.data, grad, state.momentumBuffer as FloatArray, {
+    const work = this.workspace(p.data, rows, cols);
+    muonKernel(p.data, grad, state.momentumBuffer as FloatArray, work, {
       momentum: group.momentum,
       nesterov: group.nesterov,
       a,

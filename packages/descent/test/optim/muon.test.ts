@@ -1,11 +1,61 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { param } from '../../src/core/param.js';
+import { configureSimd, startThreads } from '../../src/kernels/wasm/index.js';
+import { matmulStats } from '../../src/kernels/wasm/matmul.js';
+import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../src/kernels/wasm/pool.js';
 import { Muon } from '../../src/optim/muon.js';
-import { loadCases, replay } from './reference.js';
+import { loadCases, type ReferenceCase, replay } from './reference.js';
 
-describe('Muon against PyTorch 2.9’s algorithm', () => {
-  for (const c of loadCases('muon.json')) it(c.name, () => replay(c));
+/** Matrix products a case's steps take: three per Newton–Schulz iteration of each parameter. */
+const products = (c: ReferenceCase) =>
+  c.steps.length *
+  c.groups.reduce((sum, g) => sum + g.params.length * 3 * Number(g.options.nsSteps ?? 5), 0);
+
+afterAll(() => {
+  pool.setWorkersOnly(false);
+  configureSimd({ arena: true, threads: DEFAULT_THREADS, parallelThreshold: DEFAULT_THRESHOLD });
 });
+
+// Three ways, as test/kernels/wasm/replay.test.ts replays the elementwise optimizers: parameters
+// in the arena (the products in WebAssembly), in ordinary arrays (the TypeScript loops), and in
+// the arena with every product's rows left to a worker thread.
+describe.each(loadCases('muon.json').map((c) => [c.name, c] as const))(
+  'Muon against PyTorch 2.9’s algorithm: %s',
+  (_, c) => {
+    it('in the arena (WebAssembly products)', () => {
+      configureSimd({ arena: true });
+      const before = matmulStats.products;
+      replay(c);
+      expect(matmulStats.products - before).toBe(products(c));
+    });
+
+    it('in ordinary arrays (TypeScript products)', () => {
+      configureSimd({ arena: false });
+      const before = matmulStats.products;
+      try {
+        replay(c);
+      } finally {
+        configureSimd({ arena: true });
+      }
+      expect(matmulStats.products).toBe(before);
+    });
+
+    it('by a worker thread', async () => {
+      configureSimd({ threads: 2 });
+      expect(await startThreads()).toBe(1);
+      configureSimd({ parallelThreshold: 0 });
+      pool.setWorkersOnly(true);
+      const before = matmulStats.shared;
+      try {
+        replay(c);
+      } finally {
+        pool.setWorkersOnly(false);
+        configureSimd({ parallelThreshold: DEFAULT_THRESHOLD });
+      }
+      expect(matmulStats.shared - before).toBe(products(c));
+    });
+  },
+);
 
 describe('Muon options', () => {
   it.each([
