@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import { simdInfo } from '../../descent/src/kernels/wasm/index.js';
 import { type Bandwidth, bandwidthProbe, bestBandwidth } from './bandwidth.js';
 import { type DescentMode, merge, prepareThreads, type Sampled, sampleDescent } from './descent.js';
 import { timeAdagradInC } from './divider.js';
+import { runMuon, type TfMatmul } from './muon.js';
 import { optimizers } from './optimizers.js';
 import { packageRoot } from './paths.js';
 import { type BenchResult, type Case, formatReport } from './report.js';
@@ -23,12 +24,18 @@ export interface BenchOptions {
   sizes?: number[];
   tfjs?: boolean;
   torch?: boolean;
+  /** Muon's orthogonalization (default true), at these sizes (default 256 and 1024). */
+  muon?: boolean;
+  muonSizes?: number[];
   /** Progress lines (default to stderr). */
   log?: (line: string) => void;
 }
 
 const SIZES = [1e4, 1e6, 4e6, 3.2e7];
 const QUICK_SIZES = [1000];
+const MUON_SIZES = [256, 1024];
+/** Not a multiple of the product's tiles: quick mode runs their edges. */
+const QUICK_MUON_SIZES = [50];
 /** Rounds of the bound cases and the reference; see perRound. */
 const ROUNDS = 4;
 const BOUND_MODES: DescentMode[] = ['simd', 'simd-1'];
@@ -37,7 +44,7 @@ const BOUND_MODES: DescentMode[] = ['simd', 'simd-1'];
  * Runs the whole benchmark in one run: in rounds, the bandwidth reference, every optimizer at
  * every size through descent's SIMD kernels on all cores and on one, and many small tensors
  * against one large; then the TypeScript kernels; TensorFlow.js (cpu, wasm backends); PyTorch
- * (foreach and single-tensor, in a Python subprocess).
+ * (foreach and single-tensor, in a Python subprocess); Muon's orthogonalization (src/muon.ts).
  */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const quick = options.quick ?? false;
@@ -147,6 +154,17 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     }
   }
 
+  const muon =
+    options.muon === false
+      ? null
+      : await runMuon(
+          options.muonSizes ?? (quick ? QUICK_MUON_SIZES : MUON_SIZES),
+          budget,
+          tf as unknown as TfMatmul | null,
+          options.torch !== false,
+          log,
+        );
+
   return {
     date: new Date().toISOString(),
     quick,
@@ -164,6 +182,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     bandwidth,
     adagradInC,
     cases,
+    muon,
     manySmall,
   };
 }
@@ -176,12 +195,34 @@ async function main(argv: string[]): Promise<void> {
     outIndex >= 0
       ? argv[outIndex + 1]
       : fileURLToPath(new URL('results/latest.json', packageRoot()));
+  // --only-muon: times Muon's section alone and puts it into the results the last full run
+  // wrote, so its report shows every section.
+  if (argv.includes('--only-muon')) {
+    if (!existsSync(out))
+      throw new Error(`bench: --only-muon updates ${out}, which a full run writes`);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+    await prepareThreads();
+    const tf = argv.includes('--no-tfjs') ? null : await loadTfjs();
+    result.muon = await runMuon(
+      MUON_SIZES,
+      FULL,
+      tf as unknown as TfMatmul | null,
+      !argv.includes('--no-torch'),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    return write(out, result);
+  }
   const result = await runBench({
     quick,
     sizes: sizesIndex >= 0 ? argv[sizesIndex + 1].split(',').map(Number) : undefined,
     tfjs: !argv.includes('--no-tfjs'),
     torch: !argv.includes('--no-torch'),
   });
+  write(out, result);
+}
+
+/** Prints the report and writes the results (JSON) and the report (Markdown) beside them. */
+function write(out: string, result: BenchResult): void {
   const report = formatReport(result);
   console.log(report);
   mkdirSync(dirname(out), { recursive: true });

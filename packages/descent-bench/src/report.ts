@@ -1,6 +1,7 @@
 import type { Bandwidth } from './bandwidth.js';
 import type { DescentMode, Sharing } from './descent.js';
 import type { AdagradInC } from './divider.js';
+import { type MuonResult, NS_STEPS } from './muon.js';
 import type { TfBackend } from './tfjs.js';
 import { gbPerSecond, type Timing } from './timing.js';
 
@@ -37,6 +38,8 @@ export interface BenchResult {
   bandwidth: Bandwidth;
   adagradInC: AdagradInC;
   cases: Case[];
+  /** Muon's orthogonalization (src/muon.ts); absent from results written before it. */
+  muon?: MuonResult | null;
   manySmall: {
     count: number;
     size: number;
@@ -89,6 +92,8 @@ export interface Target {
 }
 
 const LARGE = 3.2e7;
+/** The sizes the issue sets Muon's targets at. */
+const MUON_TARGET_SIZES = [256, 1024];
 const TARGET_SIZE = 4e6;
 
 /** The issue's targets, as ratios measured in this run (only where the run has the sizes). */
@@ -112,6 +117,21 @@ export function targets(r: BenchResult): Target[] {
   if (adam?.torch.foreach !== undefined) {
     const x = speedup(adam.torch.foreach, adam.descent.simd)!;
     out.push({ target: 'Adam at 4M: >= 3x PyTorch foreach', measured: times(x), met: x >= 3 });
+  }
+  for (const c of r.muon?.cases ?? []) {
+    if (!MUON_TARGET_SIZES.includes(c.size) || c.tfjs.wasm === undefined) continue;
+    const one = speedup(c.tfjs.wasm, c.descent['simd-1'])!;
+    out.push({
+      target: `Muon ${c.size}×${c.size}, 1 thread: within 1.5x of TensorFlow.js wasm`,
+      measured: `${times(one)} as fast`,
+      met: one >= 1 / 1.5,
+    });
+    const all = speedup(c.tfjs.wasm, c.descent.simd)!;
+    out.push({
+      target: `Muon ${c.size}×${c.size}, all cores: faster than TensorFlow.js wasm`,
+      measured: `${times(all)} as fast`,
+      met: all > 1,
+    });
   }
   const pair = r.manySmall.descent.simd;
   if (pair !== undefined) {
@@ -300,6 +320,7 @@ export function formatReport(r: BenchResult): string {
       ],
     ),
   );
+  if (r.muon) parts.push(...muonSection(r.muon, m.threads));
   const t = targets(r);
   if (t.length > 0) {
     parts.push('Targets of the issue, as measured in this run:');
@@ -311,4 +332,46 @@ export function formatReport(r: BenchResult): string {
     );
   }
   return parts.join('\n\n');
+}
+
+/** Muon's orthogonalization: its paragraph and table. */
+function muonSection(mu: MuonResult, threads: number): string[] {
+  const tfThreads =
+    mu.tfjsThreads === null
+      ? ''
+      : ` (on ${mu.tfjsThreads} thread${mu.tfjsThreads === 1 ? '' : 's'}: under Node tfjs-backend-wasm runs its single-threaded SIMD binary, setThreadsCount notwithstanding)`;
+  return [
+    `Muon's orthogonalization of an n × n float32 matrix, ms: ${NS_STEPS} Newton–Schulz ` +
+      `iterations (PyTorch 2.9's coefficients), 3 matrix products each; descent as a Muon step ` +
+      `(products in WebAssembly, assembly/matmul.ts; the step's momentum and update included), on ` +
+      `${threads} threads and on 1; TensorFlow.js wasm (XNNPACK) and PyTorch the iteration with ` +
+      `their matMul${tfThreads}; PyTorch on ${mu.torchThreads ?? '-'} threads and on 1. ` +
+      'x = how many times faster descent is (all cores against all cores, 1 thread against 1).',
+    table(
+      [
+        'size',
+        'descent',
+        '1 thread',
+        'tfjs wasm',
+        'x',
+        'x (1 thread)',
+        'torch',
+        'x',
+        'torch 1 thread',
+        'x',
+      ],
+      mu.cases.map((c) => [
+        `${c.size}×${c.size}`,
+        ms(c.descent.simd),
+        ms(c.descent['simd-1']),
+        ms(c.tfjs.wasm),
+        ratio(c.tfjs.wasm, c.descent.simd),
+        ratio(c.tfjs.wasm, c.descent['simd-1']),
+        ms(c.torch.all),
+        ratio(c.torch.all, c.descent.simd),
+        ms(c.torch.one),
+        ratio(c.torch.one, c.descent['simd-1']),
+      ]),
+    ),
+  ];
 }

@@ -4,6 +4,8 @@ Reads a JSON job on stdin: {"sizes": [...], "optimizers": [{"name", "torch", "op
 "manySmall": {"count", "size", "total"} or null, "budgetMs", "minReps", "maxReps"}; writes one
 JSON object on stdout: {"torch": version, "threads": cores, "results": [...]}, each result the
 better of PyTorch on all cores and on one thread, with the thread count it came from.
+A job {"muon": {"sizes", "coefficients", "steps", "eps"}, "budgetMs", ...} times Muon's
+Newton-Schulz iteration instead, one result per size and thread count (1 and all cores).
 """
 
 import json
@@ -46,8 +48,37 @@ def run(job, spec, sizes, foreach):
     return best
 
 
+def newton_schulz(g, coefficients, steps, eps):
+    """Muon's orthogonalization as torch.optim.Muon (2.9) runs it on a square matrix."""
+    a, b, c = coefficients
+    x = g / g.norm().clamp(min=eps)
+    for _ in range(steps):
+        gram = x @ x.T
+        poly = b * gram + c * gram @ gram
+        x = a * x + poly @ x
+    return x
+
+
+def muon(job):
+    """Times the iteration on n x n float32 matrices, on one thread and on every core."""
+    spec = job["muon"]
+    gen = torch.Generator().manual_seed(0)
+    results = []
+    with torch.no_grad():
+        for n in spec["sizes"]:
+            g = torch.randn(n, n, generator=gen, dtype=torch.float32)
+            step = lambda: newton_schulz(g, spec["coefficients"], spec["steps"], spec["eps"])
+            for threads in sorted({os.cpu_count() or 1, 1}):
+                torch.set_num_threads(threads)
+                timing = measure(step, job["budgetMs"], job["minReps"], job["maxReps"])
+                results.append({"size": n, "threads": threads, **timing})
+    json.dump({"torch": torch.__version__, "threads": os.cpu_count() or 1, "results": results}, sys.stdout)
+
+
 def main():
     job = json.load(sys.stdin)
+    if "muon" in job:
+        return muon(job)
     results = []
     with torch.no_grad():
         for spec in job["optimizers"]:

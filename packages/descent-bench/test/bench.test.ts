@@ -86,7 +86,29 @@ describe('the benchmark, in quick mode', () => {
     expect(many.descent.simd?.many.best).toBeGreaterThan(0);
     expect(many.descent.simd?.one.best).toBeGreaterThan(0);
 
+    // Muon's orthogonalization at a size off the product's tiles: every implementation timed,
+    // descent's 15 products per step all in WebAssembly, none shared on one thread.
+    const muon = result.muon!;
+    expect(muon.cases.map((c) => c.size)).toEqual([50]);
+    for (const c of muon.cases) {
+      expect(c.descent.simd?.best).toBeGreaterThan(0);
+      expect(c.descent['simd-1']?.best).toBeGreaterThan(0);
+      expect(c.products['simd-1']![1]).toBe(0);
+      for (const mode of ['simd', 'simd-1'] as const) {
+        expect(c.products[mode]![0] % 15).toBe(0);
+        expect(c.products[mode]![0]).toBeGreaterThanOrEqual(15 * QUICK.minReps);
+      }
+      if (result.machine.tfjs !== null) expect(c.tfjs.wasm?.best).toBeGreaterThan(0);
+      if (result.machine.torch !== null) {
+        expect(c.torch.one?.best).toBeGreaterThan(0);
+        expect(c.torch.all?.best).toBeGreaterThan(0);
+      }
+    }
+    if (result.machine.tfjs !== null) expect(muon.tfjsThreads).toBeGreaterThanOrEqual(1);
+
     const report = formatReport(result);
+    expect(report).toContain("Muon's orthogonalization");
+    expect(report).toContain('| 50×50 ');
     for (const spec of optimizers) expect(report).toContain(`| ${spec.name} `);
     expect(report).toContain('WebAssembly SIMD');
     const reference = report.split('\n').find((line) => line.startsWith('| WebAssembly SIMD'))!;

@@ -4,6 +4,7 @@ import * as optim from '../../descent/src/optim/index.js';
 import type { Optimizer } from '../../descent/src/optim/optimizer.js';
 import { type Bandwidth, bestBandwidth, rmwBytes } from '../src/bandwidth.js';
 import { expectedShared } from '../src/descent.js';
+import type { MuonCase } from '../src/muon.js';
 import { optimizers } from '../src/optimizers.js';
 import {
   type BenchResult,
@@ -93,6 +94,9 @@ describe('bytes per element', () => {
   });
 });
 
+/** A result of one case, for the sections that add to it (set below). */
+let baseResult: BenchResult;
+
 describe('GB/s, shares and ratios', () => {
   it('GB/s is bytes over seconds over 1e9', () => {
     // 112 MB in 1.6 ms: 112e6 / 1.6e-3 / 1e9 = 70 GB/s.
@@ -176,6 +180,8 @@ describe('GB/s, shares and ratios', () => {
     },
   });
 
+  baseResult = result([adam]);
+
   it('prints those figures in the table', () => {
     const report = formatReport(result([adam]));
     const row = report.split('\n').find((line) => line.startsWith('| Adam '))!;
@@ -224,6 +230,79 @@ describe('GB/s, shares and ratios', () => {
     const slow = { ...sgd, descent: { simd: timing(6), 'simd-1': timing(15) } };
     // 384e6 B in 6 ms: 64 GB/s, 80% of 80.
     expect(targets(result([slow]))[0]).toMatchObject({ measured: '80%, 85%', met: false });
+  });
+});
+
+describe("Muon's section", () => {
+  const muonCase = (size: number, all: number, one: number, tfjs: number): MuonCase => ({
+    size,
+    descent: { simd: timing(all), 'simd-1': timing(one) },
+    products: {},
+    tfjs: { wasm: timing(tfjs) },
+    torch: { all: timing(2 * all), one: timing(4 * one) },
+  });
+  const withMuon = (cases: MuonCase[]): BenchResult =>
+    ({
+      ...JSON.parse(JSON.stringify(baseResult)),
+      muon: { tfjsThreads: 1, torchThreads: 2, cases },
+    }) as BenchResult;
+
+  it('sets targets at 256 and 1024: 1 thread within 1.5x of tfjs wasm, all cores faster', () => {
+    // 256: tfjs 12 ms against 10 on one thread (1.2x as fast) and 6 on all (2x). 1024: tfjs 600
+    // against 1000 on one thread (0.6x: more than 1.5x slower) and 700 on all (0.86x).
+    const t = targets(
+      withMuon([muonCase(50, 1, 1, 1), muonCase(256, 6, 10, 12), muonCase(1024, 700, 1000, 600)]),
+    );
+    expect(t.filter((x) => x.target.startsWith('Muon'))).toEqual([
+      {
+        target: 'Muon 256×256, 1 thread: within 1.5x of TensorFlow.js wasm',
+        measured: '1.2x as fast',
+        met: true,
+      },
+      {
+        target: 'Muon 256×256, all cores: faster than TensorFlow.js wasm',
+        measured: '2.0x as fast',
+        met: true,
+      },
+      {
+        target: 'Muon 1024×1024, 1 thread: within 1.5x of TensorFlow.js wasm',
+        measured: '0.6x as fast',
+        met: false,
+      },
+      {
+        target: 'Muon 1024×1024, all cores: faster than TensorFlow.js wasm',
+        measured: '0.9x as fast',
+        met: false,
+      },
+    ]);
+    // Exactly 1.5x slower is within 1.5x.
+    const edge = targets(withMuon([muonCase(256, 15, 15, 10)])).filter((x) =>
+      x.target.startsWith('Muon'),
+    );
+    expect(edge[0]).toMatchObject({ measured: '0.7x as fast', met: true });
+  });
+
+  it('prints its times and ratios, all cores against all cores and 1 thread against 1', () => {
+    const report = formatReport(withMuon([muonCase(256, 6, 10, 12)]));
+    expect(report).toContain("Muon's orthogonalization");
+    const row = report.split('\n').find((line) => line.startsWith('| 256×256'))!;
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    // tfjs 12 / 6 = 2x, 12 / 10 = 1.2x; torch 12 / 6 = 2x, torch 1 thread 40 / 10 = 4x.
+    expect(cells).toEqual([
+      '256×256',
+      '6.00',
+      '10.00',
+      '12.00',
+      '2.0x',
+      '1.2x',
+      '12.00',
+      '2.0x',
+      '40.00',
+      '4.0x',
+    ]);
   });
 });
 
