@@ -345,8 +345,10 @@ function muonSection(mu: MuonResult, threads: number): string[] {
       `iterations (PyTorch 2.9's coefficients), 3 matrix products each; descent as a Muon step ` +
       `(products in WebAssembly, assembly/matmul.ts; the step's momentum and update included), on ` +
       `${threads} threads and on 1; TensorFlow.js wasm (XNNPACK) and PyTorch the iteration with ` +
-      `their matMul${tfThreads}; PyTorch on ${mu.torchThreads ?? '-'} threads and on 1. ` +
-      'x = how many times faster descent is (all cores against all cores, 1 thread against 1).',
+      `their matMul${tfThreads}; PyTorch on ${mu.torchThreads ?? '-'} threads and on 1` +
+      `${mu.torchBlas === null ? '' : ` (built with BLAS ${mu.torchBlas})`}. ` +
+      'x = how many times faster descent is (all cores against all cores, 1 thread against 1); ' +
+      `${mu.date}.`,
     table(
       [
         'size',

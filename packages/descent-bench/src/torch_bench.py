@@ -49,11 +49,13 @@ def run(job, spec, sizes, foreach):
 
 
 def newton_schulz(g, coefficients, steps, eps):
-    """Muon's orthogonalization as torch.optim.Muon (2.9) runs it on a square matrix."""
+    """Muon's orthogonalization as torch.optim.Muon (2.9) runs it on a square matrix, but for
+    X.T made contiguous: with Debian's generic BLAS that product is faster (605 against 878 ms at
+    1024 x 1024 on one thread here)."""
     a, b, c = coefficients
     x = g / g.norm().clamp(min=eps)
     for _ in range(steps):
-        gram = x @ x.T
+        gram = x @ x.T.contiguous()
         poly = b * gram + c * gram @ gram
         x = a * x + poly @ x
     return x
@@ -72,7 +74,10 @@ def muon(job):
                 torch.set_num_threads(threads)
                 timing = measure(step, job["budgetMs"], job["minReps"], job["maxReps"])
                 results.append({"size": n, "threads": threads, **timing})
-    json.dump({"torch": torch.__version__, "threads": os.cpu_count() or 1, "results": results}, sys.stdout)
+    config = torch.__config__.show()
+    blas = config.split("BLAS_INFO=", 1)[1].split(",", 1)[0] if "BLAS_INFO=" in config else "unknown"
+    json.dump({"torch": torch.__version__, "threads": os.cpu_count() or 1, "blas": blas, "results": results},
+              sys.stdout)
 
 
 def main():

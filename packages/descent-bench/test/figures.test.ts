@@ -244,7 +244,13 @@ describe("Muon's section", () => {
   const withMuon = (cases: MuonCase[]): BenchResult =>
     ({
       ...JSON.parse(JSON.stringify(baseResult)),
-      muon: { tfjsThreads: 1, torchThreads: 2, cases },
+      muon: {
+        date: '2025-01-02T00:00:00.000Z',
+        tfjsThreads: 1,
+        torchThreads: 2,
+        torchBlas: 'generic',
+        cases,
+      },
     }) as BenchResult;
 
   it('sets targets at 256 and 1024: 1 thread within 1.5x of tfjs wasm, all cores faster', () => {
@@ -285,6 +291,8 @@ describe("Muon's section", () => {
   it('prints its times and ratios, all cores against all cores and 1 thread against 1', () => {
     const report = formatReport(withMuon([muonCase(256, 6, 10, 12)]));
     expect(report).toContain("Muon's orthogonalization");
+    expect(report).toContain('PyTorch on 2 threads and on 1 (built with BLAS generic)');
+    expect(report).toContain('1 thread against 1); 2025-01-02T00:00:00.000Z.');
     const row = report.split('\n').find((line) => line.startsWith('| 256×256'))!;
     const cells = row
       .split('|')
