@@ -184,11 +184,7 @@ describe('GB/s, shares and ratios', () => {
 
   it('prints those figures in the table', () => {
     const report = formatReport(result([adam]));
-    const row = report.split('\n').find((line) => line.startsWith('| Adam '))!;
-    const cells = row
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim());
+    const cells = tableRow(report, '| Adam ');
     expect(cells).toEqual([
       'Adam',
       '4M',
@@ -293,11 +289,7 @@ describe("Muon's section", () => {
     expect(report).toContain("Muon's orthogonalization");
     expect(report).toContain('PyTorch on 2 threads and on 1 (built with BLAS generic)');
     expect(report).toContain('1 thread against 1); 2025-01-02T00:00:00.000Z.');
-    const row = report.split('\n').find((line) => line.startsWith('| 256×256'))!;
-    const cells = row
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim());
+    const cells = tableRow(report, '| 256×256');
     // tfjs 12 / 6 = 2x, 12 / 10 = 1.2x; torch 12 / 6 = 2x, torch 1 thread 40 / 10 = 4x.
     expect(cells).toEqual([
       '256×256',
@@ -324,3 +316,12 @@ describe('steps shared between threads', () => {
     expect(expectedShared(5, Array(2 ** 15).fill(15), true, 2)).toBe(5);
   });
 });
+
+/** The cells of the report's table row that starts with `start`. */
+function tableRow(report: string, start: string): string[] {
+  const row = report.split('\n').find((line) => line.startsWith(start))!;
+  return row
+    .split('|')
+    .slice(1, -1)
+    .map((cell) => cell.trim());
+}

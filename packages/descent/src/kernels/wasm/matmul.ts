@@ -34,6 +34,9 @@ const MULTIPLY_ADDS_PER_ELEMENT = 16;
 export const matmulStats = { products: 0, shared: 0 };
 
 let table = -1;
+/** The table's three rows, viewed once: shared memory never detaches, so views stay valid. */
+let u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+let f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
 let packed = -1;
 let packedBytes = 0;
 
@@ -52,26 +55,24 @@ function writeRow(
   e: FloatArray | null,
   s: MatmulScalars,
 ): number {
-  const start = table + r * ROW_BYTES;
-  const buffer = wasm!.memory.buffer;
-  const u32 = new Uint32Array(buffer, start, ROW_BYTES / 4);
-  const f64 = new Float64Array(buffer, start, ROW_BYTES / 8);
-  u32[KERNEL] = MATMUL;
-  u32[DTYPE] = c instanceof Float64Array ? 1 : 0;
-  u32[LENGTH] = length;
-  u32[OFFSET] = 0;
-  u32[FLAGS] = flags;
-  u32[ARRAYS] = c.byteOffset;
-  u32[ARRAYS + 1] = a.byteOffset;
-  u32[ARRAYS + 2] = b.byteOffset;
-  u32[ARRAYS + 3] = packed;
-  u32[ARRAYS + 4] = e === null ? 0 : e.byteOffset;
-  f64[SCALARS] = s.m;
-  f64[SCALARS + 1] = s.n;
-  f64[SCALARS + 2] = s.k;
-  f64[SCALARS + 3] = s.alpha;
-  f64[SCALARS + 4] = s.beta;
-  return start;
+  const w = (r * ROW_BYTES) / 4;
+  const d = (r * ROW_BYTES) / 8;
+  u32[w + KERNEL] = MATMUL;
+  u32[w + DTYPE] = c instanceof Float64Array ? 1 : 0;
+  u32[w + LENGTH] = length;
+  u32[w + OFFSET] = 0;
+  u32[w + FLAGS] = flags;
+  u32[w + ARRAYS] = c.byteOffset;
+  u32[w + ARRAYS + 1] = a.byteOffset;
+  u32[w + ARRAYS + 2] = b.byteOffset;
+  u32[w + ARRAYS + 3] = packed;
+  u32[w + ARRAYS + 4] = e === null ? 0 : e.byteOffset;
+  f64[d + SCALARS] = s.m;
+  f64[d + SCALARS + 1] = s.n;
+  f64[d + SCALARS + 2] = s.k;
+  f64[d + SCALARS + 3] = s.alpha;
+  f64[d + SCALARS + 4] = s.beta;
+  return table + r * ROW_BYTES;
 }
 
 /** Runs a pass over `elements`, shared between threads when `work` reaches the pool's threshold. */
@@ -103,6 +104,8 @@ export function matmulSimd(
   if (table < 0) {
     table = reserve(3 * ROW_BYTES);
     if (table < 0) return false;
+    u32 = new Uint32Array(wasm!.memory.buffer, table, (3 * ROW_BYTES) / 4);
+    f64 = new Float64Array(wasm!.memory.buffer, table, (3 * ROW_BYTES) / 8);
   }
   if (bytes > packedBytes) {
     if (packed >= 0) release(packed);
