@@ -3,6 +3,7 @@ import { ADAGRAD_TERMS, adagrad } from './adagrad';
 import { ADAM_TERMS, adam } from './adam';
 import { ADAMAX_TERMS, adamax } from './adamax';
 import { ASGD_TERMS, asgd } from './asgd';
+import { LAMB_STEP_TERMS, LAMB_TERMS, lamb, lambStep } from './lamb';
 import { LION_TERMS, lion } from './lion';
 import { matmul } from './matmul';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
@@ -11,6 +12,7 @@ import { RADAM_TERMS, radam } from './radam';
 import { RMSPROP_TERMS, rmsprop } from './rmsprop';
 import { rmw } from './rmw';
 import { rprop } from './rprop';
+import { SCHEDULE_FREE_TERMS, scheduleFree, scheduleFreeMove } from './schedule-free';
 import { SGD_TERMS, sgd } from './sgd';
 import { YOGI_TERMS, yogi } from './yogi';
 
@@ -30,6 +32,10 @@ export enum Kernel {
   ASGD,
   LION,
   MATMUL,
+  SCHEDULE_FREE,
+  SCHEDULE_FREE_MOVE,
+  LAMB,
+  LAMB_STEP,
 }
 
 /** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
@@ -46,6 +52,9 @@ function termsOf(kernel: u32): u32 {
     case Kernel.YOGI: return YOGI_TERMS;
     case Kernel.ASGD: return ASGD_TERMS;
     case Kernel.LION: return LION_TERMS;
+    case Kernel.SCHEDULE_FREE: return SCHEDULE_FREE_TERMS;
+    case Kernel.LAMB: return LAMB_TERMS;
+    case Kernel.LAMB_STEP: return LAMB_STEP_TERMS;
     default: return NO_TERMS;
   }
 }
@@ -85,6 +94,10 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
     case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare); else lion<f32>(row, lo, hi, rare); break;
     case Kernel.MATMUL: if (double) matmul<f64>(row, lo, hi); else matmul<f32>(row, lo, hi); break;
+    case Kernel.SCHEDULE_FREE: if (double) scheduleFree<f64>(row, lo, hi, rare); else scheduleFree<f32>(row, lo, hi, rare); break;
+    case Kernel.SCHEDULE_FREE_MOVE: if (double) scheduleFreeMove<f64>(row, lo, hi); else scheduleFreeMove<f32>(row, lo, hi); break;
+    case Kernel.LAMB: if (double) lamb<f64>(row, lo, hi, rare); else lamb<f32>(row, lo, hi, rare); break;
+    case Kernel.LAMB_STEP: if (double) lambStep<f64>(row, lo, hi, rare); else lambStep<f32>(row, lo, hi, rare); break;
     default: unreachable();
   }
 }

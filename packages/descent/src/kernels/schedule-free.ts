@@ -1,9 +1,12 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { scheduleFreeMoveSimd, scheduleFreeSimd } from './wasm/schedule-free.js';
 
 /**
  * The kernels of Schedule-Free (Defazio et al. 2024): the step of the point y where gradients are
- * taken, of the base sequence z, and the move between y and the averaged point x.
+ * taken, of the base sequence z, and the move between y and the averaged point x. Each runs in
+ * WebAssembly when its arrays are in the arena (src/kernels/wasm/); these loops are the
+ * reference and the fallback.
  */
 
 /** The scalars of a Schedule-Free step, the same for every parameter of a group. */
@@ -45,6 +48,7 @@ export function scheduleFreeSgdKernel(
   z: FloatArray,
   s: ScheduleFreeScalars,
 ): void {
+  if (scheduleFreeSimd(p, g, z, null, s)) return;
   for (let i = 0; i < p.length; i++) stepYZ(p, z, i, g[i], s);
 }
 
@@ -59,6 +63,7 @@ export function scheduleFreeAdamWKernel(
   expAvgSq: FloatArray,
   s: ScheduleFreeAdamWScalars,
 ): void {
+  if (scheduleFreeSimd(p, g, z, expAvgSq, s)) return;
   const weight2 = 1 - s.beta2;
   for (let i = 0; i < p.length; i++) {
     // Read back from the array so that float32 state rounds as the reference's does.
@@ -73,5 +78,6 @@ export function scheduleFreeAdamWKernel(
  * 1 − 1/β from y to x (eval) and 1 − β from x to y (train).
  */
 export function scheduleFreeMoveKernel(p: FloatArray, z: FloatArray, weight: number): void {
+  if (scheduleFreeMoveSimd(p, z, weight)) return;
   for (let i = 0; i < p.length; i++) p[i] = lerp(p[i], z[i], weight);
 }

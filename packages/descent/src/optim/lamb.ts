@@ -1,9 +1,17 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
 import type { FloatArray, Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
-import { lambKernel } from '../kernels/lamb.js';
+import {
+  type LambScalars,
+  lambMomentsKernel,
+  lambStepKernel,
+  trustRatio,
+} from '../kernels/lamb.js';
+import { SumsWorkspace } from '../kernels/partial-sums.js';
+import { batch } from '../kernels/wasm/batch.js';
+import { arenaGradient } from '../kernels/wasm/staging.js';
 import { MomentOptimizer, type MomentOptions } from './moments.js';
-import type { ParamGroup, ParamState, ParamsInput } from './optimizer.js';
+import type { ParamGroup, ParamsInput } from './optimizer.js';
 import {
   betasOption,
   epsOption,
@@ -71,24 +79,43 @@ export class LAMB extends MomentOptimizer<LAMBOptions> {
     super(params, options, defaultsOf(LAMB.spec));
   }
 
-  protected override stepParam(
-    p: Param,
-    grad: FloatArray,
-    state: ParamState,
-    group: ParamGroup<LAMBOptions>,
-  ): void {
-    const step = this.countStep(state);
+  /** Where the first pass leaves each tensor's sums (src/kernels/partial-sums.ts). */
+  private readonly sums = new SumsWorkspace();
+
+  /**
+   * Two passes over the group, each one batch of kernel rows: the moments and the sums of every
+   * tensor, then every step with its tensor's trust ratio, which needs the whole first pass.
+   */
+  protected override stepGroup(group: ParamGroup<LAMBOptions>): void {
+    const params = group.params.filter((p) => p.grad !== null);
+    const sums = this.sums.views(params.map((p) => p.data.length));
     const [beta1, beta2] = group.betas;
-    lambKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      gradSign: group.maximize ? -1 : 1,
-      beta1,
-      beta2,
-      eps: group.eps,
-      epsRoot: group.epsRoot,
-      weightDecay: group.weightDecay,
-      biasCorrection1: 1 - beta1 ** step,
-      biasCorrection2: 1 - beta2 ** step,
-      lr: group.lr,
+    const scalars = params.map((p): LambScalars => {
+      const step = this.countStep(this.stateOf(p, group));
+      return {
+        gradSign: group.maximize ? -1 : 1,
+        beta1,
+        beta2,
+        eps: group.eps,
+        epsRoot: group.epsRoot,
+        weightDecay: group.weightDecay,
+        biasCorrection1: 1 - beta1 ** step,
+        biasCorrection2: 1 - beta2 ** step,
+      };
+    });
+    const moments = (p: Param) => this.state.get(p) as { expAvg: FloatArray; expAvgSq: FloatArray };
+    batch(() => {
+      params.forEach((p, i) => {
+        const { expAvg, expAvgSq } = moments(p);
+        const grad = arenaGradient(p, p.data, p.grad as FloatArray);
+        lambMomentsKernel(p.data, grad, expAvg, expAvgSq, sums[i], scalars[i]);
+      });
+    });
+    batch(() => {
+      params.forEach((p, i) => {
+        const { expAvg, expAvgSq } = moments(p);
+        lambStepKernel(p.data, expAvg, expAvgSq, group.lr * trustRatio(sums[i]), scalars[i]);
+      });
     });
   }
 }

@@ -15,7 +15,7 @@ import {
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkKnownOptions, checkOptions } from '../core/validate.js';
 import { wasFreed } from '../kernels/wasm/arena.js';
-import { beginBatch, endBatch } from '../kernels/wasm/batch.js';
+import { batch } from '../kernels/wasm/batch.js';
 import { arenaGradient } from '../kernels/wasm/staging.js';
 
 /** Per-parameter optimizer state: counters and arrays, as in PyTorch's `optimizer.state[p]`. */
@@ -393,16 +393,13 @@ export abstract class Optimizer<O extends object> {
    * from its copy there (src/kernels/wasm/staging.ts).
    */
   protected stepGroup(group: ParamGroup<O>): void {
-    beginBatch();
-    try {
+    batch(() => {
       for (const p of group.params) {
         if (p.grad === null) continue;
         const grad = arenaGradient(p, p.data, p.grad);
         this.stepParam(p, grad, this.stateOf(p, group), group);
       }
-    } finally {
-      endBatch();
-    }
+    });
   }
 
   /**

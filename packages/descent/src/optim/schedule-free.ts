@@ -3,6 +3,7 @@ import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import { checkWeightDecay } from '../core/validate.js';
 import { type ScheduleFreeScalars, scheduleFreeMoveKernel } from '../kernels/schedule-free.js';
+import { batch } from '../kernels/wasm/batch.js';
 import {
   type Closure,
   checkStateArray,
@@ -154,10 +155,12 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeOptions> exten
       if (state.trainMode === train) continue;
       const beta = this.interpolation(group);
       const weight = train ? 1 - beta : 1 - 1 / beta;
-      for (const p of group.params) {
-        const z = this.state.get(p)?.z as FloatArray | undefined;
-        if (z !== undefined) scheduleFreeMoveKernel(p.data, z, weight);
-      }
+      batch(() => {
+        for (const p of group.params) {
+          const z = this.state.get(p)?.z as FloatArray | undefined;
+          if (z !== undefined) scheduleFreeMoveKernel(p.data, z, weight);
+        }
+      });
       state.trainMode = train;
     }
   }

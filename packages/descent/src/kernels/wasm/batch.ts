@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import { sumsLength } from '../partial-sums.js';
 import { inArena, release, reserve } from './arena.js';
 import { wasm } from './instance.js';
 import { pool } from './pool.js';
@@ -30,6 +31,8 @@ export const ROW = { BYTES: ROW_BYTES, KERNEL, DTYPE, LENGTH, OFFSET, FLAGS, ARR
 
 /** Elements per chunk claimed by a thread: 64Ki, large enough that claiming is negligible. */
 const CHUNK = 1 << 16;
+const SUM_BLOCK = constant('SUM_BLOCK');
+const SUMS_ARRAY = 5;
 
 /** A kernel's id in the module, by the name of its `Kernel` enum member (assembly/table.ts). */
 export function kernelId(name: string): number {
@@ -101,6 +104,33 @@ export function openRow(
 }
 
 /**
+ * Starts a row whose kernel also sums blocks of its elements into `sums` (an arena array of
+ * src/kernels/partial-sums.ts's layout for the parameter's length), as `openRow` with four arrays
+ * at most. The row starts where no thread's chunk splits one of its blocks: at a multiple of the
+ * block, or, when shorter than one, of the power of two above its length, inside one chunk.
+ */
+export function openSummingRow(
+  kernel: number,
+  sums: Float64Array,
+  p: FloatArray,
+  a1: FloatArray,
+  a2: FloatArray | null = null,
+  a3: FloatArray | null = null,
+  a4: FloatArray | null = null,
+): boolean {
+  if (!inArena(sums) || sums.length !== sumsLength(p.length)) return false;
+  const before = total;
+  const alignment = Math.min(SUM_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(p.length, 16))));
+  total = Math.ceil(total / alignment) * alignment;
+  if (!openRow(kernel, p, a1, a2, a3, a4)) {
+    total = before;
+    return false;
+  }
+  u32[(rows - 1) * ROW_U32 + ARRAYS + SUMS_ARRAY] = sums.byteOffset;
+  return true;
+}
+
+/**
  * Finishes the row `openRow` started: its flags and scalars, in the order the kernel's file in
  * assembly/ lists them. Outside a batch the row runs at once.
  */
@@ -141,6 +171,16 @@ export function beginBatch(): void {
 /** Closes a batch, running its rows. */
 export function endBatch(): void {
   if (--depth === 0) flush();
+}
+
+/** Runs `queue` inside a batch: the rows it opens run together when it returns (or throws). */
+export function batch(queue: () => void): void {
+  beginBatch();
+  try {
+    queue();
+  } finally {
+    endBatch();
+  }
 }
 
 function flush(): void {

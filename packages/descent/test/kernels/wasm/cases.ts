@@ -1,6 +1,7 @@
 import type { DType, Param } from '../../../src/core/param.js';
 import { allocate, zeros } from '../../../src/core/param.js';
 import type { Optimizer } from '../../../src/optim/optimizer.js';
+import { ScheduleFreeOptimizer } from '../../../src/optim/schedule-free.js';
 import { optimizerClass } from '../../optim/reference.js';
 
 /**
@@ -42,6 +43,12 @@ export const variants: [string, Record<string, unknown>][] = [
   ['ASGD', { lr: 0.01, t0: 2, lambd: 0.01, weightDecay: 0.1 }],
   ['Lion', { lr: 0.01 }],
   ['Lion', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.5, maximize: true }],
+  ['ScheduleFreeSGD', { lr: 0.05 }],
+  ['ScheduleFreeSGD', { lr: 0.05, momentum: 0.3, weightDecay: 0.1, warmupSteps: 3, r: 1 }],
+  ['ScheduleFreeAdamW', { lr: 0.01 }],
+  ['ScheduleFreeAdamW', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.1, warmupSteps: 2 }],
+  ['LAMB', { lr: 0.01 }],
+  ['LAMB', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.1, epsRoot: 1e-8, maximize: true }],
 ];
 
 /** A deterministic generator of roughly normal numbers (a sum of uniforms from mulberry32). */
@@ -110,5 +117,42 @@ export function run(
     }
     opt.step();
   }
+  // Schedule-Free's parameters move to the averaged point, so that its move kernel runs too.
+  if (opt instanceof ScheduleFreeOptimizer) opt.eval();
   return { params, opt };
+}
+
+/**
+ * The passes of an optimizer's step over a group, each one call into WebAssembly: true for a pass
+ * that sums each tensor by blocks (src/kernels/partial-sums.ts).
+ */
+export function passesOf(name: string): boolean[] {
+  return name === 'LAMB' ? [true, false] : [false];
+}
+
+/** The moves of all parameters at once that `run` ends with: Schedule-Free's to eval. */
+export function movesOf(name: string): number {
+  return name.startsWith('ScheduleFree') ? 1 : 0;
+}
+
+/** The WebAssembly rows `run` queues: one per tensor and pass, and one per move. */
+export function rowsOf(name: string, sizes: number[], steps: number): number {
+  return sizes.length * (steps * passesOf(name).length + movesOf(name));
+}
+
+/**
+ * The elements of the table's numbering for one call over tensors of these lengths
+ * (src/kernels/wasm/batch.ts): every tensor starts at a multiple of 16, and in a pass that sums,
+ * at a multiple of 1,024 (or of the power of two above a shorter tensor's length).
+ */
+export function numbering(lengths: number[], sums: boolean): number {
+  return lengths.reduce((total, n) => {
+    const alignment = sums ? Math.min(1024, 2 ** Math.ceil(Math.log2(Math.max(n, 16)))) : 16;
+    return Math.ceil(total / alignment) * alignment + Math.ceil(n / 16) * 16;
+  }, 0);
+}
+
+/** The numbering of each call of one step of a group of tensors of these sizes. */
+export function callsOf(name: string, sizes: number[]): number[] {
+  return passesOf(name).map((sums) => numbering(sizes, sums));
 }

@@ -5,7 +5,7 @@ import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../../src/kernels/w
 import { Adam } from '../../../src/optim/adam.js';
 import type { Optimizer } from '../../../src/optim/optimizer.js';
 import { worstError } from '../../optim/reference.js';
-import { run, variants } from './cases.js';
+import { callsOf, movesOf, rowsOf, run, variants } from './cases.js';
 
 /**
  * The WebAssembly kernels compute in the arrays' own precision where the TypeScript kernels
@@ -39,8 +39,9 @@ function expectClose(
   });
 }
 
-// Lengths around every boundary of the kernels' loops: 4-vector blocks, single vectors, lanes.
-const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 1001];
+// Lengths around every boundary of the kernels' loops: 4-vector blocks, single vectors, lanes,
+// and past two of the reducing kernels' blocks of 1,024 (src/kernels/partial-sums.ts).
+const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 1001, 2500];
 
 describe('WebAssembly kernels against the TypeScript kernels', () => {
   for (const [name, options] of variants) {
@@ -48,9 +49,9 @@ describe('WebAssembly kernels against the TypeScript kernels', () => {
       it(`${name} ${JSON.stringify(options)} ${dtype}`, () => {
         const rows = simdInfo().rows;
         const simd = run(name, options, sizes, dtype, 8, 'arena');
-        expect(simdInfo().rows - rows).toBe(8 * sizes.length);
+        expect(simdInfo().rows - rows).toBe(rowsOf(name, sizes, 8));
         const ts = run(name, options, sizes, dtype, 8, 'plain');
-        expect(simdInfo().rows - rows).toBe(8 * sizes.length);
+        expect(simdInfo().rows - rows).toBe(rowsOf(name, sizes, 8));
         expectClose(simd.opt, simd.params, ts.opt, ts.params, dtype);
       });
     }
@@ -122,10 +123,12 @@ describe('multi-tensor steps', () => {
 describe('steps shared between threads', () => {
   // Large tensors split across chunks and threads, small ones whole: bits must not depend on it.
   const shared = [300_007, 5, 200_003, ...Array.from({ length: 40 }, (_, i) => 1000 + i)];
-  // The table's numbering starts every tensor at a multiple of 16 (src/kernels/wasm/batch.ts).
-  const elements = shared.reduce((sum, n) => sum + Math.ceil(n / 16) * 16, 0);
-  const chunks = Math.ceil(elements / 2 ** 16);
-  const cases = variants.filter((_, i) => i % 3 === 1);
+  const elements = callsOf('Adam', shared)[0];
+  const chunksOf = (name: string) =>
+    callsOf(name, shared).reduce((sum, n) => sum + Math.ceil(n / 2 ** 16), 0);
+  const callsPerStep = (name: string) => callsOf(name, shared).length;
+  // A third of the variants, and every kernel that sums a tensor by blocks.
+  const cases = variants.filter(([name], i) => i % 3 === 1 || callsPerStep(name) > 1);
   const label = ([name, options]: (typeof variants)[number]) =>
     `${name} ${JSON.stringify(options)}`;
   /** Each case's parameters after three steps on one thread. */
@@ -159,7 +162,7 @@ describe('steps shared between threads', () => {
 
   it('shares a step above the default threshold', () => {
     expect(elements).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
-    expect(chunks).toBeGreaterThan(4);
+    expect(chunksOf('Adam')).toBeGreaterThan(4);
   });
 
   for (const threads of [2, 3, 4]) {
@@ -174,7 +177,7 @@ describe('steps shared between threads', () => {
         it(`${label(c)}: the same bits as on one thread`, () => {
           const before = simdInfo().parallelSteps;
           const parallel = run(c[0], c[1], shared, 'float32', 3, 'arena');
-          expect(simdInfo().parallelSteps - before).toBe(3);
+          expect(simdInfo().parallelSteps - before).toBe(3 * callsPerStep(c[0]) + movesOf(c[0]));
           expect(firstDifference(parallel.params, single.get(label(c))!)).toBeNull();
         });
       }
@@ -193,12 +196,16 @@ describe('steps shared between threads', () => {
       afterAll(() => pool.setWorkersOnly(false));
 
       for (const c of cases) {
-        it(`${label(c)}: workers run all ${chunks} chunks of each step, to the same bits`, () => {
+        it(`${label(c)}: workers run all ${chunksOf(c[0])} chunks of each step, to the same bits`, () => {
           const before = simdInfo();
           const parallel = run(c[0], c[1], shared, 'float32', 3, 'arena');
           const after = simdInfo();
-          expect(after.parallelSteps - before.parallelSteps).toBe(3);
-          expect(after.chunksStolen - before.chunksStolen).toBe(3 * chunks);
+          expect(after.parallelSteps - before.parallelSteps).toBe(
+            3 * callsPerStep(c[0]) + movesOf(c[0]),
+          );
+          expect(after.chunksStolen - before.chunksStolen).toBe(
+            (3 + movesOf(c[0])) * chunksOf(c[0]),
+          );
           expect(firstDifference(parallel.params, single.get(label(c))!)).toBeNull();
         });
       }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureSimd, simdInfo, startThreads } from '../../../src/kernels/wasm/index.js';
 import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../../src/kernels/wasm/pool.js';
 import { loadCases, type ReferenceCase, replay } from '../../optim/reference.js';
+import { numbering, passesOf } from './cases.js';
 
 /**
  * Every PyTorch fixture of an elementwise optimizer, replayed three ways: arrays in the arena
@@ -23,9 +24,30 @@ const fixtures = [
   'rprop.json',
   'asgd.json',
   'lion.json',
+  'schedule-free-sgd.json',
+  'schedule-free-adamw.json',
+  'lamb.json',
 ];
 
-const updates = (c: ReferenceCase) => c.steps.reduce((sum, step) => sum + step.grads.length, 0);
+/** Schedule-Free's moves to eval and back around a step whose averaged point is checked. */
+const moves = (step: ReferenceCase['steps'][number]) => (step.evalParams === undefined ? 0 : 2);
+
+/** Rows: one per gradient and pass, and one per parameter and move. */
+const updates = (c: ReferenceCase) =>
+  c.steps.reduce(
+    (sum, step) =>
+      sum +
+      step.grads.length * passesOf(c.optimizer).length +
+      moves(step) * c.groups.reduce((n, g) => n + g.params.length, 0),
+    0,
+  );
+
+/** Calls into WebAssembly: one per group and pass, and one per group and move. */
+const calls = (c: ReferenceCase) =>
+  c.steps.reduce(
+    (sum, step) => sum + c.groups.length * (passesOf(c.optimizer).length + moves(step)),
+    0,
+  );
 
 // Two threads whatever the machine (the default is one per core): one worker, which runs every
 // chunk of the pool's steps (its calling thread claims none, so the worker's results are checked
@@ -37,13 +59,19 @@ afterAll(() => {
   configureSimd({ arena: true, threads: DEFAULT_THREADS, parallelThreshold: DEFAULT_THRESHOLD });
 });
 
-/** Chunks of 64Ki elements in a step of a group, every tensor starting at a multiple of 16. */
+/** Chunks of 64Ki elements of the table's numbering in every call (cases.ts, numbering). */
 const chunks = (c: ReferenceCase) =>
-  c.steps.length *
-  c.groups.reduce((sum, g) => {
-    const elements = g.params.reduce((n, p) => n + Math.ceil(p.length / 16) * 16, 0);
-    return sum + Math.ceil(elements / 2 ** 16);
-  }, 0);
+  c.steps.reduce(
+    (sum, step) =>
+      sum +
+      c.groups.reduce((n, g) => {
+        const lengths = g.params.map((p) => p.length);
+        const call = (sums: boolean) => Math.ceil(numbering(lengths, sums) / 2 ** 16);
+        const passes = passesOf(c.optimizer).reduce((k, sums) => k + call(sums), 0);
+        return n + passes + moves(step) * call(false);
+      }, 0),
+    0,
+  );
 
 describe.each(fixtures)('%s', (fixture) => {
   const cases = loadCases(fixture);
@@ -74,7 +102,7 @@ describe.each(fixtures)('%s', (fixture) => {
       configureSimd({ parallelThreshold: DEFAULT_THRESHOLD });
     }
     const after = simdInfo();
-    expect(after.parallelSteps - before.parallelSteps).toBe(c.steps.length * c.groups.length);
+    expect(after.parallelSteps - before.parallelSteps).toBe(calls(c));
     expect(after.chunksStolen - before.chunksStolen).toBe(chunks(c));
   });
 });
