@@ -19,7 +19,7 @@ export {
   ROW_SCALARS,
 } from './memory';
 export { RADAM_RECTIFIED } from './radam';
-export { SUM_BLOCK, SUMS_PER_BLOCK } from './reduce';
+export { SUM_BLOCK, SUMS, SUMS_PER_BLOCK } from './reduce';
 export { SGD_FIRST, SGD_NESTEROV } from './sgd';
 export { Kernel, run } from './table';
 export {

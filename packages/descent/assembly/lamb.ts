@@ -6,7 +6,7 @@ import { addSquares, storeSum, SUM_BLOCK, SUMS, zero } from './reduce';
  * block's Σθ² and Σu² (reduce.ts), whose totals give the trust ratio; LAMB_STEP computes u again
  * from the new moments and steps θ ← θ − γ·ratio·u.
  *   u = (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ) + ε_root) + ε) + λθ
- * LAMB's arrays: p, g, expAvg, expAvgSq, and the sums as array 5. Scalars: β₁, 1 − β₁, β₂,
+ * LAMB's arrays: p, g, expAvg, expAvgSq, and the sums (reduce.ts). Scalars: β₁, 1 − β₁, β₂,
  * 1 − β₂, 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ), ε_root, ε, weightDecay, gradSign.
  * LAMB_STEP's arrays: p, expAvg, expAvgSq. Scalars: γ·ratio, 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ), ε_root, ε,
  * weightDecay.

@@ -14,7 +14,8 @@
  *   u32 offset   the tensor's first element in the table's element numbering, in which every
  *                tensor starts at a multiple of 16, so threads split work at whole cache lines
  *   u32 flags    kernel-specific switches
- *   u32 arrays[6]  byte addresses of the kernel's arrays (parameter first), 0 when absent
+ *   u32 arrays[7]  byte addresses of the kernel's arrays (parameter first), 0 when absent; a
+ *                kernel that sums blocks of its tensor finds its sums as array SUMS (reduce.ts)
  *   f64 scalars[10]  kernel-specific numbers, in the order each kernel's file lists
  */
 export const CONTROL: usize = 64;

@@ -12,8 +12,10 @@
  * Within a block, lane j of the float64 accumulator takes the elements whose index is j modulo 2.
  */
 export const SUM_BLOCK: u32 = 1024;
-/** The row's array that holds its block sums. */
-export const SUMS: usize = 5;
+/** Sums a block holds: the most any kernel needs. */
+export const SUMS_PER_BLOCK: u32 = 2;
+/** The row's array that holds its block sums: the last of its seven (memory.ts). */
+export const SUMS: usize = 6;
 
 const NO_SUMS: v128 = f64x2(0, 0);
 
@@ -63,5 +65,10 @@ const NO_SUMS: v128 = f64x2(0, 0);
   store<f64>(sums + ((<usize>b * SUMS_PER_BLOCK + k) << 3), f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
 }
 
-/** Sums a block holds: the most any kernel needs. */
-export const SUMS_PER_BLOCK: u32 = 2;
+/** acc + Σ a·(b − c) over the lanes, all in float64 (the difference of nearby values exact). */
+@inline export function addDifferenceProducts<T>(acc: v128, a: v128, b: v128, c: v128, one: bool): v128 {
+  const x = kept<T>(a, one), y = kept<T>(b, one), z = kept<T>(c, one);
+  let sum = f64x2.add(acc, f64x2.mul(low<T>(x), f64x2.sub(low<T>(y), low<T>(z))));
+  if (sizeof<T>() == 4) sum = f64x2.add(sum, f64x2.mul(high(x), f64x2.sub(high(y), high(z))));
+  return sum;
+}

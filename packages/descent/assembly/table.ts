@@ -8,6 +8,7 @@ import { LION_TERMS, lion } from './lion';
 import { matmul } from './matmul';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
 import { NADAM_TERMS, nadam } from './nadam';
+import { PRODIGY_STEP_TERMS, PRODIGY_TERMS, prodigy, prodigyStep } from './prodigy';
 import { RADAM_TERMS, radam } from './radam';
 import { RMSPROP_TERMS, rmsprop } from './rmsprop';
 import { rmw } from './rmw';
@@ -36,6 +37,8 @@ export enum Kernel {
   SCHEDULE_FREE_MOVE,
   LAMB,
   LAMB_STEP,
+  PRODIGY,
+  PRODIGY_STEP,
 }
 
 /** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
@@ -55,6 +58,8 @@ function termsOf(kernel: u32): u32 {
     case Kernel.SCHEDULE_FREE: return SCHEDULE_FREE_TERMS;
     case Kernel.LAMB: return LAMB_TERMS;
     case Kernel.LAMB_STEP: return LAMB_STEP_TERMS;
+    case Kernel.PRODIGY: return PRODIGY_TERMS;
+    case Kernel.PRODIGY_STEP: return PRODIGY_STEP_TERMS;
     default: return NO_TERMS;
   }
 }
@@ -98,6 +103,8 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.SCHEDULE_FREE_MOVE: if (double) scheduleFreeMove<f64>(row, lo, hi); else scheduleFreeMove<f32>(row, lo, hi); break;
     case Kernel.LAMB: if (double) lamb<f64>(row, lo, hi, rare); else lamb<f32>(row, lo, hi, rare); break;
     case Kernel.LAMB_STEP: if (double) lambStep<f64>(row, lo, hi, rare); else lambStep<f32>(row, lo, hi, rare); break;
+    case Kernel.PRODIGY: if (double) prodigy<f64>(row, lo, hi, rare); else prodigy<f32>(row, lo, hi, rare); break;
+    case Kernel.PRODIGY_STEP: if (double) prodigyStep<f64>(row, lo, hi, rare); else prodigyStep<f32>(row, lo, hi, rare); break;
     default: unreachable();
   }
 }

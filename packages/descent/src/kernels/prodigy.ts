@@ -1,4 +1,6 @@
 import type { FloatArray } from '../core/param.js';
+import { SUM_BLOCK, total } from './partial-sums.js';
+import { prodigyMomentsSimd, prodigyStepSimd } from './wasm/prodigy.js';
 
 const same = (x: number): number => x;
 
@@ -31,18 +33,12 @@ export interface ProdigyMomentScalars {
   sWeight: number;
 }
 
-/** What a first pass adds to the sums of d's estimate. */
-export interface ProdigySums {
-  /** numeratorWeight · ⟨g, θ₀ − θ⟩. */
-  numerator: number;
-  /** Σ |s|, after s's update. */
-  denominator: number;
-}
-
 /**
  * Prodigy's first pass over a tensor with a learning rate above 0, in place: m ← β₁ m + d (1 − β₁)
- * g (when `expAvg`), v ← β₂ v + d² (1 − β₂) g², s ← β₃ s + sWeight · g; returns its parts of the
- * sums (see `ProdigySums`).
+ * g (when `expAvg`), v ← β₂ v + d² (1 − β₂) g², s ← β₃ s + sWeight · g; and into `sums`
+ * (src/kernels/partial-sums.ts) each block's ⟨g, θ₀ − θ⟩ and Σ|s| after s's update, the parts
+ * of d's estimate (see `prodigySums`). In WebAssembly when every array is in the arena
+ * (src/kernels/wasm/); this loop is the reference and the fallback.
  */
 export function prodigyMomentsKernel(
   p: FloatArray,
@@ -51,23 +47,41 @@ export function prodigyMomentsKernel(
   s: FloatArray,
   expAvg: FloatArray | null,
   expAvgSq: FloatArray,
+  sums: Float64Array,
   k: ProdigyMomentScalars,
-): ProdigySums {
-  const { coupledDecay, beta1, beta2, beta3, d, numeratorWeight, sWeight } = k;
+): void {
+  if (prodigyMomentsSimd(p, g, p0, s, expAvg, expAvgSq, sums, k)) return;
+  const { coupledDecay, beta1, beta2, beta3, d, sWeight } = k;
   const weight1 = d * (1 - beta1);
   const weight2 = d * d * (1 - beta2);
   const round = rounding(p);
-  let dot = 0;
-  let sum = 0;
-  for (let i = 0; i < p.length; i++) {
-    const grad = coupledDecay !== 0 ? round(g[i] + coupledDecay * p[i]) : g[i];
-    dot += grad * (p0[i] - p[i]);
-    if (expAvg !== null) expAvg[i] = beta1 * expAvg[i] + weight1 * grad;
-    expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * grad * grad;
-    s[i] = beta3 * s[i] + sWeight * grad;
-    sum += Math.abs(s[i]);
+  for (let start = 0, b = 0; start < p.length; start += SUM_BLOCK, b += 2) {
+    let dot = 0;
+    let sum = 0;
+    for (let i = start; i < Math.min(p.length, start + SUM_BLOCK); i++) {
+      const grad = coupledDecay !== 0 ? round(g[i] + coupledDecay * p[i]) : g[i];
+      dot += grad * (p0[i] - p[i]);
+      if (expAvg !== null) expAvg[i] = beta1 * expAvg[i] + weight1 * grad;
+      expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * grad * grad;
+      s[i] = beta3 * s[i] + sWeight * grad;
+      sum += Math.abs(s[i]);
+    }
+    sums[b] = dot;
+    sums[b + 1] = sum;
   }
-  return { numerator: numeratorWeight * dot, denominator: sum };
+}
+
+/** What a tensor's first pass adds to the sums of d's estimate. */
+export interface ProdigySums {
+  /** numeratorWeight · ⟨g, θ₀ − θ⟩. */
+  numerator: number;
+  /** Σ |s|, after s's update. */
+  denominator: number;
+}
+
+/** A tensor's parts of d's estimate, from its first pass's block sums. */
+export function prodigySums(sums: Float64Array, k: ProdigyMomentScalars): ProdigySums {
+  return { numerator: k.numeratorWeight * total(sums, 0), denominator: total(sums, 1) };
 }
 
 /** The scalars of Prodigy's step of a tensor. */
@@ -94,6 +108,7 @@ export function prodigyStepKernel(
   expAvgSq: FloatArray,
   k: ProdigyStepScalars,
 ): void {
+  if (prodigyStepSimd(p, g, expAvg, expAvgSq, k)) return;
   const { coupledDecay, decoupledDecay, dlr, d } = k;
   const round = rounding(p);
   const dEps = d * k.eps;

@@ -3,7 +3,15 @@ import type { FloatArray, Param } from '../core/param.js';
 import { numberKinds } from '../core/serialize.js';
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkWeightDecay } from '../core/validate.js';
-import { prodigyMomentsKernel, prodigyStepKernel } from '../kernels/prodigy.js';
+import { SumsWorkspace } from '../kernels/partial-sums.js';
+import {
+  type ProdigyMomentScalars,
+  prodigyMomentsKernel,
+  prodigyStepKernel,
+  prodigySums,
+} from '../kernels/prodigy.js';
+import { batch } from '../kernels/wasm/batch.js';
+import { arenaGradient } from '../kernels/wasm/staging.js';
 import {
   type Closure,
   type GroupState,
@@ -243,6 +251,13 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
    * Both passes over every group, as the reference: the moments and the sums of d's estimate,
    * then d, then the parameters. Everything is checked first.
    */
+  /** Where the first pass leaves each tensor's sums (src/kernels/partial-sums.ts). */
+  private readonly sums = new SumsWorkspace();
+
+  /**
+   * Two passes over every group, each one batch of kernel rows: the moments and the sums of d's
+   * estimate for every tensor, then, with the new d, every step.
+   */
   override step(closure?: Closure): number | undefined {
     const loss = closure === undefined ? undefined : closure();
     this.checkBeforeStep();
@@ -258,65 +273,72 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
       : 1;
     // d γ b of each group, with its own γ (the reference's one lr for all: see the class).
     const dlrs = this.paramGroups.map((group) => d * group.lr * biasCorrection);
-    const dNumerator = (shared.dNumerator as number) * beta3;
+    // Each group's parameters with a gradient, and the gradient its kernels read (in the arena).
+    const stepped = this.paramGroups.map((group) =>
+      group.params.flatMap((p) =>
+        p.grad === null ? [] : [{ p, grad: arenaGradient(p, p.data, p.grad) }],
+      ),
+    );
+    const summed = this.paramGroups.flatMap((group, g) => (group.lr > 0 ? stepped[g] : []));
+    const sums = this.sums.views(summed.map(({ p }) => p.data.length));
+    const firstPasses: { sums: Float64Array; scalars: ProdigyMomentScalars }[] = [];
+    batch(() => {
+      this.paramGroups.forEach((group, g) => {
+        const ratio = d / group.d0;
+        const scalars: ProdigyMomentScalars = {
+          coupledDecay: first.decouple ? 0 : group.weightDecay,
+          beta1,
+          beta2,
+          beta3,
+          d,
+          numeratorWeight: ratio * dlrs[g],
+          sWeight: ratio * (group.safeguardWarmup ? d : dlrs[g]),
+        };
+        for (const { p, grad } of stepped[g]) {
+          const state = this.stateOf(p, group);
+          const expAvg = this.expAvgOf(p, state, beta1);
+          if (group.lr <= 0) continue;
+          const blockSums = sums[firstPasses.length];
+          firstPasses.push({ sums: blockSums, scalars });
+          const { p0, s, expAvgSq } = state as Record<string, FloatArray>;
+          prodigyMomentsKernel(p.data, grad, p0, s, expAvg, expAvgSq, blockSums, scalars);
+        }
+      });
+    });
     let deltaNumerator = 0;
     let dDenom = 0;
-    this.paramGroups.forEach((group, g) => {
-      const coupledDecay = first.decouple ? 0 : group.weightDecay;
-      const ratio = d / group.d0;
-      const dlr = dlrs[g];
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        const state = this.stateOf(p, group);
-        const expAvg = this.expAvgOf(p, state, beta1);
-        if (group.lr <= 0) continue;
-        const sums = prodigyMomentsKernel(
-          p.data,
-          p.grad,
-          state.p0 as FloatArray,
-          state.s as FloatArray,
-          expAvg,
-          state.expAvgSq as FloatArray,
-          {
-            coupledDecay,
-            beta1,
-            beta2,
-            beta3,
-            d,
-            numeratorWeight: ratio * dlr,
-            sWeight: ratio * (group.safeguardWarmup ? d : dlr),
-          },
-        );
-        deltaNumerator += sums.numerator;
-        dDenom += sums.denominator;
-      }
-    });
+    for (const pass of firstPasses) {
+      const part = prodigySums(pass.sums, pass.scalars);
+      deltaNumerator += part.numerator;
+      dDenom += part.denominator;
+    }
     // No progress to measure (every gradient zero, or none): the reference stops here.
     if (dDenom === 0) return loss;
-    const numerator = dNumerator + deltaNumerator;
+    const numerator = (shared.dNumerator as number) * beta3 + deltaNumerator;
     const dHat = (first.dCoef * numerator) / dDenom;
     if (d === first.d0) d = Math.max(d, dHat);
     dMax = Math.max(dMax, dHat);
     d = Math.min(dMax, d * first.growthRate);
-    this.paramGroups.forEach((group, g) => {
-      const state = this.groupStateOf(group);
-      state.dNumerator = numerator;
-      state.d = d;
-      state.dMax = dMax;
-      const decay = group.weightDecay;
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        const ps = this.stateOf(p, group);
-        ps.step = (ps.step as number) + 1;
-        prodigyStepKernel(p.data, p.grad, this.expAvgOf(p, ps, beta1), ps.expAvgSq as FloatArray, {
-          coupledDecay: first.decouple ? 0 : decay,
-          decoupledDecay: first.decouple ? decay : 0,
-          dlr: dlrs[g],
-          d,
-          eps: group.eps,
-        });
-      }
-      state.k = (state.k as number) + 1;
+    batch(() => {
+      this.paramGroups.forEach((group, g) => {
+        const state = this.groupStateOf(group);
+        state.dNumerator = numerator;
+        state.d = d;
+        state.dMax = dMax;
+        const decay = group.weightDecay;
+        for (const { p, grad } of stepped[g]) {
+          const ps = this.stateOf(p, group);
+          ps.step = (ps.step as number) + 1;
+          prodigyStepKernel(p.data, grad, this.expAvgOf(p, ps, beta1), ps.expAvgSq as FloatArray, {
+            coupledDecay: first.decouple ? 0 : decay,
+            decoupledDecay: first.decouple ? decay : 0,
+            dlr: dlrs[g],
+            d,
+            eps: group.eps,
+          });
+        }
+        state.k = (state.k as number) + 1;
+      });
     });
     return loss;
   }

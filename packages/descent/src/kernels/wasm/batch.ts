@@ -32,7 +32,7 @@ export const ROW = { BYTES: ROW_BYTES, KERNEL, DTYPE, LENGTH, OFFSET, FLAGS, ARR
 /** Elements per chunk claimed by a thread: 64Ki, large enough that claiming is negligible. */
 const CHUNK = 1 << 16;
 const SUM_BLOCK = constant('SUM_BLOCK');
-const SUMS_ARRAY = 5;
+const SUMS = constant('SUMS');
 
 /** A kernel's id in the module, by the name of its `Kernel` enum member (assembly/table.ts). */
 export function kernelId(name: string): number {
@@ -98,6 +98,7 @@ export function openRow(
   u32[r + ARRAYS + 3] = a3 === null ? 0 : a3.byteOffset;
   u32[r + ARRAYS + 4] = a4 === null ? 0 : a4.byteOffset;
   u32[r + ARRAYS + 5] = a5 === null ? 0 : a5.byteOffset;
+  u32[r + ARRAYS + SUMS] = 0;
   rows++;
   total += Math.ceil(p.length / 16) * 16;
   return true;
@@ -105,9 +106,9 @@ export function openRow(
 
 /**
  * Starts a row whose kernel also sums blocks of its elements into `sums` (an arena array of
- * src/kernels/partial-sums.ts's layout for the parameter's length), as `openRow` with four arrays
- * at most. The row starts where no thread's chunk splits one of its blocks: at a multiple of the
- * block, or, when shorter than one, of the power of two above its length, inside one chunk.
+ * src/kernels/partial-sums.ts's layout for the parameter's length), as `openRow`. The row starts
+ * where no thread's chunk splits one of its blocks: at a multiple of the block, or, when shorter
+ * than one, of the power of two above its length, inside one chunk.
  */
 export function openSummingRow(
   kernel: number,
@@ -117,16 +118,17 @@ export function openSummingRow(
   a2: FloatArray | null = null,
   a3: FloatArray | null = null,
   a4: FloatArray | null = null,
+  a5: FloatArray | null = null,
 ): boolean {
   if (!inArena(sums) || sums.length !== sumsLength(p.length)) return false;
   const before = total;
   const alignment = Math.min(SUM_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(p.length, 16))));
   total = Math.ceil(total / alignment) * alignment;
-  if (!openRow(kernel, p, a1, a2, a3, a4)) {
+  if (!openRow(kernel, p, a1, a2, a3, a4, a5)) {
     total = before;
     return false;
   }
-  u32[(rows - 1) * ROW_U32 + ARRAYS + SUMS_ARRAY] = sums.byteOffset;
+  u32[(rows - 1) * ROW_U32 + ARRAYS + SUMS] = sums.byteOffset;
   return true;
 }
 

@@ -49,6 +49,18 @@ export const variants: [string, Record<string, unknown>][] = [
   ['ScheduleFreeAdamW', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.1, warmupSteps: 2 }],
   ['LAMB', { lr: 0.01 }],
   ['LAMB', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.1, epsRoot: 1e-8, maximize: true }],
+  ['Prodigy', {}],
+  ['Prodigy', { weightDecay: 0.1, d0: 1e-3, growthRate: 1.5 }],
+  [
+    'Prodigy',
+    {
+      betas: [0, 0.99],
+      weightDecay: 0.1,
+      decouple: false,
+      useBiasCorrection: true,
+      safeguardWarmup: true,
+    },
+  ],
 ];
 
 /** A deterministic generator of roughly normal numbers (a sum of uniforms from mulberry32). */
@@ -127,7 +139,7 @@ export function run(
  * that sums each tensor by blocks (src/kernels/partial-sums.ts).
  */
 export function passesOf(name: string): boolean[] {
-  return name === 'LAMB' ? [true, false] : [false];
+  return name === 'LAMB' || name === 'Prodigy' ? [true, false] : [false];
 }
 
 /** The moves of all parameters at once that `run` ends with: Schedule-Free's to eval. */

@@ -74,7 +74,9 @@ function expectSameSpecials(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 describe('NaN and infinite gradients', () => {
-  for (const [name, options] of variants) {
+  // Not Prodigy: its d, shared by every element, is NaN after one NaN gradient, and the next
+  // step refuses that state with a RangeError.
+  for (const [name, options] of variants.filter(([name]) => name !== 'Prodigy')) {
     it(`${name} ${JSON.stringify(options)} gives the TypeScript kernels' NaN and infinities`, () => {
       const simd = run(name, options, [4, 17], 'float32', 6, 'arena', true);
       const ts = run(name, options, [4, 17], 'float32', 6, 'plain', true);

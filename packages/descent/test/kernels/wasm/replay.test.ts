@@ -27,27 +27,45 @@ const fixtures = [
   'schedule-free-sgd.json',
   'schedule-free-adamw.json',
   'lamb.json',
+  'prodigy.json',
 ];
 
-/** Schedule-Free's moves to eval and back around a step whose averaged point is checked. */
-const moves = (step: ReferenceCase['steps'][number]) => (step.evalParams === undefined ? 0 : 2);
+type Step = ReferenceCase['steps'][number];
 
-/** Rows: one per gradient and pass, and one per parameter and move. */
-const updates = (c: ReferenceCase) =>
-  c.steps.reduce(
-    (sum, step) =>
-      sum +
-      step.grads.length * passesOf(c.optimizer).length +
-      moves(step) * c.groups.reduce((n, g) => n + g.params.length, 0),
-    0,
-  );
+/**
+ * The calls into WebAssembly of a fixture's step, each as the lengths of the tensors it steps:
+ * one per group and pass (cases.ts, passesOf), and Schedule-Free's moves to eval and back around
+ * a step whose averaged point is checked. Prodigy shares its d between groups, so each of its
+ * passes is one call over every group: the first leaves out groups whose lr is 0, and the second
+ * runs only when d's estimate had something to measure, which the group state's step count k
+ * records.
+ */
+function callsOf(c: ReferenceCase, t: number): { lengths: number[]; sums: boolean }[] {
+  const step: Step = c.steps[t];
+  const lengths = (g: ReferenceCase['groups'][number]) => g.params.map((p) => p.length);
+  if (c.optimizer === 'Prodigy') {
+    const k = (s: Step | undefined) => s?.groupState?.k[0] ?? 0;
+    const active = c.groups.filter((g) => (g.options.lr ?? c.defaults?.lr ?? 1) !== 0);
+    const calls = [{ lengths: active.flatMap(lengths), sums: true }];
+    if (k(step) > k(c.steps[t - 1]))
+      calls.push({ lengths: c.groups.flatMap(lengths), sums: false });
+    return calls.filter((call) => call.lengths.length > 0);
+  }
+  const moves = step.evalParams === undefined ? 0 : 2;
+  return c.groups.flatMap((g) => [
+    ...passesOf(c.optimizer).map((sums) => ({ lengths: lengths(g), sums })),
+    ...Array.from({ length: moves }, () => ({ lengths: lengths(g), sums: false })),
+  ]);
+}
 
-/** Calls into WebAssembly: one per group and pass, and one per group and move. */
-const calls = (c: ReferenceCase) =>
-  c.steps.reduce(
-    (sum, step) => sum + c.groups.length * (passesOf(c.optimizer).length + moves(step)),
-    0,
-  );
+const allCalls = (c: ReferenceCase) => c.steps.flatMap((_, t) => callsOf(c, t));
+
+/** Rows: one per tensor of every call. */
+const updates = (c: ReferenceCase) => allCalls(c).reduce((n, call) => n + call.lengths.length, 0);
+
+/** Chunks of 64Ki elements of the table's numbering in every call (cases.ts, numbering). */
+const chunks = (c: ReferenceCase) =>
+  allCalls(c).reduce((n, call) => n + Math.ceil(numbering(call.lengths, call.sums) / 2 ** 16), 0);
 
 // Two threads whatever the machine (the default is one per core): one worker, which runs every
 // chunk of the pool's steps (its calling thread claims none, so the worker's results are checked
@@ -58,20 +76,6 @@ afterAll(() => {
   pool.setWorkersOnly(false);
   configureSimd({ arena: true, threads: DEFAULT_THREADS, parallelThreshold: DEFAULT_THRESHOLD });
 });
-
-/** Chunks of 64Ki elements of the table's numbering in every call (cases.ts, numbering). */
-const chunks = (c: ReferenceCase) =>
-  c.steps.reduce(
-    (sum, step) =>
-      sum +
-      c.groups.reduce((n, g) => {
-        const lengths = g.params.map((p) => p.length);
-        const call = (sums: boolean) => Math.ceil(numbering(lengths, sums) / 2 ** 16);
-        const passes = passesOf(c.optimizer).reduce((k, sums) => k + call(sums), 0);
-        return n + passes + moves(step) * call(false);
-      }, 0),
-    0,
-  );
 
 describe.each(fixtures)('%s', (fixture) => {
   const cases = loadCases(fixture);
@@ -102,7 +106,7 @@ describe.each(fixtures)('%s', (fixture) => {
       configureSimd({ parallelThreshold: DEFAULT_THRESHOLD });
     }
     const after = simdInfo();
-    expect(after.parallelSteps - before.parallelSteps).toBe(calls(c));
+    expect(after.parallelSteps - before.parallelSteps).toBe(allCalls(c).length);
     expect(after.chunksStolen - before.chunksStolen).toBe(chunks(c));
   });
 });
