@@ -14,7 +14,10 @@ export type DescentMode = 'simd' | 'simd-1' | 'ts';
 const ALL_CORES = DEFAULT_THRESHOLD;
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-/** Steps a sample ran, warm-up included, and how many of them threads shared. */
+/**
+ * Calls into WebAssembly a sample made (a step each, or a pass each for an optimizer whose step
+ * is several), warm-up included, and how many of them threads shared.
+ */
 export interface Sharing {
   steps: number;
   shared: number;
@@ -63,12 +66,13 @@ function sampleShared(
   elements: number[],
   allCores: boolean,
   budget: Budget,
+  passes = 1,
 ): Sampled {
   let steps = 0;
   const before = simdInfo().parallelSteps;
   const times = sample(() => {
     step();
-    steps++;
+    steps += passes;
   }, budget);
   const shared = simdInfo().parallelSteps - before;
   const expected = expectedShared(steps, elements, allCores, simdInfo().threads);
@@ -133,6 +137,7 @@ export function sampleDescent(
     sizes,
     mode === 'simd',
     budget,
+    spec.passes,
   );
   const simdRan = simdInfo().rows > rows;
   if (simdRan !== (mode !== 'ts')) {

@@ -15,6 +15,11 @@ export interface OptimizerSpec {
   descent: string;
   options: Record<string, unknown>;
   bytes: number;
+  /**
+   * Calls into WebAssembly per step: 2 for an optimizer whose step needs sums over whole tensors
+   * first (LAMB's trust ratio, Prodigy's d), each pass a call; 1 when absent.
+   */
+  passes?: number;
   /** torch.optim's class and keyword arguments, when PyTorch has it. */
   torch?: { name: string; options: Record<string, unknown> };
   /** tf.train's factory, when TensorFlow.js has it: (tf.train) => optimizer. */
@@ -127,6 +132,15 @@ export const optimizers: OptimizerSpec[] = [
   { name: 'Yogi', descent: 'Yogi', options: {}, bytes: 28 },
   // θ and m read and written, g read: 20 bytes a float32 element, as SGD with momentum.
   { name: 'Lion', descent: 'Lion', options: {}, bytes: 20 },
+  // θ and z read and written, g read; AdamW's v read and written too.
+  { name: 'Schedule-Free SGD', descent: 'ScheduleFreeSGD', options: {}, bytes: 20 },
+  { name: 'Schedule-Free AdamW', descent: 'ScheduleFreeAdamW', options: {}, bytes: 28 },
+  // Two passes (the trust ratio needs the whole tensor's norms first): θ, g, m, v read and m, v
+  // written (24), then θ, m, v read and θ written (16).
+  { name: 'LAMB', descent: 'LAMB', options: {}, bytes: 40, passes: 2 },
+  // Two passes (d needs sums over every tensor first): θ, g, θ₀, s, m, v read and s, m, v written
+  // (36), then θ, m, v read and θ written (16).
+  { name: 'Prodigy', descent: 'Prodigy', options: {}, bytes: 52, passes: 2 },
   {
     name: 'Rprop',
     descent: 'Rprop',
