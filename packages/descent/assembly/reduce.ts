@@ -9,7 +9,9 @@
  * SUM_BLOCK in the table's numbering (or, when shorter, where they cross no chunk), so no block is
  * split between threads, and the bits are the same on one thread or eight.
  *
- * Within a block, lane j of the float64 accumulator takes the elements whose index is j modulo 2.
+ * Within a block, lane j of the float64 accumulator takes the elements whose index is j modulo 2;
+ * for float32, the two halves of a vector are added together first, so that the sum waits for
+ * one addition per vector, not two (the chain of additions, not memory, bounded LAMB's first pass).
  */
 export const SUM_BLOCK: u32 = 1024;
 /** Sums a block holds: the most any kernel needs. */
@@ -42,9 +44,8 @@ const NO_SUMS: v128 = f64x2(0, 0);
 /** acc + Σ a·b over the lanes, in float64 (each product of float32 values exact). */
 @inline export function addProducts<T>(acc: v128, a: v128, b: v128, one: bool): v128 {
   const x = kept<T>(a, one), y = kept<T>(b, one);
-  let sum = f64x2.add(acc, f64x2.mul(low<T>(x), low<T>(y)));
-  if (sizeof<T>() == 4) sum = f64x2.add(sum, f64x2.mul(high(x), high(y)));
-  return sum;
+  const products = f64x2.mul(low<T>(x), low<T>(y));
+  return f64x2.add(acc, sizeof<T>() == 4 ? f64x2.add(products, f64x2.mul(high(x), high(y))) : products);
 }
 
 /** acc + Σ a² over the lanes, in float64. */
@@ -55,9 +56,7 @@ const NO_SUMS: v128 = f64x2(0, 0);
 /** acc + Σ |a| over the lanes, in float64. */
 @inline export function addMagnitudes<T>(acc: v128, a: v128, one: bool): v128 {
   const x = v128.abs<T>(kept<T>(a, one));
-  let sum = f64x2.add(acc, low<T>(x));
-  if (sizeof<T>() == 4) sum = f64x2.add(sum, high(x));
-  return sum;
+  return f64x2.add(acc, sizeof<T>() == 4 ? f64x2.add(low<T>(x), high(x)) : x);
 }
 
 /** Stores an accumulator's total as sum k of block b of a row's sums. */
@@ -68,7 +67,7 @@ const NO_SUMS: v128 = f64x2(0, 0);
 /** acc + Σ a·(b − c) over the lanes, all in float64 (the difference of nearby values exact). */
 @inline export function addDifferenceProducts<T>(acc: v128, a: v128, b: v128, c: v128, one: bool): v128 {
   const x = kept<T>(a, one), y = kept<T>(b, one), z = kept<T>(c, one);
-  let sum = f64x2.add(acc, f64x2.mul(low<T>(x), f64x2.sub(low<T>(y), low<T>(z))));
-  if (sizeof<T>() == 4) sum = f64x2.add(sum, f64x2.mul(high(x), f64x2.sub(high(y), high(z))));
-  return sum;
+  const products = f64x2.mul(low<T>(x), f64x2.sub(low<T>(y), low<T>(z)));
+  if (sizeof<T>() == 8) return f64x2.add(acc, products);
+  return f64x2.add(acc, f64x2.add(products, f64x2.mul(high(x), f64x2.sub(high(y), high(z)))));
 }
