@@ -65,6 +65,39 @@ export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float64Array ? 'float64' : 'float32';
 }
 
+/**
+ * An array of optimizer state: float arrays, and the storage of moments kept in fewer bits
+ * (`stateDtype`): bfloat16 bits in a Uint16Array, int8 codes in a Uint8Array.
+ */
+export type StateArray = FloatArray | Uint16Array | Uint8Array;
+
+/** The element type of a state array, as state dicts name it. */
+export type StateArrayDType = DType | 'bfloat16' | 'uint8';
+
+/** Whether a value is one of the arrays optimizer state is made of (see {@link StateArray}). */
+export function isStateArray(value: unknown): value is StateArray {
+  return isFloatArray(value) || value instanceof Uint16Array || value instanceof Uint8Array;
+}
+
+/** The element type of a state array. */
+export function stateArrayDType(array: StateArray): StateArrayDType {
+  if (array instanceof Uint16Array) return 'bfloat16';
+  if (array instanceof Uint8Array) return 'uint8';
+  return dtypeOf(array);
+}
+
+/** A zero-filled state array of the given element type, in the arena when it can be. */
+export function allocateState(dtype: StateArrayDType, length: number): StateArray {
+  return arenaZeros(dtype, length) ?? new stateArrayClasses[dtype](length);
+}
+
+const stateArrayClasses = {
+  float32: Float32Array,
+  float64: Float64Array,
+  bfloat16: Uint16Array,
+  uint8: Uint8Array,
+} as const;
+
 /** Whether a value is a `Float32Array` or a `Float64Array`, the arrays descent steps. */
 export function isFloatArray(value: unknown): value is FloatArray {
   return value instanceof Float32Array || value instanceof Float64Array;

@@ -1,4 +1,4 @@
-import { type DType, type FloatArray, isFloatArray, zeros } from './param.js';
+import { isStateArray, type StateArray, type StateArrayDType, stateArrayDType } from './param.js';
 
 /**
  * Plain-JSON encoding of optimizer and scheduler state that restores every bit.
@@ -13,9 +13,17 @@ import { type DType, type FloatArray, isFloatArray, zeros } from './param.js';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface EncodedArray {
-  dtype: DType;
+  dtype: StateArrayDType;
   base64: string;
 }
+
+/** The arrays a state dict holds, by the dtype it names them with. */
+const arrayClasses = {
+  float32: Float32Array,
+  float64: Float64Array,
+  bfloat16: Uint16Array,
+  uint8: Uint8Array,
+} as const;
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -25,27 +33,28 @@ export function assertSafeKey(key: string, where: string): void {
   }
 }
 
-function encodeArray(array: FloatArray): EncodedArray {
+function encodeArray(array: StateArray): EncodedArray {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  return { dtype: array instanceof Float64Array ? 'float64' : 'float32', base64: toBase64(bytes) };
+  return { dtype: stateArrayDType(array), base64: toBase64(bytes) };
 }
 
-function decodeArray(value: unknown, where: string): FloatArray {
+function decodeArray(value: unknown, where: string): StateArray {
   if (!isRecord(value) || typeof value.base64 !== 'string') {
     throw new TypeError(`Invalid array in ${where}: expected { dtype, base64 }`);
   }
   const dtype = value.dtype;
-  if (dtype !== 'float32' && dtype !== 'float64') {
+  if (typeof dtype !== 'string' || !Object.hasOwn(arrayClasses, dtype)) {
     throw new TypeError(`Invalid dtype in ${where}: ${JSON.stringify(dtype)}`);
   }
+  const Class = arrayClasses[dtype as StateArrayDType];
   const bytes = fromBase64(value.base64, where);
-  const width = dtype === 'float64' ? 8 : 4;
+  const width = Class.BYTES_PER_ELEMENT;
   if (bytes.length % width !== 0) {
     throw new RangeError(
       `Invalid array in ${where}: ${bytes.length} bytes is not a whole number of ${dtype}`,
     );
   }
-  const array = zeros(dtype, bytes.length / width);
+  const array = new Class(bytes.length / width);
   new Uint8Array(array.buffer).set(bytes);
   return array;
 }
@@ -57,7 +66,7 @@ export function encode(value: unknown): Json | undefined {
     return Number.isFinite(value) ? value : { float: String(value) };
   }
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
-  if (isFloatArray(value)) return encodeArray(value) as unknown as Json;
+  if (isStateArray(value)) return encodeArray(value) as unknown as Json;
   if (Array.isArray(value)) return value.map((item) => encode(item) ?? null);
   if (typeof value === 'object' && value !== undefined) {
     const out: { [key: string]: Json } = {};
@@ -152,9 +161,7 @@ export const numberKinds = Object.freeze({
  */
 export function describeStored(value: unknown, quote = true): string {
   if (typeof value === 'string') return quote ? JSON.stringify(value) : value;
-  if (isFloatArray(value)) {
-    return `a ${value instanceof Float64Array ? 'float64' : 'float32'} array of length ${value.length}`;
-  }
+  if (isStateArray(value)) return `a ${stateArrayDType(value)} array of length ${value.length}`;
   if (Array.isArray(value)) {
     return value.length <= 4 && value.every((x) => typeof x === 'number')
       ? `[${value.join(', ')}]`

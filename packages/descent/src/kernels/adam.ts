@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { adamSimd } from './wasm/adam.js';
 
 /** How the gradient and the parameter enter a step of the Adam family, before the moments. */
@@ -31,12 +32,26 @@ export interface AdamScalars extends DecayScalars {
 export function adamKernel(
   p: FloatArray,
   g: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
+  maxExpAvgSq: Moment | null,
+  s: AdamScalars,
+): void {
+  if (adamSimd(p, g, expAvg, expAvgSq, maxExpAvgSq, s)) return;
+  withFloatMoments(p, [expAvg, expAvgSq, maxExpAvgSq], ([m, v, vmax], narrow) => {
+    adamLoop(p, g, m!, v!, vmax, s, narrow);
+  });
+}
+
+function adamLoop(
+  p: FloatArray,
+  g: FloatArray,
   expAvg: FloatArray,
   expAvgSq: FloatArray,
   maxExpAvgSq: FloatArray | null,
   s: AdamScalars,
+  narrow: Narrow | null,
 ): void {
-  if (adamSimd(p, g, expAvg, expAvgSq, maxExpAvgSq, s)) return;
   const { gradSign, weightDecay, paramDecay, beta1, beta2, eps, stepSize, biasCorrection2Sqrt } = s;
   const weight1 = 1 - beta1;
   const weight2 = 1 - beta2;
@@ -46,11 +61,14 @@ export function adamKernel(
     if (weightDecay !== 0) d += weightDecay * x;
     // Moments are read back from their arrays so float32 state rounds as PyTorch's does.
     expAvg[i] = lerp(expAvg[i], d, weight1);
+    narrow?.(expAvg, 0, i);
     expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * d * d;
+    narrow?.(expAvgSq, 1, i);
     let v = expAvgSq[i];
     if (maxExpAvgSq !== null) {
       // Math.max, like torch.maximum, propagates NaN.
       maxExpAvgSq[i] = Math.max(maxExpAvgSq[i], v);
+      narrow?.(maxExpAvgSq, 2, i);
       v = maxExpAvgSq[i];
     }
     p[i] = x - (stepSize * expAvg[i]) / (Math.sqrt(v) / biasCorrection2Sqrt + eps);

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { adamaxSimd } from './wasm/adamax.js';
 
 export interface AdamaxScalars {
@@ -21,11 +22,24 @@ export interface AdamaxScalars {
 export function adamaxKernel(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expInf: FloatArray,
+  expAvg: Moment,
+  expInf: Moment,
   s: AdamaxScalars,
 ): void {
   if (adamaxSimd(p, g, expAvg, expInf, s)) return;
+  withFloatMoments(p, [expAvg, expInf], ([m, u], narrow) => {
+    adamaxLoop(p, g, m!, u!, s, narrow);
+  });
+}
+
+function adamaxLoop(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expInf: FloatArray,
+  s: AdamaxScalars,
+  narrow: Narrow | null,
+): void {
   const { lr, betas, eps, weightDecay, maximize, step } = s;
   const beta1 = betas[0];
   const beta2 = betas[1];
@@ -35,7 +49,9 @@ export function adamaxKernel(
     let d = sign * g[i];
     if (weightDecay !== 0) d += weightDecay * p[i];
     expAvg[i] = lerp(expAvg[i], d, 1 - beta1);
+    narrow?.(expAvg, 0, i);
     expInf[i] = Math.max(beta2 * expInf[i], Math.abs(d) + eps);
+    narrow?.(expInf, 1, i);
     p[i] -= (clr * expAvg[i]) / expInf[i];
   }
 }

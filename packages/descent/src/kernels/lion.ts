@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { lionSimd } from './wasm/lion.js';
 
 export interface LionScalars {
@@ -18,8 +19,20 @@ export interface LionScalars {
  * in the WebAssembly arena the step runs there (src/kernels/wasm/); this loop is the reference
  * and the fallback.
  */
-export function lionKernel(p: FloatArray, g: FloatArray, expAvg: FloatArray, s: LionScalars): void {
+export function lionKernel(p: FloatArray, g: FloatArray, expAvg: Moment, s: LionScalars): void {
   if (lionSimd(p, g, expAvg, s)) return;
+  withFloatMoments(p, [expAvg], ([m], narrow) => {
+    lionLoop(p, g, m!, s, narrow);
+  });
+}
+
+function lionLoop(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  s: LionScalars,
+  narrow: Narrow | null,
+): void {
   const { lr, beta1, beta2, gradSign, paramDecay } = s;
   const weight1 = 1 - beta1;
   const weight2 = 1 - beta2;
@@ -30,5 +43,6 @@ export function lionKernel(p: FloatArray, g: FloatArray, expAvg: FloatArray, s: 
     // sign(c), as torch.sign, is 0 at 0 and NaN at NaN; at ±0 the step is +0, as WebAssembly's.
     p[i] = p[i] * paramDecay - (c === 0 ? 0 : lr * Math.sign(c));
     expAvg[i] = beta2 * m + weight2 * d;
+    narrow?.(expAvg, 0, i);
   }
 }

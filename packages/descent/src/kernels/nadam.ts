@@ -1,6 +1,7 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
 import { lerp } from './lerp.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { nadamSimd } from './wasm/nadam.js';
 
 export interface NAdamScalars extends DecayScalars {
@@ -23,11 +24,24 @@ export interface NAdamScalars extends DecayScalars {
 export function nadamKernel(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: NAdamScalars,
 ): void {
   if (nadamSimd(p, g, expAvg, expAvgSq, s)) return;
+  withFloatMoments(p, [expAvg, expAvgSq], ([m, v], narrow) => {
+    nadamLoop(p, g, m!, v!, s, narrow);
+  });
+}
+
+function nadamLoop(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  s: NAdamScalars,
+  narrow: Narrow | null,
+): void {
   const { gradSign, weightDecay, paramDecay, beta1, beta2, eps } = s;
   const { biasCorrection2, gradStep, expAvgStep } = s;
   const weight1 = 1 - beta1;
@@ -37,7 +51,9 @@ export function nadamKernel(
     let d = gradSign * g[i];
     if (weightDecay !== 0) d += weightDecay * x;
     expAvg[i] = lerp(expAvg[i], d, weight1);
+    narrow?.(expAvg, 0, i);
     expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * d * d;
+    narrow?.(expAvgSq, 1, i);
     const denom = Math.sqrt(expAvgSq[i] / biasCorrection2) + eps;
     p[i] = x - (gradStep * d) / denom - (expAvgStep * expAvg[i]) / denom;
   }

@@ -1,6 +1,7 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
 import { lerp } from './lerp.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { radamSimd } from './wasm/radam.js';
 
 export interface RAdamScalars extends DecayScalars {
@@ -24,11 +25,24 @@ export interface RAdamScalars extends DecayScalars {
 export function radamKernel(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: RAdamScalars,
 ): void {
   if (radamSimd(p, g, expAvg, expAvgSq, s)) return;
+  withFloatMoments(p, [expAvg, expAvgSq], ([m, v], narrow) => {
+    radamLoop(p, g, m!, v!, s, narrow);
+  });
+}
+
+function radamLoop(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  s: RAdamScalars,
+  narrow: Narrow | null,
+): void {
   const { gradSign, weightDecay, paramDecay, lr, beta1, beta2, eps } = s;
   const { biasCorrection1, biasCorrection2Sqrt, rect } = s;
   const weight1 = 1 - beta1;
@@ -38,7 +52,9 @@ export function radamKernel(
     let d = gradSign * g[i];
     if (weightDecay !== 0) d += weightDecay * x;
     expAvg[i] = lerp(expAvg[i], d, weight1);
+    narrow?.(expAvg, 0, i);
     expAvgSq[i] = beta2 * expAvgSq[i] + weight2 * d * d;
+    narrow?.(expAvgSq, 1, i);
     const step = (expAvg[i] / biasCorrection1) * lr;
     p[i] =
       rect === 0

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/param.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { sgdSimd } from './wasm/sgd.js';
 
 export interface SGDScalars {
@@ -20,10 +21,22 @@ export interface SGDScalars {
 export function sgdKernel(
   p: FloatArray,
   g: FloatArray,
-  buffer: FloatArray | null,
+  buffer: Moment | null,
   s: SGDScalars,
 ): void {
   if (sgdSimd(p, g, buffer, s)) return;
+  withFloatMoments(p, [buffer], ([b], narrow) => {
+    sgdLoop(p, g, b, s, narrow);
+  });
+}
+
+function sgdLoop(
+  p: FloatArray,
+  g: FloatArray,
+  buffer: FloatArray | null,
+  s: SGDScalars,
+  narrow: Narrow | null,
+): void {
   const { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep } = s;
   const sign = maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {
@@ -32,6 +45,7 @@ export function sgdKernel(
     if (buffer !== null) {
       const b = firstStep ? d : momentum * buffer[i] + (1 - dampening) * d;
       buffer[i] = b;
+      narrow?.(buffer, 0, i);
       d = nesterov ? d + momentum * buffer[i] : buffer[i];
     }
     p[i] -= lr * d;

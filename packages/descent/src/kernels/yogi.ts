@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/param.js';
 import type { DecayScalars } from './adam.js';
+import { type Moment, type Narrow, withFloatMoments } from './moment.js';
 import { yogiSimd } from './wasm/yogi.js';
 
 export interface YogiScalars extends DecayScalars {
@@ -21,11 +22,24 @@ export interface YogiScalars extends DecayScalars {
 export function yogiKernel(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: YogiScalars,
 ): void {
   if (yogiSimd(p, g, expAvg, expAvgSq, s)) return;
+  withFloatMoments(p, [expAvg, expAvgSq], ([m, v], narrow) => {
+    yogiLoop(p, g, m!, v!, s, narrow);
+  });
+}
+
+function yogiLoop(
+  p: FloatArray,
+  g: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  s: YogiScalars,
+  narrow: Narrow | null,
+): void {
   const { gradSign, weightDecay, paramDecay, lr, beta1, beta2, eps } = s;
   const { biasCorrection1, biasCorrection2 } = s;
   const weight1 = 1 - beta1;
@@ -37,7 +51,9 @@ export function yogiKernel(
     const d2 = d * d;
     // The book's formula as written (not a lerp), so rounding follows the reference.
     expAvg[i] = beta1 * expAvg[i] + weight1 * d;
+    narrow?.(expAvg, 0, i);
     expAvgSq[i] = expAvgSq[i] + weight2 * Math.sign(d2 - expAvgSq[i]) * d2;
+    narrow?.(expAvgSq, 1, i);
     p[i] =
       x - (lr * (expAvg[i] / biasCorrection1)) / (Math.sqrt(expAvgSq[i] / biasCorrection2) + eps);
   }

@@ -18,9 +18,10 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link Adagrad}, PyTorch's in camelCase; a group may override any of them. */
-export interface AdagradOptions {
+export interface AdagradOptions extends StateDtypeOptions {
   /** The learning rate γ, before `lrDecay`. Default 1e-2; finite, >= 0. */
   lr: number;
   /**
@@ -83,8 +84,12 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       ),
       eps: epsOption(1e-10, 'ε, added to the root of the sum of squares'),
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moment `stateDtype` stores: the sum of squares. */
+  static readonly moments: MomentSigns = { sum: 'unsigned' };
 
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super(params, options, defaultsOf(Adagrad.spec));
@@ -94,12 +99,13 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
-  protected override initState(p: Param): ParamState {
-    return { step: 0, sum: this.zerosLike(p).fill(this.defaults.initialAccumulatorValue) };
+  protected override initState(p: Param, group: ParamGroup<AdagradOptions>): ParamState {
+    const fill = this.defaults.initialAccumulatorValue;
+    return { step: 0, ...this.momentZeros(p, group, 'sum', fill) };
   }
 
-  protected override stateSpec(): StateSpec {
-    return { step: stateEntry.count, sum: stateEntry.array({ nonNegative: true }) };
+  protected override stateSpec(p: Param, group: ParamGroup<AdagradOptions>): StateSpec {
+    return { step: stateEntry.count, ...this.momentSpec(p, group, 'sum') };
   }
 
   protected override stepParam(
@@ -110,7 +116,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   ): void {
     const step = this.countStep(state);
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
-    adagradKernel(p.data, grad, state.sum as FloatArray, {
+    adagradKernel(p.data, grad, this.moment(p, state, group, 'sum'), {
       lr,
       lrDecay,
       weightDecay,

@@ -20,12 +20,13 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /**
  * The options of {@link Adam} and {@link AdamW}, PyTorch's in camelCase; a group may override any
  * of them.
  */
-export interface AdamOptions extends MomentOptions {
+export interface AdamOptions extends MomentOptions, StateDtypeOptions {
   /**
    * AMSGrad (Reddi et al.): divide by the largest second moment so far, so that a coordinate's
    * step never grows because its gradients shrank. Default false.
@@ -72,8 +73,15 @@ export class Adam extends MomentOptimizer<AdamOptions> {
       amsgrad: flagOption('AMSGrad: divide by the largest second moment so far', 'amsgrad'),
       maximize: maximizeOption,
       decoupledWeightDecay: decoupledWeightDecayOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moments `stateDtype` stores, AMSGrad's maximum among them. */
+  static override readonly moments: MomentSigns = {
+    ...MomentOptimizer.moments,
+    maxExpAvgSq: 'unsigned',
+  };
 
   /** The defaults are those of the class's spec: Adam's, or a subclass's (AdamW's). */
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
@@ -82,17 +90,19 @@ export class Adam extends MomentOptimizer<AdamOptions> {
 
   protected override initState(p: Param, group: ParamGroup<AdamOptions>): ParamState {
     const state = super.initState(p, group);
-    if (group.amsgrad) state.maxExpAvgSq = this.zerosLike(p);
+    if (group.amsgrad) Object.assign(state, this.momentZeros(p, group, 'maxExpAvgSq'));
     return state;
   }
 
   /** maxExpAvgSq is kept once amsgrad has been on, and must be there while it is. */
   protected override stateSpec(p: Param, group: ParamGroup<AdamOptions>): StateSpec {
-    const max = stateEntry.array({ nonNegative: true });
-    return {
-      ...super.stateSpec(p, group),
-      maxExpAvgSq: group.amsgrad ? max : stateEntry.optional(max),
-    };
+    const max = this.momentSpec(p, group, 'maxExpAvgSq');
+    const entries = group.amsgrad
+      ? max
+      : Object.fromEntries(
+          Object.entries(max).map(([key, entry]) => [key, stateEntry.optional(entry)]),
+        );
+    return { ...super.stateSpec(p, group), ...entries };
   }
 
   /**
@@ -106,7 +116,7 @@ export class Adam extends MomentOptimizer<AdamOptions> {
       for (const p of group.params) {
         const state = this.state.get(p);
         if (state !== undefined && state.maxExpAvgSq === undefined) {
-          state.maxExpAvgSq = this.zerosLike(p);
+          Object.assign(state, this.momentZeros(p, group, 'maxExpAvgSq'));
         }
       }
     }
@@ -121,15 +131,17 @@ export class Adam extends MomentOptimizer<AdamOptions> {
   ): void {
     const step = this.countStep(state);
     // amsgrad may be switched on between steps: the maximum then starts from zero.
-    if (group.amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = this.zerosLike(p);
+    if (group.amsgrad && state.maxExpAvgSq === undefined) {
+      Object.assign(state, this.momentZeros(p, group, 'maxExpAvgSq'));
+    }
     const [beta1, beta2] = group.betas;
     const { gradSign, weightDecay, paramDecay } = decayScalars(group);
     adamKernel(
       p.data,
       grad,
-      state.expAvg as FloatArray,
-      state.expAvgSq as FloatArray,
-      group.amsgrad ? (state.maxExpAvgSq as FloatArray) : null,
+      this.moment(p, state, group, 'expAvg'),
+      this.moment(p, state, group, 'expAvgSq'),
+      group.amsgrad ? this.moment(p, state, group, 'maxExpAvgSq') : null,
       {
         gradSign,
         weightDecay,

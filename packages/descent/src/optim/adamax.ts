@@ -18,9 +18,10 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link Adamax}, PyTorch's in camelCase; a group may override any of them. */
-export interface AdamaxOptions {
+export interface AdamaxOptions extends StateDtypeOptions {
   /** The learning rate γ. Default 2e-3; finite, >= 0. */
   lr: number;
   /**
@@ -67,8 +68,12 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       eps: epsOption(1e-8, 'ε, added to |g| before the maximum, so the norm is never 0'),
       weightDecay: weightDecayOption(0),
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moments `stateDtype` stores: the first, and the infinity norm (unsigned). */
+  static readonly moments: MomentSigns = { expAvg: 'signed', expInf: 'unsigned' };
 
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super(params, options, defaultsOf(Adamax.spec));
@@ -78,15 +83,19 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
-  protected override initState(p: Param): ParamState {
-    return { step: 0, expAvg: this.zerosLike(p), expInf: this.zerosLike(p) };
+  protected override initState(p: Param, group: ParamGroup<AdamaxOptions>): ParamState {
+    return {
+      step: 0,
+      ...this.momentZeros(p, group, 'expAvg'),
+      ...this.momentZeros(p, group, 'expInf'),
+    };
   }
 
-  protected override stateSpec(): StateSpec {
+  protected override stateSpec(p: Param, group: ParamGroup<AdamaxOptions>): StateSpec {
     return {
       step: stateEntry.count,
-      expAvg: stateEntry.array(),
-      expInf: stateEntry.array({ nonNegative: true }),
+      ...this.momentSpec(p, group, 'expAvg'),
+      ...this.momentSpec(p, group, 'expInf'),
     };
   }
 
@@ -98,13 +107,19 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   ): void {
     const step = this.countStep(state);
     const { lr, betas, eps, weightDecay, maximize } = group;
-    adamaxKernel(p.data, grad, state.expAvg as FloatArray, state.expInf as FloatArray, {
-      lr,
-      betas,
-      eps,
-      weightDecay,
-      maximize,
-      step,
-    });
+    adamaxKernel(
+      p.data,
+      grad,
+      this.moment(p, state, group, 'expAvg'),
+      this.moment(p, state, group, 'expInf'),
+      {
+        lr,
+        betas,
+        eps,
+        weightDecay,
+        maximize,
+        step,
+      },
+    );
   }
 }

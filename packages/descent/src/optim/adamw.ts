@@ -10,6 +10,7 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { stateDtypeOptions } from './state-dtype.js';
 
 /** AdamW's options: Adam's, whose weight decay is always decoupled. */
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
@@ -46,6 +47,7 @@ export class AdamW extends Adam {
         default: true,
         fixed: 'AdamW always decouples weight decay; use Adam',
       },
+      ...stateDtypeOptions,
     },
   });
 

@@ -12,9 +12,10 @@ import {
   stateEntry,
 } from './optimizer.js';
 import { betasOption, lrOption, maximizeOption, weightDecayOption } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link Lion}, the paper's in camelCase; a group may override any of them. */
-export interface LionOptions {
+export interface LionOptions extends StateDtypeOptions {
   /**
    * γ, the size of every coordinate's step (each moves by ±γ): the paper advises 3 to 10 times
    * smaller than AdamW's. Default 1e-4; finite, >= 0.
@@ -71,8 +72,12 @@ export class Lion extends Optimizer<LionOptions> {
         'λ, decoupled weight decay: θ ← θ(1 − γλ) before the step (lr · weightDecay <= 1)',
       ),
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moment `stateDtype` stores: the momentum. */
+  static readonly moments: MomentSigns = { expAvg: 'signed' };
 
   constructor(params: ParamsInput<LionOptions>, options: Partial<LionOptions> = {}) {
     super(params, options, defaultsOf(Lion.spec));
@@ -82,12 +87,13 @@ export class Lion extends Optimizer<LionOptions> {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
-  protected override initState(p: Param): ParamState {
-    return { expAvg: this.zerosLike(p) };
+  protected override initState(p: Param, group: ParamGroup<LionOptions>): ParamState {
+    return this.momentZeros(p, group, 'expAvg');
   }
 
-  protected override stateSpec(): StateSpec {
-    return { expAvg: stateEntry.array() };
+  /** A step count is kept for stochastic rounding, whose random bits change with it. */
+  protected override stateSpec(p: Param, group: ParamGroup<LionOptions>): StateSpec {
+    return { ...this.momentSpec(p, group, 'expAvg'), step: stateEntry.optional(stateEntry.count) };
   }
 
   protected override stepParam(
@@ -97,7 +103,8 @@ export class Lion extends Optimizer<LionOptions> {
     group: ParamGroup<LionOptions>,
   ): void {
     const [beta1, beta2] = group.betas;
-    lionKernel(p.data, grad, state.expAvg as FloatArray, {
+    if (group.stochasticRounding) state.step = ((state.step as number | undefined) ?? 0) + 1;
+    lionKernel(p.data, grad, this.moment(p, state, group, 'expAvg'), {
       lr: group.lr,
       beta1,
       beta2,

@@ -8,6 +8,7 @@ import {
   type StateSpec,
   stateEntry,
 } from './optimizer.js';
+import type { MomentSigns } from './state-dtype.js';
 
 /** Options every optimizer of the Adam family takes, PyTorch's in camelCase. */
 export interface MomentOptions {
@@ -45,6 +46,12 @@ export interface MomentOptions {
  */
 export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer<O> {
   /**
+   * The moments `stateDtype` stores (state-dtype.ts), for the family's optimizers that take it:
+   * the first (signed) and the second (unsigned).
+   */
+  static readonly moments: MomentSigns = { expAvg: 'signed', expAvgSq: 'unsigned' };
+
+  /**
    * Checks every option against the spec of the optimizer's class (each of the family declares
    * its own, `Adam.spec`), and weight decay against the learning rate.
    */
@@ -53,15 +60,19 @@ export abstract class MomentOptimizer<O extends MomentOptions> extends Optimizer
   }
 
   /** A zero step count and zero moments, shaped like the parameter. */
-  protected override initState(p: Param, _group: ParamGroup<O>): ParamState {
-    return { step: 0, expAvg: this.zerosLike(p), expAvgSq: this.zerosLike(p) };
+  protected override initState(p: Param, group: ParamGroup<O>): ParamState {
+    return {
+      step: 0,
+      ...this.momentZeros(p, group, 'expAvg'),
+      ...this.momentZeros(p, group, 'expAvgSq'),
+    };
   }
 
-  protected override stateSpec(_p: Param, _group: ParamGroup<O>): StateSpec {
+  protected override stateSpec(p: Param, group: ParamGroup<O>): StateSpec {
     return {
       step: stateEntry.count,
-      expAvg: stateEntry.array(),
-      expAvgSq: stateEntry.array({ nonNegative: true }),
+      ...this.momentSpec(p, group, 'expAvg'),
+      ...this.momentSpec(p, group, 'expAvgSq'),
     };
   }
 }

@@ -20,9 +20,10 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link NAdam}, PyTorch's in camelCase; a group may override any of them. */
-export interface NAdamOptions extends MomentOptions {
+export interface NAdamOptions extends MomentOptions, StateDtypeOptions {
   /**
    * ψ, the pace at which the momentum coefficient warms up to β₁: μ_t = β₁ (1 − ½ · 0.96^(t ψ)).
    * Default 4e-3; finite, >= 0. PyTorch: `momentum_decay`.
@@ -71,6 +72,7 @@ export class NAdam extends MomentOptimizer<NAdamOptions> {
       ),
       decoupledWeightDecay: decoupledWeightDecayOption,
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
 
@@ -100,16 +102,22 @@ export class NAdam extends MomentOptimizer<NAdamOptions> {
     const muProduct = (state.muProduct as number) * mu;
     state.muProduct = muProduct;
     const { gradSign, weightDecay, paramDecay } = decayScalars(group);
-    nadamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      gradSign,
-      weightDecay,
-      paramDecay,
-      beta1,
-      beta2,
-      eps: group.eps,
-      biasCorrection2: 1 - beta2 ** step,
-      gradStep: (group.lr * (1 - mu)) / (1 - muProduct),
-      expAvgStep: (group.lr * muNext) / (1 - muProduct * muNext),
-    });
+    nadamKernel(
+      p.data,
+      grad,
+      this.moment(p, state, group, 'expAvg'),
+      this.moment(p, state, group, 'expAvgSq'),
+      {
+        gradSign,
+        weightDecay,
+        paramDecay,
+        beta1,
+        beta2,
+        eps: group.eps,
+        biasCorrection2: 1 - beta2 ** step,
+        gradStep: (group.lr * (1 - mu)) / (1 - muProduct),
+        expAvgStep: (group.lr * muNext) / (1 - muProduct * muNext),
+      },
+    );
   }
 }

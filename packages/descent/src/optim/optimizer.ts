@@ -1,4 +1,14 @@
-import { allocate, dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
+import {
+  allocateState,
+  dtypeOf,
+  type FloatArray,
+  isFloatArray,
+  isStateArray,
+  type Param,
+  type StateArray,
+  type StateArrayDType,
+  stateArrayDType,
+} from '../core/param.js';
 import {
   assertSafeKey,
   checkStoredNumber,
@@ -14,9 +24,20 @@ import {
 } from '../core/serialize.js';
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkKnownOptions, checkOptions } from '../core/validate.js';
+import { bfloat16Value } from '../kernels/bfloat16.js';
+import { type Moment, momentValues } from '../kernels/moment.js';
 import { wasFreed } from '../kernels/wasm/arena.js';
 import { batch } from '../kernels/wasm/batch.js';
 import { arenaGradient } from '../kernels/wasm/staging.js';
+import {
+  checkSameStateDtype,
+  type MomentSigns,
+  momentEntries,
+  momentOf,
+  momentStorage,
+  newMoment,
+  type StateDtypeOptions,
+} from './state-dtype.js';
 
 /** Per-parameter optimizer state: counters and arrays, as in PyTorch's `optimizer.state[p]`. */
 export type ParamState = Record<string, unknown>;
@@ -135,10 +156,15 @@ function checkGroupState(
  */
 export type StateEntry = (
   | {
-      /** A float array of the parameter's element type and length. */
+      /** An array of the parameter's element type (or `dtype`) and length (or `length`). */
       readonly kind: 'array';
       /** The length instead of the parameter's (L-BFGS's flat vectors). */
       readonly length?: number;
+      /**
+       * The element type instead of the parameter's: a moment kept in another `stateDtype`
+       * (float32, bfloat16 bits, int8 codes), an int8 moment's float32 scales.
+       */
+      readonly dtype?: StateArrayDType;
       /**
        * No element below 0 (second moments, sums of squares, step sizes: a square root or a step
        * of a negative one is NaN or uphill). NaN passes, as a NaN gradient puts it there in a
@@ -173,8 +199,10 @@ export type StateSpec = Readonly<Record<string, StateEntry>>;
 
 /** Builders of `StateSpec` entries. */
 export const stateEntry = Object.freeze({
-  /** A float array of the parameter's element type and length (or `length`). */
-  array: (options: { length?: number; nonNegative?: boolean } = {}): StateEntry => ({
+  /** An array of the parameter's element type and length (or `dtype`, `length`). */
+  array: (
+    options: { length?: number; nonNegative?: boolean; dtype?: StateArrayDType } = {},
+  ): StateEntry => ({
     kind: 'array',
     ...options,
   }),
@@ -226,18 +254,20 @@ function checkStateEntry(p: Param, value: unknown, entry: StateEntry, where: str
       checkStoredNumber(value, entry.number, where, entry.nullable);
       return;
     case 'array': {
-      if (!isFloatArray(value)) {
+      if (!isStateArray(value)) {
         throw new TypeError(
           `Invalid state dict: ${where} is ${typeProblem('an array', entry.nullable)}: ${describeStored(value)}`,
         );
       }
       // The check a step makes of its state arrays (checkStepState), with the loader's words.
-      checkStateArray(p, value, where, entry.length ?? p.data.length);
-      if (entry.nonNegative) {
+      checkStateArray(p, value, where, entry.length, 'Invalid state dict', entry.dtype);
+      // Codes (uint8) index a map, where an unsigned moment's values are all >= 0.
+      if (entry.nonNegative && !(value instanceof Uint8Array)) {
+        const read = value instanceof Uint16Array ? bfloat16Value : (x: number) => x;
         for (let i = 0; i < value.length; i++) {
-          if (value[i] < 0) {
+          if (read(value[i]) < 0) {
             throw new RangeError(
-              `Invalid state dict: ${where}[${i}] is not a number >= 0: ${value[i]}`,
+              `Invalid state dict: ${where}[${i}] is not a number >= 0: ${read(value[i])}`,
             );
           }
         }
@@ -289,6 +319,8 @@ export abstract class Optimizer<O extends object> {
    * Prodigy): made when first needed, by `initGroupState`. Empty for the others.
    */
   groupState = new Map<ParamGroup<O>, GroupState>();
+  /** Each parameter's position, found once per step when stochastic rounding needs it. */
+  private positions: Map<Param, number> | null = null;
 
   /**
    * `options` override `defaults`, whose keys are the options this optimizer takes: any other is
@@ -420,6 +452,7 @@ export abstract class Optimizer<O extends object> {
    * length, none freed.
    */
   protected checkBeforeStep(): void {
+    this.positions = null;
     const groupSpec = this.groupStateSpec();
     this.paramGroups.forEach((group, g) => {
       this.checkGroupOptions(group);
@@ -453,7 +486,7 @@ export abstract class Optimizer<O extends object> {
     if (kinds !== undefined) {
       for (const [key, kind] of kinds) {
         const value = state[key];
-        if (kind === 'array' ? !isFloatArray(value) : typeof value !== 'number') {
+        if (kind === 'array' ? !isStateArray(value) : typeof value !== 'number') {
           const problem =
             value === undefined
               ? 'missing'
@@ -465,16 +498,25 @@ export abstract class Optimizer<O extends object> {
     let entries = 0;
     for (const key in state) {
       const value = state[key];
-      if (isFloatArray(value)) {
+      if (isStateArray(value)) {
         if (
           value.constructor !== p.data.constructor ||
           value.length !== p.data.length ||
           wasFreed(value)
         ) {
-          // The spec is read only here, off the usual path: most arrays are the parameter's length.
+          // The spec is read only here, off the usual path: most arrays are the parameter's type
+          // and length.
           const entry = this.stateSpec(p, group)[key];
-          const length = entry?.kind === 'array' ? (entry.length ?? p.data.length) : p.data.length;
-          checkStateArray(p, value, key, length, `Invalid state of ${describe(p)}`);
+          const array: { length?: number; dtype?: StateArrayDType } =
+            entry?.kind === 'array' ? entry : {};
+          checkStateArray(
+            p,
+            value,
+            key,
+            array.length,
+            `Invalid state of ${describe(p)}`,
+            array.dtype,
+          );
           if (wasFreed(value)) {
             throw new TypeError(`Invalid state of ${describe(p)}: ${key} was freed with freeArray`);
           }
@@ -493,7 +535,7 @@ export abstract class Optimizer<O extends object> {
       const recorded: [string, 'array' | 'number'][] = [];
       for (const key in state) {
         const value = state[key];
-        if (isFloatArray(value)) recorded.push([key, 'array']);
+        if (isStateArray(value)) recorded.push([key, 'array']);
         else if (typeof value === 'number') recorded.push([key, 'number']);
       }
       this.stateKinds.set(state, recorded);
@@ -540,7 +582,85 @@ export abstract class Optimizer<O extends object> {
 
   /** A zero-filled state array shaped like the parameter, in its element type. */
   protected zerosLike(p: Param, length = p.data.length): FloatArray {
-    return allocate(dtypeOf(p.data), length);
+    return allocateState(dtypeOf(p.data), length) as FloatArray;
+  }
+
+  /**
+   * A fresh moment's state entries (see state-dtype.ts): an array of zeros (or `fill`) stored as
+   * the group's `stateDtype` says, for one of the keys of the class's `moments`.
+   */
+  protected momentZeros(p: Param, group: ParamGroup<O>, key: string, fill = 0): ParamState {
+    return newMoment(p, this.storageOf(p, group), key, this.momentSigns()[key], fill);
+  }
+
+  /** What a moment's state entries must be in this group (see `stateSpec`). */
+  protected momentSpec(p: Param, group: ParamGroup<O>, key: string): StateSpec {
+    const nonNegative = this.momentSigns()[key] === 'unsigned';
+    return momentEntries(p, this.storageOf(p, group), key, nonNegative);
+  }
+
+  /**
+   * A moment as the kernels take it, for this step: its float array, or its bfloat16 or int8
+   * storage (with the step's rounding key when bfloat16 is rounded stochastically, from the
+   * state's step count).
+   */
+  protected moment(p: Param, state: ParamState, group: ParamGroup<O>, key: string): Moment {
+    const signs = this.momentSigns();
+    const options = group as unknown as StateDtypeOptions;
+    const storage = this.storageOf(p, group);
+    const rounding =
+      storage === 'bfloat16' && options.stochasticRounding
+        ? {
+            seed: options.seed,
+            stream: this.positionOf(p),
+            step: state.step as number,
+            which: Object.keys(signs).indexOf(key),
+          }
+        : null;
+    return momentOf(state, storage, key, signs[key], rounding);
+  }
+
+  /** A moment's values as numbers, decoded from its storage: for checks of a loaded state. */
+  protected momentValues(
+    p: Param,
+    state: ParamState,
+    group: ParamGroup<O>,
+    key: string,
+  ): FloatArray {
+    return momentValues(this.moment(p, state, group, key), p.data);
+  }
+
+  /** How this parameter's moments are stored in this group. */
+  private storageOf(p: Param, group: ParamGroup<O>) {
+    return momentStorage(p, group as unknown as StateDtypeOptions);
+  }
+
+  private momentSigns(): MomentSigns {
+    return (this.constructor as { moments?: MomentSigns }).moments ?? {};
+  }
+
+  /** The parameter's position across the groups, in order (the state dict's numbering). */
+  private positionOf(p: Param): number {
+    if (this.positions === null) {
+      this.positions = new Map(
+        this.paramGroups.flatMap((group) => group.params).map((q, i) => [q, i]),
+      );
+    }
+    return this.positions.get(p) ?? -1;
+  }
+
+  /**
+   * The bytes of state held: every array of every parameter's state (moments in their
+   * `stateDtype`, int8 scales included), so that what a smaller dtype saves can be seen.
+   */
+  stateBytes(): number {
+    let bytes = 0;
+    const add = (value: unknown): void => {
+      if (isStateArray(value)) bytes += value.byteLength;
+      else if (Array.isArray(value)) value.forEach(add);
+    };
+    for (const state of this.state.values()) Object.values(state).forEach(add);
+    return bytes;
   }
 
   /**
@@ -625,6 +745,11 @@ export abstract class Optimizer<O extends object> {
     const newGroupState = this.loadedGroupState(stateDict.groupState);
     const newGroups = this.paramGroups.map((group, g) => {
       const merged: Record<string, unknown> = { ...group };
+      checkSameStateDtype(
+        group.stateDtype,
+        (savedGroups[g] as Record<string, unknown>).stateDtype,
+        g,
+      );
       for (const [key, value] of Object.entries(savedGroups[g] as Record<string, unknown>)) {
         if (key === 'params' || key === 'paramNames') continue;
         if (this.optionNames.includes(key) && !isPlainData(value)) {
@@ -870,8 +995,8 @@ function ownNames<O>(groups: ParamGroup<O>[]): Map<string, { p: Param; g: number
 /** Restored state with its arrays moved to where `zerosLike` would have put them (the arena). */
 function toStorage(state: ParamState): ParamState {
   for (const [key, value] of Object.entries(state)) {
-    if (isFloatArray(value)) {
-      const copy = allocate(dtypeOf(value), value.length);
+    if (isStateArray(value)) {
+      const copy = allocateState(stateArrayDType(value), value.length);
       copy.set(value);
       state[key] = copy;
     }
@@ -954,14 +1079,15 @@ export function checkGradient(p: Param): void {
  */
 export function checkStateArray(
   p: Param,
-  value: FloatArray,
+  value: StateArray,
   where: string,
   length = p.data.length,
   problem = 'Invalid state dict',
+  dtype: StateArrayDType = dtypeOf(p.data),
 ): void {
-  if (dtypeOf(value) !== dtypeOf(p.data) || value.length !== length) {
+  if (stateArrayDType(value) !== dtype || value.length !== length) {
     throw new RangeError(
-      `${problem}: ${where} is a ${dtypeOf(value)} array of length ${value.length}, expected ${dtypeOf(p.data)} of length ${length}`,
+      `${problem}: ${where} is a ${stateArrayDType(value)} array of length ${value.length}, expected ${dtype} of length ${length}`,
     );
   }
 }

@@ -12,9 +12,10 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link RAdam}, PyTorch's in camelCase; a group may override any of them. */
-export interface RAdamOptions extends MomentOptions {
+export interface RAdamOptions extends MomentOptions, StateDtypeOptions {
   /**
    * Decay the weights directly, θ ← (1 − γ λ) θ, as AdamW does, instead of adding λ θ to the
    * gradient. Default false. PyTorch: `decoupled_weight_decay`.
@@ -56,6 +57,7 @@ export class RAdam extends MomentOptimizer<RAdamOptions> {
       weightDecay: weightDecayOption(0, 'λ, an L2 penalty (or, decoupled, AdamW’s shrinking of θ)'),
       decoupledWeightDecay: decoupledWeightDecayOption,
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
 
@@ -75,20 +77,26 @@ export class RAdam extends MomentOptimizer<RAdamOptions> {
     const rhoInf = 2 / (1 - beta2) - 1;
     const rho = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
     const { gradSign, weightDecay, paramDecay } = decayScalars(group);
-    radamKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      gradSign,
-      weightDecay,
-      paramDecay,
-      lr: group.lr,
-      beta1,
-      beta2,
-      eps: group.eps,
-      biasCorrection1: 1 - beta1 ** step,
-      biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
-      rect:
-        rho > 5
-          ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho))
-          : 0,
-    });
+    radamKernel(
+      p.data,
+      grad,
+      this.moment(p, state, group, 'expAvg'),
+      this.moment(p, state, group, 'expAvgSq'),
+      {
+        gradSign,
+        weightDecay,
+        paramDecay,
+        lr: group.lr,
+        beta1,
+        beta2,
+        eps: group.eps,
+        biasCorrection1: 1 - beta1 ** step,
+        biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+        rect:
+          rho > 5
+            ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho))
+            : 0,
+      },
+    );
   }
 }

@@ -19,9 +19,10 @@ import {
   unitOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link RMSprop}, PyTorch's in camelCase; a group may override any of them. */
-export interface RMSpropOptions {
+export interface RMSpropOptions extends StateDtypeOptions {
   /** The learning rate γ. Default 1e-2; finite, >= 0. */
   lr: number;
   /**
@@ -91,8 +92,16 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
         'centered',
       ),
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moments `stateDtype` stores, in the kernel's order. */
+  static readonly moments: MomentSigns = {
+    squareAvg: 'unsigned',
+    momentumBuffer: 'signed',
+    gradAvg: 'signed',
+  };
 
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super(params, options, defaultsOf(RMSprop.spec));
@@ -102,17 +111,21 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkWeightDecay(o.weightDecay, o.lr);
   }
 
-  protected override initState(p: Param): ParamState {
-    return { step: 0, squareAvg: this.zerosLike(p) };
+  protected override initState(p: Param, group: ParamGroup<RMSpropOptions>): ParamState {
+    return { step: 0, ...this.momentZeros(p, group, 'squareAvg') };
   }
 
   /** The momentum buffer and the gradient average are made on the first step that uses them. */
-  protected override stateSpec(): StateSpec {
+  protected override stateSpec(p: Param, group: ParamGroup<RMSpropOptions>): StateSpec {
+    const optional = (key: string) =>
+      Object.fromEntries(
+        Object.entries(this.momentSpec(p, group, key)).map(([k, e]) => [k, stateEntry.optional(e)]),
+      );
     return {
       step: stateEntry.count,
-      squareAvg: stateEntry.array({ nonNegative: true }),
-      momentumBuffer: stateEntry.optional(stateEntry.array()),
-      gradAvg: stateEntry.optional(stateEntry.array()),
+      ...this.momentSpec(p, group, 'squareAvg'),
+      ...optional('momentumBuffer'),
+      ...optional('gradAvg'),
     };
   }
 
@@ -130,9 +143,9 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     group: ParamGroup<RMSpropOptions>,
   ): void {
     super.checkLoadedState(p, state, where, group);
-    const m = state.gradAvg as FloatArray | undefined;
-    const v = state.squareAvg as FloatArray;
-    if (m === undefined) return;
+    if (state.gradAvg === undefined) return;
+    const m = this.momentValues(p, state, group, 'gradAvg');
+    const v = this.momentValues(p, state, group, 'squareAvg');
     for (let i = 0; i < m.length; i++) {
       if (m[i] * m[i] > v[i] * 1.01) {
         throw new RangeError(
@@ -151,14 +164,18 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     this.countStep(state);
     // Made when first needed, so momentum or centering switched on between steps starts from
     // zero (PyTorch would fail on the missing buffer).
-    if (group.momentum > 0) state.momentumBuffer ??= this.zerosLike(p);
-    if (group.centered) state.gradAvg ??= this.zerosLike(p);
+    if (group.momentum > 0 && state.momentumBuffer === undefined) {
+      Object.assign(state, this.momentZeros(p, group, 'momentumBuffer'));
+    }
+    if (group.centered && state.gradAvg === undefined) {
+      Object.assign(state, this.momentZeros(p, group, 'gradAvg'));
+    }
     rmspropKernel(
       p.data,
       grad,
-      state.squareAvg as FloatArray,
-      group.momentum > 0 ? (state.momentumBuffer as FloatArray) : null,
-      group.centered ? (state.gradAvg as FloatArray) : null,
+      this.moment(p, state, group, 'squareAvg'),
+      group.momentum > 0 ? this.moment(p, state, group, 'momentumBuffer') : null,
+      group.centered ? this.moment(p, state, group, 'gradAvg') : null,
       group,
     );
   }

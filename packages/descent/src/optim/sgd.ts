@@ -18,9 +18,10 @@ import {
   unitOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /** The options of {@link SGD}, PyTorch's in camelCase; a group may override any of them. */
-export interface SGDOptions {
+export interface SGDOptions extends StateDtypeOptions {
   /** The learning rate γ, the step's scale. Default 1e-3; finite, >= 0. */
   lr: number;
   /**
@@ -83,8 +84,12 @@ export class SGD extends Optimizer<SGDOptions> {
         'nesterov',
       ),
       maximize: maximizeOption,
+      ...stateDtypeOptions,
     },
   });
+
+  /** The moment `stateDtype` stores: the momentum buffer. */
+  static readonly moments: MomentSigns = { momentumBuffer: 'signed' };
 
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super(params, options, defaultsOf(SGD.spec));
@@ -103,9 +108,36 @@ export class SGD extends Optimizer<SGDOptions> {
     return { momentumBuffer: null };
   }
 
-  /** The buffer is null until the first step with momentum makes it. */
-  protected override stateSpec(): StateSpec {
-    return { momentumBuffer: stateEntry.orNull(stateEntry.array()) };
+  /**
+   * The buffer is null until the first step with momentum makes it (int8's scales with it). A
+   * step count is kept for stochastic rounding, whose random bits change with it.
+   */
+  protected override stateSpec(p: Param, group: ParamGroup<SGDOptions>): StateSpec {
+    const buffer = this.momentSpec(p, group, 'momentumBuffer');
+    return {
+      ...Object.fromEntries(
+        Object.entries(buffer).map(([key, entry]) => [
+          key,
+          stateEntry.optional(stateEntry.orNull(entry)),
+        ]),
+      ),
+      step: stateEntry.optional(stateEntry.count),
+    };
+  }
+
+  /** A buffer kept in int8 needs its scales. */
+  protected override checkLoadedState(
+    p: Param,
+    state: ParamState,
+    where: string,
+    group: ParamGroup<SGDOptions>,
+  ): void {
+    super.checkLoadedState(p, state, where, group);
+    for (const key of Object.keys(this.momentSpec(p, group, 'momentumBuffer'))) {
+      if ((state[key] ?? null) === null && (state.momentumBuffer ?? null) !== null) {
+        throw new TypeError(`Invalid state dict: ${where}.${key} is missing or null`);
+      }
+    }
   }
 
   protected override stepParam(
@@ -114,14 +146,12 @@ export class SGD extends Optimizer<SGDOptions> {
     state: ParamState,
     group: ParamGroup<SGDOptions>,
   ): void {
-    let buffer = state.momentumBuffer as FloatArray | null;
-    const firstStep = group.momentum !== 0 && buffer === null;
-    if (firstStep) {
-      buffer = this.zerosLike(p);
-      state.momentumBuffer = buffer;
-    }
+    const firstStep = group.momentum !== 0 && (state.momentumBuffer ?? null) === null;
+    if (firstStep) Object.assign(state, this.momentZeros(p, group, 'momentumBuffer'));
+    if (group.stochasticRounding) state.step = ((state.step as number | undefined) ?? 0) + 1;
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const scalars = { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep };
-    sgdKernel(p.data, grad, momentum !== 0 ? buffer : null, scalars);
+    const buffer = momentum !== 0 ? this.moment(p, state, group, 'momentumBuffer') : null;
+    sgdKernel(p.data, grad, buffer, scalars);
   }
 }

@@ -11,13 +11,14 @@ import {
   maximizeOption,
   weightDecayOption,
 } from './shared-options.js';
+import { type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
 
 /**
  * The options of {@link Yogi}: the Adam family's, with the book's defaults (no PyTorch original).
  *
  * @interface
  */
-export type YogiOptions = MomentOptions;
+export type YogiOptions = MomentOptions & StateDtypeOptions;
 
 /**
  * Yogi (Zaheer et al.), as Dive into Deep Learning (section 12.10) writes it: Adam whose second
@@ -49,6 +50,7 @@ export class Yogi extends MomentOptimizer<YogiOptions> {
       eps: epsOption(1e-3, 'ε, added to the root of the second moment (the book’s 1e-3)'),
       weightDecay: { ...weightDecayOption(0), reference: undefined },
       maximize: { ...maximizeOption, reference: undefined },
+      ...stateDtypeOptions,
     },
   });
 
@@ -65,16 +67,22 @@ export class Yogi extends MomentOptimizer<YogiOptions> {
     const step = this.countStep(state);
     const [beta1, beta2] = group.betas;
     const { gradSign, weightDecay, paramDecay } = decayScalars(group);
-    yogiKernel(p.data, grad, state.expAvg as FloatArray, state.expAvgSq as FloatArray, {
-      gradSign,
-      weightDecay,
-      paramDecay,
-      lr: group.lr,
-      beta1,
-      beta2,
-      eps: group.eps,
-      biasCorrection1: 1 - beta1 ** step,
-      biasCorrection2: 1 - beta2 ** step,
-    });
+    yogiKernel(
+      p.data,
+      grad,
+      this.moment(p, state, group, 'expAvg'),
+      this.moment(p, state, group, 'expAvgSq'),
+      {
+        gradSign,
+        weightDecay,
+        paramDecay,
+        lr: group.lr,
+        beta1,
+        beta2,
+        eps: group.eps,
+        biasCorrection1: 1 - beta1 ** step,
+        biasCorrection2: 1 - beta2 ** step,
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../core/param.js';
 import type { AdamScalars } from '../adam.js';
+import type { Moment } from '../moment.js';
 import { closeRow, kernelId, openRow } from './batch.js';
 import { lerpFactor, lerpFlag } from './lerp.js';
 
@@ -9,9 +10,9 @@ const ADAM = kernelId('ADAM');
 export function adamSimd(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
-  maxExpAvgSq: FloatArray | null,
+  expAvg: Moment,
+  expAvgSq: Moment,
+  maxExpAvgSq: Moment | null,
   s: AdamScalars,
 ): boolean {
   if (!openRow(ADAM, p, g, expAvg, expAvgSq, maxExpAvgSq)) return false;

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../core/param.js';
 import type { AdamaxScalars } from '../adamax.js';
+import type { Moment } from '../moment.js';
 import { closeRow, kernelId, openRow } from './batch.js';
 import { lerpFactor, lerpFlag } from './lerp.js';
 
@@ -9,8 +10,8 @@ const ADAMAX = kernelId('ADAMAX');
 export function adamaxSimd(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expInf: FloatArray,
+  expAvg: Moment,
+  expInf: Moment,
   s: AdamaxScalars,
 ): boolean {
   if (!openRow(ADAMAX, p, g, expAvg, expInf)) return false;

@@ -1,4 +1,4 @@
-import type { DType, FloatArray } from '../../core/param.js';
+import type { StateArray } from '../../core/param.js';
 import { PAGE_BYTES, wasm } from './instance.js';
 
 /**
@@ -41,7 +41,7 @@ const collected = new FinalizationRegistry<number>((start) => release(start));
  * writes its old block, which a new array may own by now: `wasFreed` lets the optimizers refuse
  * it before a step rather than write into another parameter.
  */
-const freed = new WeakSet<FloatArray>();
+const freed = new WeakSet<StateArray>();
 
 /** Switches param() and optimizer state between the arena (the default) and ordinary arrays. */
 export function setArenaEnabled(on: boolean): void {
@@ -53,23 +53,36 @@ export function arenaEnabled(): boolean {
 }
 
 /** True when the kernels can address `array` directly. */
-export function inArena(array: FloatArray): boolean {
+export function inArena(array: StateArray): boolean {
   return buffers.has(array.buffer);
 }
 
+const views = {
+  float32: Float32Array,
+  float64: Float64Array,
+  bfloat16: Uint16Array,
+  uint8: Uint8Array,
+} as const;
+type View = typeof views;
+
 /**
- * A zero-filled array in the arena, or null when the arena is off, unavailable or full. The block
- * is released when the array is garbage-collected.
+ * A zero-filled array in the arena (a float array, or bfloat16 bits or int8 codes of optimizer
+ * state), or null when the arena is off, unavailable or full. The block is released when the
+ * array is garbage-collected.
  */
-export function arenaZeros(dtype: DType, length: number): FloatArray | null {
+export function arenaZeros<D extends keyof View>(
+  dtype: D,
+  length: number,
+): InstanceType<View[D]> | null {
   if (!enabled || wasm === null || length === 0) return null;
-  const width = dtype === 'float64' ? 8 : 4;
-  const start = reserve(length * width);
+  const View = views[dtype] as unknown as new (
+    buffer: ArrayBufferLike,
+    start: number,
+    length: number,
+  ) => InstanceType<View[D]>;
+  const start = reserve(length * views[dtype].BYTES_PER_ELEMENT);
   if (start < 0) return null;
-  const array =
-    dtype === 'float64'
-      ? new Float64Array(buffer!, start, length)
-      : new Float32Array(buffer!, start, length);
+  const array = new View(buffer!, start, length);
   collected.register(array, start, array);
   return array;
 }
@@ -80,7 +93,7 @@ export function arenaZeros(dtype: DType, length: number): FloatArray | null {
  * An optimizer refuses to step a freed array (a parameter's data or gradient, or its state) with
  * a TypeError naming it.
  */
-export function freeArray(array: FloatArray): boolean {
+export function freeArray(array: StateArray): boolean {
   if (!inArena(array) || live.get(array.byteOffset) === undefined) return false;
   if (!collected.unregister(array)) return false;
   release(array.byteOffset);
@@ -89,7 +102,7 @@ export function freeArray(array: FloatArray): boolean {
 }
 
 /** True for an array whose block `freeArray` returned: nothing may step it any more. */
-export function wasFreed(array: FloatArray): boolean {
+export function wasFreed(array: StateArray): boolean {
   return freed.has(array);
 }
 

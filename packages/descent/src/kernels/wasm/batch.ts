@@ -1,4 +1,5 @@
-import type { FloatArray } from '../../core/param.js';
+import { type FloatArray, isFloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import { sumsLength } from '../partial-sums.js';
 import { inArena, release, reserve } from './arena.js';
 import { wasm } from './instance.js';
@@ -65,9 +66,15 @@ export function simdEnabledNow(): boolean {
   return simdEnabled && wasm !== null;
 }
 
-function fits(p: FloatArray, a: FloatArray | null): boolean {
-  return a === null || (inArena(a) && a.length === p.length && a.constructor === p.constructor);
+function fits(p: FloatArray, a: Moment | null): boolean {
+  return (
+    a === null ||
+    (isFloatArray(a) && inArena(a) && a.length === p.length && a.constructor === p.constructor)
+  );
 }
+
+/** An array's address, 0 for none. */
+const address = (a: Moment | null): number => (a === null ? 0 : (a as FloatArray).byteOffset);
 
 /**
  * Starts a row for one tensor: the parameter and up to five more arrays, null where the kernel
@@ -79,10 +86,10 @@ export function openRow(
   kernel: number,
   p: FloatArray,
   a1: FloatArray,
-  a2: FloatArray | null = null,
-  a3: FloatArray | null = null,
-  a4: FloatArray | null = null,
-  a5: FloatArray | null = null,
+  a2: Moment | null = null,
+  a3: Moment | null = null,
+  a4: Moment | null = null,
+  a5: Moment | null = null,
 ): boolean {
   if (!simdEnabled || wasm === null || p.length === 0 || !inArena(p)) return false;
   if (!fits(p, a1) || !fits(p, a2) || !fits(p, a3) || !fits(p, a4) || !fits(p, a5)) return false;
@@ -94,10 +101,10 @@ export function openRow(
   u32[r + OFFSET] = total;
   u32[r + ARRAYS] = p.byteOffset;
   u32[r + ARRAYS + 1] = a1.byteOffset;
-  u32[r + ARRAYS + 2] = a2 === null ? 0 : a2.byteOffset;
-  u32[r + ARRAYS + 3] = a3 === null ? 0 : a3.byteOffset;
-  u32[r + ARRAYS + 4] = a4 === null ? 0 : a4.byteOffset;
-  u32[r + ARRAYS + 5] = a5 === null ? 0 : a5.byteOffset;
+  u32[r + ARRAYS + 2] = address(a2);
+  u32[r + ARRAYS + 3] = address(a3);
+  u32[r + ARRAYS + 4] = address(a4);
+  u32[r + ARRAYS + 5] = address(a5);
   u32[r + ARRAYS + SUMS] = 0;
   rows++;
   total += Math.ceil(p.length / 16) * 16;

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import type { NAdamScalars } from '../nadam.js';
 import { closeRow, kernelId, openRow } from './batch.js';
 import { lerpFactor, lerpFlag } from './lerp.js';
@@ -9,8 +10,8 @@ const NADAM = kernelId('NADAM');
 export function nadamSimd(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: NAdamScalars,
 ): boolean {
   if (!openRow(NADAM, p, g, expAvg, expAvgSq)) return false;

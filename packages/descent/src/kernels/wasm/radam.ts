@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import type { RAdamScalars } from '../radam.js';
 import { closeRow, kernelFlag, kernelId, openRow } from './batch.js';
 import { lerpFactor, lerpFlag } from './lerp.js';
@@ -10,8 +11,8 @@ const RECTIFIED = kernelFlag('RADAM_RECTIFIED');
 export function radamSimd(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: RAdamScalars,
 ): boolean {
   if (!openRow(RADAM, p, g, expAvg, expAvgSq)) return false;

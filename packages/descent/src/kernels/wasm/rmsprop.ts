@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import type { RMSpropScalars } from '../rmsprop.js';
 import { closeRow, kernelId, openRow } from './batch.js';
 import { lerpFactor, lerpFlag } from './lerp.js';
@@ -9,9 +10,9 @@ const RMSPROP = kernelId('RMSPROP');
 export function rmspropSimd(
   p: FloatArray,
   g: FloatArray,
-  squareAvg: FloatArray,
-  momentumBuffer: FloatArray | null,
-  gradAvg: FloatArray | null,
+  squareAvg: Moment,
+  momentumBuffer: Moment | null,
+  gradAvg: Moment | null,
   s: RMSpropScalars,
 ): boolean {
   if (!openRow(RMSPROP, p, g, squareAvg, momentumBuffer, gradAvg)) return false;

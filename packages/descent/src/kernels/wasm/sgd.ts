@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import type { SGDScalars } from '../sgd.js';
 import { closeRow, kernelFlag, kernelId, openRow } from './batch.js';
 
@@ -10,7 +11,7 @@ const FIRST = kernelFlag('SGD_FIRST');
 export function sgdSimd(
   p: FloatArray,
   g: FloatArray,
-  buffer: FloatArray | null,
+  buffer: Moment | null,
   s: SGDScalars,
 ): boolean {
   if (!openRow(SGD, p, g, buffer)) return false;

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/param.js';
+import type { Moment } from '../moment.js';
 import type { YogiScalars } from '../yogi.js';
 import { closeRow, kernelId, openRow } from './batch.js';
 
@@ -8,8 +9,8 @@ const YOGI = kernelId('YOGI');
 export function yogiSimd(
   p: FloatArray,
   g: FloatArray,
-  expAvg: FloatArray,
-  expAvgSq: FloatArray,
+  expAvg: Moment,
+  expAvgSq: Moment,
   s: YogiScalars,
 ): boolean {
   if (!openRow(YOGI, p, g, expAvg, expAvgSq)) return false;
