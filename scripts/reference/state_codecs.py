@@ -97,19 +97,24 @@ def random16_array(k, n):
     return x >> np.uint32(16)
 
 
+def bf16_bits_array(u, r=None):
+    """float32 bits (numpy uint64 array) -> bfloat16 bits: nearest even, or stochastic with the
+    16-bit randoms r; the rules of float_to_bf16_rne / float_to_bf16_sr, vectorized."""
+    nan = ((u & 0x7F800000) == 0x7F800000) & ((u & 0x007FFFFF) != 0)
+    if r is not None:
+        h = (u >> 16) + (r.astype(np.uint64) < (u & 0xFFFF)).astype(np.uint64)
+    else:
+        h = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    return np.where(nan, np.uint64(0x7FC0), h & 0xFFFF)
+
+
 def bf16_round(t, stochastic=False, k=0):
     """A float32 tensor stored in bfloat16 and read back (decode(encode(t))), as float32 tensor.
     Nearest even through the scalar rule above (torch's CPU vectorized .to(torch.bfloat16) of 1.13
     gives 0xFFFF for NaN where c10's scalar gives 0x7FC0; the value is NaN either way); the
     finite values are checked against torch by optim_state_codecs.py."""
     u = t.detach().reshape(-1).numpy().astype(np.float32).view(np.uint32).astype(np.uint64)
-    nan = ((u & 0x7F800000) == 0x7F800000) & ((u & 0x007FFFFF) != 0)
-    if stochastic:
-        r = random16_array(k, u.size).astype(np.uint64)
-        h = (u >> 16) + (r < (u & 0xFFFF)).astype(np.uint64)
-    else:
-        h = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
-    h = np.where(nan, np.uint64(0x7FC0), h & 0xFFFF)
+    h = bf16_bits_array(u, random16_array(k, u.size) if stochastic else None)
     out = (h << 16).astype(np.uint32).view(np.float32)
     return torch.from_numpy(out.copy()).reshape(t.shape)
 
