@@ -1,6 +1,6 @@
 """Reference cases for the codecs of low-precision optimizer state (issue 14, spec14.md).
 
-Writes packages/descent/test/state-dtype/fixtures/codecs.json. What it evaluates, and from where
+Writes packages/descent/test/kernels/fixtures/state-codecs.json. What it evaluates, and from where
 (the codecs themselves are in state_codecs.py, each naming its source):
 
 - maps: bitsandbytes' create_dynamic_map(signed=True / False), built with torch float32 linspace
@@ -33,7 +33,7 @@ from common import ROOT
 from state_codecs import (BLOCK, MAPS, ZERO, decode_blocks, encode_blocks, f32_bits, float_to_bf16_rne,
                           float_to_bf16_sr, key, mix, quantize_2d, random16, random16_array, sign_fix)
 
-PATH = "packages/descent/test/state-dtype/fixtures/codecs.json"
+PATH = "packages/descent/test/kernels/fixtures/state-codecs.json"
 rng = random.Random(14)
 
 # ---------------------------------------------------------------------------------------------

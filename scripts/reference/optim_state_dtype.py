@@ -1,6 +1,6 @@
 """Reference trajectories with optimizer state in bfloat16 and int8 (issue 14, spec14.md).
 
-Writes packages/descent/test/state-dtype/fixtures/trajectories.json, cases in the format of
+Writes packages/descent/test/optim/fixtures/state-dtype.json, cases in the format of
 test/optim/reference.ts (ReferenceCase, dtype float32), every group's options carrying stateDtype
 (and stochasticRounding, seed, min8bitSize where set).
 
@@ -400,5 +400,5 @@ cases.append(case("groups of every state dtype SGD", "SGD", [
 ], steps=5))
 
 replay_in_double(cases)
-write_fixture("packages/descent/test/state-dtype/fixtures/trajectories.json", cases,
+write_fixture("packages/descent/test/optim/fixtures/state-dtype.json", cases,
               "scripts/reference/optim_state_dtype.py")

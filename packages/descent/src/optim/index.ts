@@ -28,5 +28,6 @@ export * from './schedule-free-adamw.js';
 export * from './schedule-free-sgd.js';
 export * from './sgd.js';
 export * from './skip-non-finite.js';
+export type { MomentSigns, StateDtype, StateDtypeOptions } from './state-dtype.js';
 export type { WrappableOptimizer } from './wrapped-optimizer.js';
 export * from './yogi.js';

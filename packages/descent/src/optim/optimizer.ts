@@ -603,6 +603,7 @@ export abstract class Optimizer<O extends object> {
    * A moment as the kernels take it, for this step: its float array, or its bfloat16 or int8
    * storage (with the step's rounding key when bfloat16 is rounded stochastically, from the
    * state's step count).
+   * @internal The kernels' type, not the library's.
    */
   protected moment(p: Param, state: ParamState, group: ParamGroup<O>, key: string): Moment {
     const signs = this.momentSigns();
@@ -620,7 +621,10 @@ export abstract class Optimizer<O extends object> {
     return momentOf(state, storage, key, signs[key], rounding);
   }
 
-  /** A moment's values as numbers, decoded from its storage: for checks of a loaded state. */
+  /**
+   * A moment's values as numbers, decoded from its storage: for checks of a loaded state.
+   * @internal Beside {@link Optimizer.moment}.
+   */
   protected momentValues(
     p: Param,
     state: ParamState,

@@ -39,6 +39,10 @@ describe('Adagrad options', () => {
       initialAccumulatorValue: 0,
       eps: 1e-10,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

@@ -34,6 +34,10 @@ describe('Adam options', () => {
       amsgrad: false,
       maximize: false,
       decoupledWeightDecay: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

@@ -53,6 +53,10 @@ describe('Adamax options', () => {
       eps: 1e-8,
       weightDecay: 0,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

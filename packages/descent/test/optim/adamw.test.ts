@@ -40,6 +40,10 @@ describe('AdamW options', () => {
       amsgrad: false,
       maximize: false,
       decoupledWeightDecay: true,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

@@ -43,6 +43,10 @@ describe('Lion options', () => {
       betas: [0.9, 0.99],
       weightDecay: 0,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

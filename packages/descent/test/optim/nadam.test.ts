@@ -43,6 +43,10 @@ describe('NAdam options', () => {
       momentumDecay: 4e-3,
       decoupledWeightDecay: false,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

@@ -32,6 +32,10 @@ describe('RAdam options', () => {
       weightDecay: 0,
       decoupledWeightDecay: false,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

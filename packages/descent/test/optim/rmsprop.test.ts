@@ -41,6 +41,10 @@ describe('RMSprop options', () => {
       momentum: 0,
       centered: false,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 

@@ -29,6 +29,10 @@ describe('SGD options', () => {
       weightDecay: 0,
       nesterov: false,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 });

@@ -27,6 +27,10 @@ describe('Yogi options', () => {
       eps: 1e-3,
       weightDecay: 0,
       maximize: false,
+      stateDtype: null,
+      stochasticRounding: false,
+      seed: 0,
+      min8bitSize: 4096,
     });
   });
 
