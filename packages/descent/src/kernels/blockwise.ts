@@ -1,5 +1,5 @@
 import type { FloatArray } from '../core/param.js';
-import { nearestCode } from './dynamic-map.js';
+import { quantize2D } from './dynamic-map.js';
 
 /**
  * Block-wise 8-bit quantization (Dettmers et al. 2022, bitsandbytes' blockwise optimizers), for
@@ -7,9 +7,11 @@ import { nearestCode } from './dynamic-map.js';
  * blocks of 256 elements, each with its absolute maximum in float32, and each element is the
  * code of its value divided by that maximum in a dynamic map (dynamic-map.ts).
  *
- *     absmax_b = max_{i ∈ b} |x_i|
- *     code_i   = nearestCode(map, x_i / absmax_b)          (the zero code when absmax_b is 0)
- *     x̃_i      = map[code_i] · absmax_b
+ *     absmax_b = max_{i ∈ b} |x_i|                     (NaN when a value of the block is)
+ *     code_i   = quantize2D(map, x_i / absmax_b)         (float32 division)
+ *     code_i  ← code_i ± 1 if signed and signbit(map[code_i]) ≠ signbit(x_i)   (toward x_i's side)
+ *     code_i   = the code of 0 for the whole block when absmax_b is 0 or not finite
+ *     x̃_i      = map[code_i] · absmax_b                (float32 product)
  *
  * A block's own scale keeps an outlier from costing the rest of the tensor its precision: it
  * costs only its 255 neighbours theirs. With the signed map the code keeps the value's sign
@@ -62,9 +64,8 @@ export function encodeBlocks(
     const end = Math.min(start + BLOCK, hi);
     let max = 0;
     for (let i = start; i < end; i++) {
-      const a = Math.abs(values[i]);
-      // NaN wins, as WebAssembly's max: a block with a NaN is a NaN block.
-      if (!(a <= max)) max = a;
+      // Math.max propagates NaN (as WebAssembly's f32.max): a block with a NaN is a NaN block.
+      max = Math.max(max, Math.abs(values[i]));
     }
     const scale = Math.fround(max);
     absmax[start / BLOCK] = scale;
@@ -72,13 +73,18 @@ export function encodeBlocks(
       codes.fill(zero, start, end);
       continue;
     }
-    for (let i = start; i < end; i++) {
-      const x = values[i];
-      let code = nearestCode(map, Math.fround(x / scale));
-      if (signed && signBit(map[code]) !== signBit(x)) code += x > 0 ? 1 : -1;
-      codes[i] = code;
-    }
+    for (let i = start; i < end; i++) codes[i] = codeOf(map, signed, values[i], scale);
   }
+}
+
+/**
+ * The code of x in a block of finite, nonzero absmax `scale`: quantize2D of x / scale, and with
+ * the signed map the sign fix (see above).
+ */
+export function codeOf(map: Float32Array, signed: boolean, x: number, scale: number): number {
+  const code = quantize2D(map, signed, Math.fround(x / scale));
+  if (signed && signBit(map[code]) !== signBit(x)) return code + (x > 0 ? 1 : -1);
+  return code;
 }
 
 /** Whether the sign bit is set (−0 included), as C's signbit. */

@@ -10,18 +10,39 @@
  *
  * The signed map codes first moments, the unsigned one (no negative values, twice the
  * resolution) second moments. A value x in [−1, 1] is coded by the nearest map value
- * (`nearestCode`), as bitsandbytes' `quantize_2D` finds it.
+ * (`quantize2D`, bitsandbytes' `quantize_2D`).
  */
 
 const f = Math.fround;
 
-/** torch.linspace(start, end, steps) in float32, as torch computes it on the CPU. */
+/**
+ * torch.linspace(start, end, steps) in float32 as torch 1.13 computes it on an x86-64 CPU (its
+ * AVX2 kernel, RangeFactoriesKernel.cpp), which is where bitsandbytes' maps come from: with
+ * step = (end − start) / (steps − 1), element i is start + step · i below steps / 2 and
+ * end − step · (steps − 1 − i) from there, each a fused multiply-add (one rounding: GCC contracts
+ * them); but runs of 16 elements are made as two vectors of 8 whose lanes are base + k · step,
+ * base the first element's value and k · step rounded on its own. The reference's maps
+ * (scripts/reference/state_codecs.py, torch's own linspace) check every value.
+ */
 function linspace32(start: number, end: number, steps: number): number[] {
-  const step = f((end - f(start)) / (steps - 1));
+  const from = f(start);
+  const to = f(end);
+  const step = f(f(to - from) / (steps - 1));
   const halfway = Math.floor(steps / 2);
-  return Array.from({ length: steps }, (_, i) =>
-    i < halfway ? f(f(start) + f(step * i)) : f(f(end) - f(step * (steps - i - 1))),
-  );
+  // a + b·k rounded once: the product of a float32 and a small integer, and the sum, are exact
+  // in a double.
+  const at = (i: number): number =>
+    i < halfway ? f(from + step * i) : f(to - step * (steps - 1 - i));
+  const out: number[] = [];
+  let i = 0;
+  for (; i + 16 <= steps; i += 16) {
+    for (const first of [i, i + 8]) {
+      const base = at(first);
+      for (let k = 0; k < 8; k++) out.push(f(base + f(k * step)));
+    }
+  }
+  for (; i < steps; i++) out.push(at(i));
+  return out;
 }
 
 /** bitsandbytes' dynamic map: 256 sorted float32 values (see above). */
@@ -45,23 +66,32 @@ export const signedMap: Float32Array = createDynamicMap(true);
 export const unsignedMap: Float32Array = createDynamicMap(false);
 
 /**
- * The code of x: the index of the map value nearest x, where x lies between map[c] and
- * map[c + 1] and the midpoint (map[c] + map[c + 1]) · 0.5 in float32 decides; exactly at the
- * midpoint, the even index of the two. That is what bitsandbytes' `quantize_2D` returns: its
- * seven halvings from index 127 always end on an even index, which keeps a tie.
+ * The code of x in [−1, 1]: the index of the map value nearest x, as bitsandbytes' `quantize_2D`
+ * (csrc/kernels.cu) finds it, restated literally so that every code is the same: a binary search
+ * of seven halvings from index 127 (±64, ±32, … ±1) that keeps the last index below x (`lower`,
+ * from −1 for the signed map or 0) and above it (`upper`, from 1), then of the value `val` it
+ * lands on and the neighbour on x's side, the one whose float32 midpoint (val + neighbour) · 0.5
+ * x passes; at the midpoint itself, the landing index (always even).
  */
-export function nearestCode(map: Float32Array, x: number): number {
-  // The last index whose value is <= x (0 below the map).
-  let lo = 0;
-  let hi = map.length - 1;
-  if (x >= map[hi]) return hi;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (map[mid] <= x) lo = mid;
-    else hi = mid;
+export function quantize2D(map: Float32Array, signed: boolean, x: number): number {
+  let pivot = 127;
+  let upperPivot = 255;
+  let lowerPivot = 0;
+  let lower = signed ? -1 : 0;
+  let upper = 1;
+  let val = map[pivot];
+  for (let i = 64; i > 0; i >>= 1) {
+    if (x > val) {
+      lowerPivot = pivot;
+      lower = val;
+      pivot += i;
+    } else {
+      upperPivot = pivot;
+      upper = val;
+      pivot -= i;
+    }
+    val = map[pivot];
   }
-  const midpoint = f((map[lo] + map[hi]) * 0.5);
-  if (x > midpoint) return hi;
-  if (x < midpoint) return lo;
-  return lo % 2 === 0 ? lo : hi;
+  if (x >= val) return x > f((upper + val) * 0.5) ? upperPivot : pivot;
+  return x < f((lower + val) * 0.5) ? lowerPivot : pivot;
 }
