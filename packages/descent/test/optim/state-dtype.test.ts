@@ -111,9 +111,9 @@ describe('trajectories with state in bfloat16 and int8', () => {
               expect(value, where(i, key)).toBeInstanceOf(Uint8Array);
               expect(Array.from(value as Uint8Array), where(i, key)).toEqual(expected);
             } else if (mode === 'int8') {
-              // A block's absmax is max |m| of float32 moments, which descent computes in double
-              // arithmetic rounded once and torch op by op: as float32 state, it may differ by one or two
-              // ulps (the generator's replay checks the codes, not these).
+              // A block's absmax is max |m| of float32 moments, which descent computes in
+              // double arithmetic rounded once and torch op by op: as float32 state, it may
+              // differ by an ulp or two (the generator's replay checks the codes, not these).
               expect(value, where(i, key)).toBeInstanceOf(Float32Array);
               expect(ulpsApart(value as Float32Array, expected), where(i, key)).toBeLessThanOrEqual(
                 maxAbsmaxUlps,
@@ -130,4 +130,231 @@ describe('trajectories with state in bfloat16 and int8', () => {
       });
     });
   }
+});
+
+type Ctor = ReturnType<typeof optimizerClass>;
+
+/** The ten optimizers whose state is moments, with options that use every moment they keep. */
+const momentOptimizers: [string, Record<string, unknown>][] = [
+  ['SGD', { lr: 0.01, momentum: 0.9 }],
+  ['Adagrad', { lr: 0.01, initialAccumulatorValue: 0.1 }],
+  ['RMSprop', { lr: 0.01, momentum: 0.5, centered: true }],
+  ['Adam', { lr: 0.01, amsgrad: true }],
+  ['AdamW', { lr: 0.01 }],
+  ['Adamax', { lr: 0.01 }],
+  ['NAdam', { lr: 0.01 }],
+  ['RAdam', { lr: 0.01 }],
+  ['Yogi', { lr: 0.01 }],
+  ['Lion', { lr: 0.001 }],
+];
+
+/** The state dtypes a run may use, as group options (min8bitSize 256: the tensors below are int8). */
+const dtypeOptions: [string, Record<string, unknown>][] = [
+  ['default', {}],
+  ['float32', { stateDtype: 'float32' }],
+  ['bfloat16', { stateDtype: 'bfloat16' }],
+  ['bfloat16 stochastic', { stateDtype: 'bfloat16', stochasticRounding: true, seed: 7 }],
+  ['int8', { stateDtype: 'int8', min8bitSize: 256 }],
+];
+
+/** Sizes of a run's tensors: two int8 ones (blocks, a short last one) and one kept in float32. */
+const sizes = [700, 300, 100];
+
+/** Step t's gradient of tensor k: varied signs and sizes (seeded, no Math.random). */
+const gradient = (n: number, k: number, t: number) =>
+  Float32Array.from(
+    { length: n },
+    (_, i) => Math.sin(i * 0.37 + t * 1.3 + k) * (1 + (i % 7)) * 0.1 ** (i % 3),
+  );
+
+function makeRun(name: string, options: Record<string, unknown>, lengths = sizes) {
+  const params = lengths.map((n, k) =>
+    param(Float32Array.from({ length: n }, (_, i) => Math.cos(i + k))),
+  );
+  const opt = new (optimizerClass(name) as Ctor)([{ params, ...options }]);
+  const step = (t: number) => {
+    params.forEach((p, k) => {
+      p.grad.set(gradient(p.data.length, k, t));
+    });
+    opt.step();
+  };
+  return { params, opt, step };
+}
+
+const bitsOfParams = (params: Param[]) =>
+  params.map((p) => Array.from(new Uint32Array(p.data.buffer, p.data.byteOffset, p.data.length)));
+
+describe('resuming from a state dict', () => {
+  for (const [name, options] of momentOptimizers) {
+    for (const [label, dtype] of dtypeOptions) {
+      it(`${name}, ${label}: the run continues bit for bit, from the state dict and from its JSON`, () => {
+        const o = { ...options, ...dtype };
+        const whole = makeRun(name, o);
+        for (let t = 0; t < 6; t++) whole.step(t);
+        for (const viaJson of [false, true]) {
+          const first = makeRun(name, o);
+          for (let t = 0; t < 3; t++) first.step(t);
+          const saved = viaJson
+            ? JSON.parse(JSON.stringify(first.opt.stateDict()))
+            : first.opt.stateDict();
+          const resumed = makeRun(name, o);
+          resumed.params.forEach((p, k) => {
+            p.data.set(first.params[k].data);
+          });
+          resumed.opt.loadStateDict(saved);
+          expect(JSON.stringify(resumed.opt.stateDict())).toBe(
+            JSON.stringify(first.opt.stateDict()),
+          );
+          for (let t = 3; t < 6; t++) resumed.step(t);
+          expect(bitsOfParams(resumed.params)).toEqual(bitsOfParams(whole.params));
+          expect(JSON.stringify(resumed.opt.stateDict())).toBe(
+            JSON.stringify(whole.opt.stateDict()),
+          );
+        }
+      });
+    }
+  }
+});
+
+describe('state dtypes', () => {
+  it('each group keeps its own: bfloat16 bits, int8 codes and scales, float32, the parameter’s dtype', () => {
+    const [a, b, c, d] = [300, 300, 300, 300].map((n) => param(n, { dtype: 'float64' }));
+    const opt = new (optimizerClass('Adam') as Ctor)([
+      { params: [a], stateDtype: 'bfloat16' },
+      { params: [b], stateDtype: 'int8', min8bitSize: 256 },
+      { params: [c], stateDtype: 'float32' },
+      { params: [d] },
+    ]);
+    for (const p of [a, b, c, d]) p.grad.fill(0.5);
+    opt.step();
+    const state = (p: Param) => opt.state.get(p)!;
+    expect(state(a).expAvg).toBeInstanceOf(Uint16Array);
+    expect(state(a).expAvgSq).toBeInstanceOf(Uint16Array);
+    expect(state(b).expAvg).toBeInstanceOf(Uint8Array);
+    expect((state(b).expAvgAbsmax as Float32Array).length).toBe(2);
+    expect(state(c).expAvg).toBeInstanceOf(Float32Array);
+    expect(state(d).expAvg).toBeInstanceOf(Float64Array);
+    // The same first step everywhere: m = 0.05, v = 0.00025, each stored in its dtype, and the
+    // parameter moves by lr (to rounding), as with float64 state.
+    expect(bfloat16Value((state(a).expAvg as Uint16Array)[0])).toBe(bfloat16Value(0x3d4d));
+    for (const p of [a, b, c, d]) expect(Math.abs(p.data[0] + 1e-3)).toBeLessThan(1e-5);
+  });
+
+  it('stochastic rounding: the same seed gives the same bits, another seed others; int8 and float32 ignore it', () => {
+    const run = (o: Record<string, unknown>) => {
+      const r = makeRun('Adam', { lr: 0.01, ...o });
+      for (let t = 0; t < 4; t++) r.step(t);
+      return JSON.stringify([bitsOfParams(r.params), r.opt.stateDict().state]);
+    };
+    const sr = { stateDtype: 'bfloat16', stochasticRounding: true };
+    expect(run({ ...sr, seed: 3 })).toBe(run({ ...sr, seed: 3 }));
+    expect(run({ ...sr, seed: 3 })).not.toBe(run({ ...sr, seed: 4 }));
+    expect(run({ ...sr, seed: 3 })).not.toBe(run({ stateDtype: 'bfloat16' }));
+    const int8 = { stateDtype: 'int8', min8bitSize: 256 };
+    expect(run({ ...int8, stochasticRounding: true, seed: 5 })).toBe(run(int8));
+    expect(run({ stateDtype: 'float32', stochasticRounding: true })).toBe(
+      run({ stateDtype: 'float32' }),
+    );
+  });
+
+  it('SGD and Lion count steps for stochastic rounding only', () => {
+    for (const [name, options] of [momentOptimizers[0], momentOptimizers[9]]) {
+      const plain = makeRun(name, { ...options, stateDtype: 'bfloat16' });
+      const sr = makeRun(name, { ...options, stateDtype: 'bfloat16', stochasticRounding: true });
+      for (let t = 0; t < 3; t++) {
+        plain.step(t);
+        sr.step(t);
+      }
+      expect(plain.opt.state.get(plain.params[0])?.step, name).toBeUndefined();
+      expect(sr.opt.state.get(sr.params[0])?.step, name).toBe(3);
+    }
+  });
+
+  it('a state dict loads only into the same stateDtype: an error naming both, and nothing changes', () => {
+    const saved = makeRun('Adam', { lr: 0.01, stateDtype: 'bfloat16' });
+    saved.step(0);
+    const dict = JSON.parse(JSON.stringify(saved.opt.stateDict()));
+    for (const other of [{ stateDtype: 'int8', min8bitSize: 256 }, { stateDtype: 'float32' }, {}]) {
+      const target = makeRun('Adam', { lr: 0.01, ...other });
+      target.step(0);
+      target.step(1);
+      const before = JSON.stringify(target.opt.stateDict());
+      const params = bitsOfParams(target.params);
+      const expected = other.stateDtype ?? null;
+      expect(() => target.opt.loadStateDict(dict)).toThrow(RangeError);
+      expect(() => target.opt.loadStateDict(dict)).toThrow(
+        `paramGroups[0].stateDtype is "bfloat16", the optimizer's group has ${JSON.stringify(expected)}`,
+      );
+      expect(JSON.stringify(target.opt.stateDict())).toBe(before);
+      expect(bitsOfParams(target.params)).toEqual(params);
+    }
+  });
+
+  const bad: [string, unknown, RegExp, ErrorConstructor][] = [
+    ['stateDtype', 'int4', /stateDtype.*int4/, RangeError],
+    ['stateDtype', 'bf16', /stateDtype.*bf16/, RangeError],
+    ['stateDtype', 16, /stateDtype.*16/, TypeError],
+    ['stochasticRounding', 'yes', /stochasticRounding.*yes/, TypeError],
+    ['seed', -1, /seed.*-1/, RangeError],
+    ['seed', 1.5, /seed.*1\.5/, RangeError],
+    ['seed', 2 ** 32, /seed.*4294967296/, RangeError],
+    ['seed', Number.NaN, /seed.*NaN/, TypeError],
+    ['min8bitSize', 0, /min8bitSize.*0/, RangeError],
+    ['min8bitSize', 2.5, /min8bitSize.*2\.5/, RangeError],
+  ];
+  for (const [name, options] of momentOptimizers) {
+    it(`${name}: bad values refused by name, at construction and before a step changes anything`, () => {
+      for (const [option, value, words, Kind] of bad) {
+        const where = `${name} ${option} ${String(value)}`;
+        expect(() => makeRun(name, { ...options, [option]: value }), where).toThrow(Kind);
+        expect(() => makeRun(name, { ...options, [option]: value }), where).toThrow(words);
+        const run = makeRun(name, { ...options, stateDtype: 'int8', min8bitSize: 256 });
+        run.step(0);
+        const before = JSON.stringify(run.opt.stateDict());
+        const params = bitsOfParams(run.params);
+        (run.opt.paramGroups[0] as unknown as Record<string, unknown>)[option] = value;
+        expect(() => run.step(1), where).toThrow(words);
+        (run.opt.paramGroups[0] as unknown as Record<string, unknown>).stateDtype = 'int8';
+        (run.opt.paramGroups[0] as unknown as Record<string, unknown>)[option] =
+          option === 'stateDtype'
+            ? 'int8'
+            : { stochasticRounding: false, seed: 0, min8bitSize: 256 }[option];
+        expect(JSON.stringify(run.opt.stateDict()), where).toBe(before);
+        expect(bitsOfParams(run.params), where).toEqual(params);
+      }
+    });
+  }
+});
+
+describe('stateBytes', () => {
+  const n = 1 << 20;
+  const bytesPerParam = (
+    options: Record<string, unknown>,
+    length = n,
+    dtype: 'float32' | 'float64' = 'float32',
+  ) => {
+    const p = param(length, { dtype });
+    const opt = new (optimizerClass('Adam') as Ctor)([p], options);
+    expect(opt.stateBytes()).toBe(0);
+    p.grad.fill(0.25);
+    opt.step();
+    return opt.stateBytes() / length;
+  };
+
+  it('Adam on 2²⁰ parameters: 8 bytes each in float32, 4 in bfloat16, 2 + 8/256 in int8', () => {
+    expect(bytesPerParam({})).toBe(8);
+    expect(bytesPerParam({ stateDtype: 'float32' })).toBe(8);
+    expect(bytesPerParam({ stateDtype: 'bfloat16' })).toBe(4);
+    expect(bytesPerParam({ stateDtype: 'int8' })).toBe(2.03125);
+    expect(bytesPerParam({}, n, 'float64')).toBe(16);
+    expect(bytesPerParam({ stateDtype: 'float32' }, n, 'float64')).toBe(8);
+    // AMSGrad's maximum is a third moment.
+    expect(bytesPerParam({ stateDtype: 'int8', amsgrad: true })).toBe(3 * (1 + 4 / 256));
+  });
+
+  it('int8 leaves tensors below min8bitSize in float32', () => {
+    expect(bytesPerParam({ stateDtype: 'int8' }, 4095)).toBe(8);
+    expect(bytesPerParam({ stateDtype: 'int8' }, 4096)).toBe(2 + 8 / 256);
+    expect(bytesPerParam({ stateDtype: 'int8', min8bitSize: 1 }, 10)).toBe(2 + 8 / 10);
+  });
 });
