@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Param, param } from '../../src/core/param.js';
 import { bfloat16Value } from '../../src/kernels/bfloat16.js';
@@ -91,7 +92,7 @@ describe('trajectories with state in bfloat16 and int8', () => {
           perTensor.forEach((expected, i) => {
             const value = opt.state.get(params[i])?.[key];
             if (expected.length === 0) {
-              // Recorded for another tensor only: an int8 moment's absmax, a float32 tensor has none.
+              // Recorded for another tensor only: an int8 moment's absmax (float32 state has none).
               expect(value, where(i, key)).toBeUndefined();
               return;
             }
@@ -148,7 +149,7 @@ const momentOptimizers: [string, Record<string, unknown>][] = [
   ['Lion', { lr: 0.001 }],
 ];
 
-/** The state dtypes a run may use, as group options (min8bitSize 256: the tensors below are int8). */
+/** The state dtypes a run may use, as group options (min8bitSize 256: sizes' first two are int8). */
 const dtypeOptions: [string, Record<string, unknown>][] = [
   ['default', {}],
   ['float32', { stateDtype: 'float32' }],
@@ -356,5 +357,82 @@ describe('stateBytes', () => {
     expect(bytesPerParam({ stateDtype: 'int8' }, 4095)).toBe(8);
     expect(bytesPerParam({ stateDtype: 'int8' }, 4096)).toBe(2 + 8 / 256);
     expect(bytesPerParam({ stateDtype: 'int8', min8bitSize: 1 }, 10)).toBe(2 + 8 / 10);
+  });
+});
+
+/** A user's action in the property test: a step with a seeded gradient, or a save and a load. */
+type Action = { kind: 'step'; seed: number; scale: number } | { kind: 'resume'; json: boolean };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('step' as const),
+      seed: fc.nat(),
+      scale: fc.constantFrom(1e-6, 1e-3, 1, 10, 1e3),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resume' as const), json: fc.boolean() }) },
+);
+
+/** Gradient values from a seed (xorshift32), a few exact zeros among them. */
+function seededGradient(n: number, seed: number, scale: number): Float32Array {
+  let x = (seed ^ 0x9e3779b9) >>> 0 || 1;
+  return Float32Array.from({ length: n }, () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % 17 === 0 ? 0 : (x / 2 ** 31 - 1) * scale;
+  });
+}
+
+describe('random runs with low-precision state (fast-check)', () => {
+  it('saving and loading anywhere (directly or through JSON) changes no bit, and identical runs give identical bits', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...momentOptimizers),
+        fc.constantFrom(...dtypeOptions.slice(2)),
+        fc.array(fc.integer({ min: 1, max: 600 }), { minLength: 1, maxLength: 3 }),
+        fc.array(action, { minLength: 1, maxLength: 8 }),
+        ([name, options], [, dtype], lengths, actions) => {
+          const o = { ...options, ...dtype };
+          const straight = () => {
+            const run = makeRun(name, o, lengths);
+            for (const a of actions) {
+              if (a.kind !== 'step') continue;
+              run.params.forEach((p, k) => {
+                p.grad.set(seededGradient(p.data.length, a.seed + k, a.scale));
+              });
+              run.opt.step();
+            }
+            return [bitsOfParams(run.params), JSON.stringify(run.opt.stateDict())];
+          };
+          let run = makeRun(name, o, lengths);
+          for (const a of actions) {
+            if (a.kind === 'resume') {
+              const dict = run.opt.stateDict();
+              const saved = a.json ? JSON.parse(JSON.stringify(dict)) : dict;
+              const fresh = makeRun(name, o, lengths);
+              fresh.params.forEach((p, k) => {
+                p.data.set(run.params[k].data);
+              });
+              fresh.opt.loadStateDict(saved);
+              run = fresh;
+              continue;
+            }
+            run.params.forEach((p, k) => {
+              p.grad.set(seededGradient(p.data.length, a.seed + k, a.scale));
+            });
+            run.opt.step();
+          }
+          const expected = straight();
+          expect(straight()).toEqual(expected);
+          expect([bitsOfParams(run.params), JSON.stringify(run.opt.stateDict())]).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
