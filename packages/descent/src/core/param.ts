@@ -86,17 +86,27 @@ export function stateArrayDType(array: StateArray): StateArrayDType {
   return dtypeOf(array);
 }
 
+/** The array of each element type of state arrays, by the name state dicts give it. */
+export const stateArrayClasses = {
+  /** float32 values. */
+  float32: Float32Array,
+  /** float64 values. */
+  float64: Float64Array,
+  /** bfloat16 values, as their 16 bits (the upper half of a float32). */
+  bfloat16: Uint16Array,
+  /** int8 moments' codes: indices into a quantization map. */
+  uint8: Uint8Array,
+} as const;
+
+/** Whether a value names an element type of state arrays (a key of {@link stateArrayClasses}). */
+export function isStateArrayDType(value: unknown): value is StateArrayDType {
+  return typeof value === 'string' && Object.hasOwn(stateArrayClasses, value);
+}
+
 /** A zero-filled state array of the given element type, in the arena when it can be. */
 export function allocateState(dtype: StateArrayDType, length: number): StateArray {
   return arenaZeros(dtype, length) ?? new stateArrayClasses[dtype](length);
 }
-
-const stateArrayClasses = {
-  float32: Float32Array,
-  float64: Float64Array,
-  bfloat16: Uint16Array,
-  uint8: Uint8Array,
-} as const;
 
 /** Whether a value is a `Float32Array` or a `Float64Array`, the arrays descent steps. */
 export function isFloatArray(value: unknown): value is FloatArray {

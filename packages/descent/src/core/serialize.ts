@@ -1,4 +1,11 @@
-import { isStateArray, type StateArray, type StateArrayDType, stateArrayDType } from './param.js';
+import {
+  isStateArray,
+  isStateArrayDType,
+  type StateArray,
+  type StateArrayDType,
+  stateArrayClasses,
+  stateArrayDType,
+} from './param.js';
 
 /**
  * Plain-JSON encoding of optimizer and scheduler state that restores every bit.
@@ -16,14 +23,6 @@ interface EncodedArray {
   dtype: StateArrayDType;
   base64: string;
 }
-
-/** The arrays a state dict holds, by the dtype it names them with. */
-const arrayClasses = {
-  float32: Float32Array,
-  float64: Float64Array,
-  bfloat16: Uint16Array,
-  uint8: Uint8Array,
-} as const;
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -43,10 +42,10 @@ function decodeArray(value: unknown, where: string): StateArray {
     throw new TypeError(`Invalid array in ${where}: expected { dtype, base64 }`);
   }
   const dtype = value.dtype;
-  if (typeof dtype !== 'string' || !Object.hasOwn(arrayClasses, dtype)) {
+  if (!isStateArrayDType(dtype)) {
     throw new TypeError(`Invalid dtype in ${where}: ${JSON.stringify(dtype)}`);
   }
-  const Class = arrayClasses[dtype as StateArrayDType];
+  const Class = stateArrayClasses[dtype];
   const bytes = fromBase64(value.base64, where);
   const width = Class.BYTES_PER_ELEMENT;
   if (bytes.length % width !== 0) {

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dtypeOf, type FloatArray, isFloatArray, type Param, zeros } from '../core/param.js';
+import {
+  dtypeOf,
+  isFloatArray,
+  isStateArray,
+  isStateArrayDType,
+  type Param,
+  type StateArray,
+  stateArrayClasses,
+  stateArrayDType,
+} from '../core/param.js';
 import { assertSafeKey, decode, encode, isRecord, type Json } from '../core/serialize.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
@@ -20,7 +29,9 @@ import {
  *
  * Every array goes in as a tensor: each parameter under its name (`param.<index>` when it has
  * none), each array of the optimizer's state dict under its place in it (`optimizer.state.0.expAvg`,
- * `optimizer.state.0.oldDirs.2`), of the scheduler's under `scheduler.`. The header's metadata
+ * `optimizer.state.0.oldDirs.2`), of the scheduler's under `scheduler.`; moments kept in fewer
+ * bits (`stateDtype`) are BF16 tensors (bfloat16) and U8 tensors (int8 codes, beside their F32
+ * absmax), as PyTorch reads them. The header's metadata
  * holds the rest as JSON strings:
  *
  * - `descent.checkpoint`: the format's version, "1";
@@ -141,9 +152,9 @@ function build(path: string, contents: CheckpointContents, copy: boolean): Encod
   if (!Array.isArray(params) || params.length === 0) {
     throw refuse('expected a non-empty array of parameters');
   }
-  const tensors: { name: string; data: FloatArray; shape?: readonly number[] }[] = [];
+  const tensors: { name: string; data: StateArray; shape?: readonly number[] }[] = [];
   const owners = new Map<string, string>();
-  const add = (name: string, data: FloatArray, owner: string, shape?: readonly number[]) => {
+  const add = (name: string, data: StateArray, owner: string, shape?: readonly number[]) => {
     const previous = owners.get(name);
     if (previous !== undefined) {
       throw refuse(`${owner} and ${previous} would both be the tensor ${JSON.stringify(name)}`);
@@ -200,13 +211,13 @@ function checksum(head: Uint8Array, data: readonly Uint8Array[]): string {
 function extractTensors(
   stateDict: unknown,
   prefix: string,
-  add: (name: string, data: FloatArray, owner: string) => void,
+  add: (name: string, data: StateArray, owner: string) => void,
   refuse: (problem: string) => Error,
 ): Json {
   const walk = (value: unknown, path: string): Json => {
     if (Array.isArray(value)) return value.map((item, i) => walk(item, `${path}.${i}`));
     // Encoded, as stateDict() gives arrays, or (from another Stateful) not.
-    const array = isFloatArray(value)
+    const array = isStateArray(value)
       ? value
       : isRecord(value) && 'base64' in value && 'dtype' in value
         ? decodeArray(value, path)
@@ -238,27 +249,28 @@ function extractTensors(
  * Node 20, which a checkpoint would pay for every array on top of `stateDict()`. Used only while
  * it gives exactly what `encode` and `decode` give, as checked once on a probe; else those are.
  */
-function fastEncode(array: FloatArray): Json {
+function fastEncode(array: StateArray): Json {
   const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  return { dtype: dtypeOf(array), base64: bytes.toString('base64') };
+  return { dtype: stateArrayDType(array), base64: bytes.toString('base64') };
 }
 
-function fastDecode(value: Record<string, unknown>): FloatArray | undefined {
+function fastDecode(value: Record<string, unknown>): StateArray | undefined {
   const { dtype, base64 } = value;
   if (Object.keys(value).length !== 2 || typeof base64 !== 'string') return undefined;
-  if (dtype !== 'float32' && dtype !== 'float64') return undefined;
+  if (!isStateArrayDType(dtype)) return undefined;
+  const Class = stateArrayClasses[dtype];
   const bytes = Buffer.from(base64, 'base64');
-  const width = dtype === 'float64' ? 8 : 4;
+  const width = Class.BYTES_PER_ELEMENT;
   if (bytes.length % width !== 0 || base64.length !== Math.ceil(bytes.length / 3) * 4) {
     return undefined;
   }
-  const array = zeros(dtype, bytes.length / width);
+  const array = new Class(bytes.length / width);
   new Uint8Array(array.buffer).set(bytes);
   return array;
 }
 
-const sameBits = (a: FloatArray, b: unknown): boolean =>
-  isFloatArray(b) &&
+const sameBits = (a: StateArray, b: unknown): boolean =>
+  isStateArray(b) &&
   a.constructor === b.constructor &&
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
@@ -268,6 +280,8 @@ const fast = [
   new Float64Array([1.5, -0, Number.NaN, 2 ** -1074, -Number.MAX_VALUE]),
   new Float32Array([0.1, Number.NEGATIVE_INFINITY, 3]),
   new Float32Array(0),
+  new Uint16Array([0x7fc0, 0x8000, 0x3f80]),
+  new Uint8Array([0, 127, 255]),
 ].every((probe) => {
   const encoded = encode(probe);
   if (JSON.stringify(encoded) !== JSON.stringify(fastEncode(probe))) return false;
@@ -275,11 +289,11 @@ const fast = [
   return back !== undefined && sameBits(back, decode(encoded, 'probe'));
 });
 
-const encodeArray = (array: FloatArray): Json => (fast ? fastEncode(array) : encode(array)!);
+const encodeArray = (array: StateArray): Json => (fast ? fastEncode(array) : encode(array)!);
 
-function decodeArray(value: Record<string, unknown>, where: string): FloatArray {
+function decodeArray(value: Record<string, unknown>, where: string): StateArray {
   const array = (fast ? fastDecode(value) : undefined) ?? decode(value, where);
-  if (!isFloatArray(array)) throw new TypeError(`Invalid array in ${where}`);
+  if (!isStateArray(array)) throw new TypeError(`Invalid array in ${where}`);
   return array;
 }
 

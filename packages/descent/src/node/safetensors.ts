@@ -1,8 +1,10 @@
-import type { FloatArray } from '../core/param.js';
+import type { StateArray } from '../core/param.js';
 
 /**
- * The safetensors layout (github.com/huggingface/safetensors, "Format"), for float32 and float64
- * tensors:
+ * The safetensors layout (github.com/huggingface/safetensors, "Format"), for the arrays descent
+ * keeps: float32 and float64 tensors (F32, F64), and optimizer state in fewer bits (`stateDtype`):
+ * bfloat16 bits (BF16, a Uint16Array) and int8 codes (U8, a Uint8Array: unsigned indices into a
+ * quantization map, not numbers of their own):
  *
  * - 8 bytes: N, the length of the header, an unsigned little-endian 64-bit integer;
  * - N bytes: the header, UTF-8 JSON beginning with `{` and padded at the end with spaces (0x20);
@@ -13,16 +15,17 @@ import type { FloatArray } from '../core/param.js';
  * - the data: every tensor's elements, little-endian, row-major, one after the other with no gap
  *   and nothing after the last, which is what a reader checks so that no byte goes unaccounted.
  *
- * Tensors are written float64 first, then float32 (in the order given otherwise), so that each
- * one is aligned to its element size, as the reference writer arranges by sorting on alignment.
+ * Tensors are written by element size, largest first (float64, float32, bfloat16, bytes; in the
+ * order given otherwise), so that each one is aligned to its element size, as the reference
+ * writer arranges by sorting on alignment.
  */
 
-export type SafetensorsDType = 'F32' | 'F64';
+export type SafetensorsDType = 'F32' | 'F64' | 'BF16' | 'U8';
 
 export interface TensorEntry {
   dtype: SafetensorsDType;
   shape: number[];
-  data: FloatArray;
+  data: StateArray;
 }
 
 export interface SafetensorsContents {
@@ -35,10 +38,24 @@ export const maxHeaderLength = 100_000_000;
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-const widthOf = (dtype: SafetensorsDType): number => (dtype === 'F64' ? 8 : 4);
+/** The array each dtype reads into. */
+const arrayClasses = {
+  F64: Float64Array,
+  F32: Float32Array,
+  BF16: Uint16Array,
+  U8: Uint8Array,
+} as const;
 
-export function dtypeOfArray(array: FloatArray): SafetensorsDType {
-  return array instanceof Float64Array ? 'F64' : 'F32';
+const isDType = (value: unknown): value is SafetensorsDType =>
+  typeof value === 'string' && Object.hasOwn(arrayClasses, value);
+
+const widthOf = (dtype: SafetensorsDType): number => arrayClasses[dtype].BYTES_PER_ELEMENT;
+
+export function dtypeOfArray(array: StateArray): SafetensorsDType {
+  if (array instanceof Float64Array) return 'F64';
+  if (array instanceof Uint16Array) return 'BF16';
+  if (array instanceof Uint8Array) return 'U8';
+  return 'F32';
 }
 
 /** A problem with the bytes of a file, said in a few words; the caller names the file. */
@@ -54,7 +71,7 @@ export interface EncodedSafetensors {
 }
 
 /** The little-endian bytes of an array: a view of it on a little-endian machine, else a copy. */
-function littleEndianBytes(array: FloatArray): Uint8Array {
+function littleEndianBytes(array: StateArray): Uint8Array {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   if (littleEndian) return bytes;
   const width = array.BYTES_PER_ELEMENT;
@@ -71,7 +88,7 @@ function littleEndianBytes(array: FloatArray): Uint8Array {
  * string of the same length (a checksum of the file as it is with the placeholder).
  */
 export function encodeSafetensors(
-  tensors: readonly { name: string; data: FloatArray; shape?: readonly number[] }[],
+  tensors: readonly { name: string; data: StateArray; shape?: readonly number[] }[],
   metadata: Record<string, string>,
   placeholderKey?: string,
 ): EncodedSafetensors {
@@ -84,7 +101,7 @@ export function encodeSafetensors(
     }
     names.add(name);
   }
-  // Stable: float64 first, then float32, each in the order given.
+  // Stable: the widest elements first, each width in the order given.
   const ordered = [...tensors].sort((a, b) => b.data.BYTES_PER_ELEMENT - a.data.BYTES_PER_ELEMENT);
   // Written out by hand so that entries keep this order (an object would put "0" before others).
   const entries: string[] = [`"__metadata__":${JSON.stringify(metadata)}`];
@@ -132,7 +149,8 @@ const isIndex = (value: unknown): value is number =>
  * Reads a whole safetensors file, checking everything the format promises before any tensor is
  * made: the header's length against the file, its JSON, each entry's dtype, shape and offsets,
  * and that the tensors cover the data exactly, in order and with no gap, overlap or trailing
- * bytes. Throws a `FormatProblem` saying what is wrong. Only F32 and F64 tensors are read.
+ * bytes. Throws a `FormatProblem` saying what is wrong. Only F32, F64, BF16 and U8 tensors are
+ * read.
  */
 export function decodeSafetensors(
   bytes: Uint8Array,
@@ -203,9 +221,9 @@ export function decodeSafetensors(
     if (!isRecord(entry))
       throw new FormatProblem(`not a safetensors file: ${where} is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry;
-    if (dtype !== 'F32' && dtype !== 'F64') {
+    if (!isDType(dtype)) {
       throw new FormatProblem(
-        `${where} has dtype ${JSON.stringify(dtype)} (descent reads F32 and F64)`,
+        `${where} has dtype ${JSON.stringify(dtype)} (descent reads F32, F64, BF16 and U8)`,
       );
     }
     if (!Array.isArray(shape) || !shape.every(isIndex)) {
@@ -246,8 +264,7 @@ export function decodeSafetensors(
   const tensors = new Map<string, TensorEntry>();
   for (const { name, dtype, shape, begin, end } of spans) {
     const width = widthOf(dtype);
-    const data =
-      dtype === 'F64' ? new Float64Array((end - begin) / 8) : new Float32Array((end - begin) / 4);
+    const data = new arrayClasses[dtype]((end - begin) / width);
     const target = new Uint8Array(data.buffer);
     target.set(bytes.subarray(dataStart + begin, dataStart + end));
     if (!littleEndian) {

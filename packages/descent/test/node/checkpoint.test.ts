@@ -229,6 +229,103 @@ describe.each([
   });
 });
 
+describe('optimizer state in bfloat16 and int8', () => {
+  /** Tensors of 700 and 300 elements (int8 at min8bitSize 256) and of 100 (float32 under int8). */
+  const build = () => {
+    const params = [700, 300, 100].map((n, k) =>
+      param(
+        Float32Array.from({ length: n }, (_, i) => Math.cos(i + k)),
+        { name: `w${k}` },
+      ),
+    );
+    return params;
+  };
+  const step = (opt: AnyOptimizer, params: Param<FloatArray>[], t: number) => {
+    params.forEach((p, k) => {
+      for (let i = 0; i < p.data.length; i++)
+        p.grad[i] = Math.sin(i * 0.37 + t * 1.3 + k) * (1 + (i % 7));
+    });
+    opt.step();
+  };
+  const runs: [string, string, Record<string, unknown>][] = [
+    ['Adam, bfloat16', 'Adam', { lr: 0.01, amsgrad: true, stateDtype: 'bfloat16' }],
+    [
+      'AdamW, bfloat16 stochastic',
+      'AdamW',
+      { lr: 0.01, stateDtype: 'bfloat16', stochasticRounding: true, seed: 9 },
+    ],
+    [
+      'SGD, bfloat16 stochastic',
+      'SGD',
+      { lr: 0.01, momentum: 0.9, stateDtype: 'bfloat16', stochasticRounding: true },
+    ],
+    ['Adam, int8', 'Adam', { lr: 0.01, stateDtype: 'int8', min8bitSize: 256 }],
+    [
+      'RMSprop, int8',
+      'RMSprop',
+      { lr: 0.01, momentum: 0.5, centered: true, stateDtype: 'int8', min8bitSize: 256 },
+    ],
+  ];
+  for (const [label, name, options] of runs) {
+    it(`${label}: the file holds BF16 and U8 tensors, and the run resumes from it bit for bit`, async () => {
+      const cls = (optim as unknown as Record<string, OptimizerClass>)[name];
+      const straight = build();
+      const straightOpt = new cls([{ params: straight, ...options }]);
+      for (let t = 0; t < 6; t++) step(straightOpt, straight, t);
+
+      const first = build();
+      const firstOpt = new cls([{ params: first, ...options }]);
+      for (let t = 0; t < 3; t++) step(firstOpt, first, t);
+      const path = newPath('state-dtype');
+      await saveCheckpoint(path, { params: first, optimizer: firstOpt });
+
+      // Every array of the state is a tensor of its own type, bits as the state holds them.
+      const file = readSpec(readFileSync(path));
+      const types = new Set<string>();
+      first.forEach((p, i) => {
+        for (const [key, value] of Object.entries(firstOpt.state.get(p)!)) {
+          if (typeof value === 'number' || value === null) continue;
+          const array = value as Float32Array | Uint16Array | Uint8Array;
+          const tensor = file.tensors.get(`optimizer.state.${i}.${key}`)!;
+          const dtype =
+            array instanceof Uint16Array ? 'BF16' : array instanceof Uint8Array ? 'U8' : 'F32';
+          types.add(dtype);
+          expect(tensor.dtype, `${i}.${key}`).toBe(dtype);
+          expect(tensor.bits, `${i}.${key}`).toEqual(bitsOf(array));
+          expect(tensor.at % array.BYTES_PER_ELEMENT).toBe(0);
+        }
+      });
+      expect([...types].sort()).toEqual(options.stateDtype === 'int8' ? ['F32', 'U8'] : ['BF16']);
+
+      const resumed = build().map((p) => param(p.data.length, { name: p.name }));
+      const resumedOpt = new cls([{ params: resumed, ...options }]);
+      await loadCheckpoint(path, { params: resumed, optimizer: resumedOpt });
+      expect(JSON.stringify(resumedOpt.stateDict())).toBe(JSON.stringify(firstOpt.stateDict()));
+      for (let t = 3; t < 6; t++) step(resumedOpt, resumed, t);
+      expect(bits(resumed)).toEqual(bits(straight));
+      expect(JSON.stringify(resumedOpt.stateDict())).toBe(JSON.stringify(straightOpt.stateDict()));
+    });
+  }
+
+  it('a checkpoint with another state dtype is refused, naming both, and nothing changes', () => {
+    const params = build();
+    const opt = new optim.Adam([{ params, lr: 0.01, stateDtype: 'int8', min8bitSize: 256 }]);
+    step(opt, params, 0);
+    const path = newPath('state-dtype-other');
+    saveCheckpointSync(path, { params, optimizer: opt });
+    const target = build();
+    const targetOpt = new optim.Adam([{ params: target, lr: 0.01, stateDtype: 'bfloat16' }]);
+    step(targetOpt, target, 0);
+    const before = JSON.stringify(targetOpt.stateDict());
+    const values = bits(target);
+    expect(() => loadCheckpointSync(path, { params: target, optimizer: targetOpt })).toThrow(
+      /the optimizer refuses its state: .*stateDtype is "int8", the optimizer's group has "bfloat16"/,
+    );
+    expect(JSON.stringify(targetOpt.stateDict())).toBe(before);
+    expect(bits(target)).toEqual(values);
+  });
+});
+
 describe('the file', () => {
   it('is safetensors as the format describes it, with every array as a tensor', () => {
     const params = [
@@ -484,7 +581,7 @@ describe('what is refused, changing nothing', () => {
       writeSpec([{ ...tensor, dtype: 'F16', bytes: new Uint8Array(2) }], {
         'descent.checkpoint': '1',
       }),
-      /tensor "w" has dtype "F16" \(descent reads F32 and F64\)$/,
+      /tensor "w" has dtype "F16" \(descent reads F32, F64, BF16 and U8\)$/,
     );
     const big = Buffer.alloc(16);
     big.writeBigUInt64LE(2n ** 63n);

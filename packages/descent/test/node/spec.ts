@@ -56,7 +56,7 @@ export function readSpec(bytes: Uint8Array): SpecFile {
     data_offsets: [begin, end],
   } of entries) {
     if (begin !== expected) throw new Error(`${name} begins at ${begin}, expected ${expected}`);
-    const width = { F32: 4, F64: 8 }[dtype];
+    const width = ({ F32: 4, F64: 8, BF16: 2, U8: 1 } as Record<string, number>)[dtype];
     if (width === undefined) throw new Error(`${name}: dtype ${dtype}`);
     const count = shape.reduce((a, d) => a * d, 1);
     if (end - begin !== count * width)
@@ -68,6 +68,16 @@ export function readSpec(bytes: Uint8Array): SpecFile {
       if (width === 8) {
         bits.push(view.getBigUint64(at, true));
         values.push(view.getFloat64(at, true));
+      } else if (width === 2) {
+        // bfloat16: the upper half of a float32.
+        const half = view.getUint16(at, true);
+        const word = new DataView(new ArrayBuffer(4));
+        word.setUint32(0, half << 16);
+        bits.push(BigInt(half));
+        values.push(word.getFloat32(0));
+      } else if (width === 1) {
+        bits.push(BigInt(view.getUint8(at)));
+        values.push(view.getUint8(at));
       } else {
         bits.push(BigInt(view.getUint32(at, true)));
         values.push(view.getFloat32(at, true));
@@ -83,7 +93,8 @@ export function readSpec(bytes: Uint8Array): SpecFile {
 }
 
 /** The bits of a typed array's elements, as `readSpec` gives them. */
-export function bitsOf(array: Float32Array | Float64Array): bigint[] {
+export function bitsOf(array: Float32Array | Float64Array | Uint16Array | Uint8Array): bigint[] {
+  if (array instanceof Uint16Array || array instanceof Uint8Array) return Array.from(array, BigInt);
   const view = new DataView(array.buffer, array.byteOffset, array.byteLength);
   return Array.from({ length: array.length }, (_, i) =>
     array instanceof Float64Array
