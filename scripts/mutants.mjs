@@ -22,6 +22,41 @@ import { fileURLToPath } from 'node:url';
 /** file, the text to change, what it becomes, and the tests that must then fail. */
 const mutants = [
   {
+    name: 'state dtype: a state dict of another stateDtype loads',
+    file: 'packages/descent/src/optim/optimizer.ts',
+    from: 'checkSameStateDtype(\n',
+    to: '((..._: unknown[]) => {})(\n',
+    tests: ['packages/descent/test/optim/state-dtype.test.ts'],
+  },
+  {
+    name: 'state dtype: the update reads the bfloat16 moment before it is rounded',
+    file: 'packages/descent/src/kernels/moment.ts',
+    from: 'array[i] = bfloat16Value(bits);',
+    to: 'void bits;',
+    tests: ['packages/descent/test/optim/state-dtype.test.ts'],
+  },
+  {
+    name: "state dtype: stochastic rounding's key ignores the step",
+    file: 'packages/descent/src/optim/state-dtype.ts',
+    from: 'roundingKey(rounding.seed, rounding.stream, rounding.step, rounding.which)',
+    to: 'roundingKey(rounding.seed, rounding.stream, 1, rounding.which)',
+    tests: ['packages/descent/test/optim/state-dtype.test.ts'],
+  },
+  {
+    name: "state dtype: int8's sign fix is left out",
+    file: 'packages/descent/src/kernels/blockwise.ts',
+    from: 'if (signed && signBit(map[code]) !== signBit(x))',
+    to: 'if (!signed && signBit(map[code]) !== signBit(x))',
+    tests: ['packages/descent/test/kernels/blockwise.test.ts'],
+  },
+  {
+    name: 'state dtype: a NaN in an int8 block is hidden by the values after it',
+    file: 'packages/descent/src/kernels/blockwise.ts',
+    from: 'max = Math.max(max, Math.abs(values[i]));',
+    to: 'if (!(Math.abs(values[i]) <= max)) max = Math.abs(values[i]);',
+    tests: ['packages/descent/test/kernels/blockwise.test.ts'],
+  },
+  {
     name: 'arena: a block the bump pointer takes back is not zeroed (identical runs differed)',
     file: 'packages/descent/src/kernels/wasm/arena.ts',
     from: 'if (start < clean) new Uint8Array',
