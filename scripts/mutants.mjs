@@ -43,6 +43,13 @@ const mutants = [
     tests: ['packages/descent/test/optim/state-dtype.test.ts'],
   },
   {
+    name: 'state dtype: centered RMSprop takes int8 state',
+    file: 'packages/descent/src/optim/rmsprop.ts',
+    from: "if (o.centered && o.stateDtype === 'int8')",
+    to: 'if (false)',
+    tests: ['packages/descent/test/optim/state-dtype.test.ts'],
+  },
+  {
     name: "state dtype: int8's sign fix is left out",
     file: 'packages/descent/src/kernels/blockwise.ts',
     from: 'if (signed && signBit(map[code]) !== signBit(x))',

@@ -376,7 +376,9 @@ cases.append(case("int8 SGD nesterov weight decay maximize", "SGD",
                   big(momentum=0.9, nesterov=True, weightDecay=0.05, maximize=True), steps=3))
 cases.append(case("int8 SGD dampening scaled", "SGD", big(momentum=0.9, dampening=0.5), steps=3, grads="scaled"))
 cases.append(case("int8 Adagrad", "Adagrad", big(lr=0.1, weightDecay=0.1), steps=3))
-cases.append(case("int8 RMSprop centered momentum", "RMSprop", big(momentum=0.5, centered=True), steps=3))
+# Not centered: int8 state breaks v >= m^2 (v and m are quantized apart) and the step turns NaN,
+# so descent refuses centered RMSprop with int8 state, as bitsandbytes' RMSprop8bit does.
+cases.append(case("int8 RMSprop momentum", "RMSprop", big(momentum=0.5, alpha=0.9), steps=3))
 cases.append(case("int8 Adamax", "Adamax", big(lr=0.02, weightDecay=0.1), steps=3))
 # The default threshold: 4100 elements are int8 (17 blocks, the last of 4).
 cases.append(case("int8 Adam default min8bitSize", "Adam",

@@ -19,7 +19,12 @@ import {
   unitOption,
   weightDecayOption,
 } from './shared-options.js';
-import { type MomentSigns, type StateDtypeOptions, stateDtypeOptions } from './state-dtype.js';
+import {
+  type MomentSigns,
+  momentStorage,
+  type StateDtypeOptions,
+  stateDtypeOptions,
+} from './state-dtype.js';
 
 /** The options of {@link RMSprop}, PyTorch's in camelCase; a group may override any of them. */
 export interface RMSpropOptions extends StateDtypeOptions {
@@ -46,7 +51,8 @@ export interface RMSpropOptions extends StateDtypeOptions {
   momentum: number;
   /**
    * Divide by an estimate of the gradient's standard deviation, √(v − m²), rather than its root
-   * mean square √v. Default false.
+   * mean square √v. Default false. Not with `stateDtype: 'int8'` (as in bitsandbytes, whose 8-bit
+   * RMSprop refuses it): v and m quantized apart lose v ≥ m², and the step turns NaN.
    */
   centered: boolean;
   /** Maximize the objective instead of minimizing it (the gradient's sign flips). Default false. */
@@ -109,6 +115,14 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   protected override validateOptions(o: RMSpropOptions): void {
     checkWeightDecay(o.weightDecay, o.lr);
+    // A block's small squares quantize to 0 where their averages do not (the unsigned map's
+    // smallest step is ~1e-7 of the block's largest value, and squares spread twice as wide), so
+    // v − m² goes negative: 12 steps made a tensor NaN whose gradients were 1 and 1e-4.
+    if (o.centered && o.stateDtype === 'int8') {
+      throw new RangeError(
+        "Invalid centered: true with stateDtype 'int8' (int8 state breaks v ≥ m² and the step turns NaN; bitsandbytes refuses it too): use 'bfloat16' or float32 state",
+      );
+    }
   }
 
   protected override initState(p: Param, group: ParamGroup<RMSpropOptions>): ParamState {
@@ -134,7 +148,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
    * average, and a gradAvg whose square exceeds squareAvg would make the step NaN. Rounding puts
    * m² a little above v in a real run where the gradient barely changes (more so in float32 and
    * with alpha near 1), so only a square more than 1% above is refused: a corrupted state, such
-   * as one with the two arrays swapped.
+   * as one with the two arrays swapped. bfloat16 state rounds each of the two by up to 2⁻⁷ of its
+   * value (stochastically; half that to nearest), which moves m² up to 2.4% further: 5% there.
    */
   protected override checkLoadedState(
     p: Param,
@@ -146,8 +161,9 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     if (state.gradAvg === undefined) return;
     const m = this.momentValues(p, state, group, 'gradAvg');
     const v = this.momentValues(p, state, group, 'squareAvg');
+    const slack = momentStorage(p, group) === 'bfloat16' ? 1.05 : 1.01;
     for (let i = 0; i < m.length; i++) {
-      if (m[i] * m[i] > v[i] * 1.01) {
+      if (m[i] * m[i] > v[i] * slack) {
         throw new RangeError(
           `Invalid state dict: ${where}.gradAvg[${i}] is ${m[i]}, whose square exceeds squareAvg[${i}] (${v[i]}): the centered variance would be negative`,
         );

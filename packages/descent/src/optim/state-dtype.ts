@@ -87,12 +87,14 @@ export const stateDtypeOptions: OptionSpecs<StateDtypeOptions> = {
     scale: 'linear',
   },
   min8bitSize: {
-    summary: 'int8 state only for parameters of at least this many elements',
+    // No `reference`: the name is bitsandbytes' (min_8bit_size), and the optimizers' references
+    // (torch.optim, whose keywords the playground's PyTorch export writes) have none.
+    summary:
+      "int8 state only for parameters of at least this many elements (bitsandbytes' min_8bit_size)",
     type: 'integer',
     default: 4096,
     min: 1,
     scale: 'log',
-    reference: 'min_8bit_size',
   },
 };
 
