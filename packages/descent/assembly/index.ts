@@ -13,6 +13,8 @@ export {
   ROW_BYTES,
   ROW_DTYPE,
   ROW_FLAGS,
+  ROW_FORMAT,
+  ROW_KEYS,
   ROW_KERNEL,
   ROW_LENGTH,
   ROW_OFFSET,
@@ -21,6 +23,7 @@ export {
 export { RADAM_RECTIFIED } from './radam';
 export { SUM_BLOCK, SUMS, SUMS_PER_BLOCK } from './reduce';
 export { SGD_FIRST, SGD_NESTEROV } from './sgd';
+export { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT } from './state';
 export { Kernel, run } from './table';
 export {
   chunksStolen,

@@ -17,11 +17,14 @@
  *   u32 arrays[7]  byte addresses of the kernel's arrays (parameter first), 0 when absent; a
  *                kernel that sums blocks of its tensor finds its sums as array SUMS (reduce.ts)
  *   f64 scalars[10]  kernel-specific numbers, in the order each kernel's file lists
+ *   u32 format   how the kernel's moments (arrays 2 to 5) are stored: FLOAT, BFLOAT16 or
+ *                BFLOAT16_STOCHASTIC (state.ts)
+ *   u32 keys[4]  the stochastic rounding's key of each of arrays 2 to 5 for this step
  */
 export const CONTROL: usize = 64;
 export const ARENA_BASE: usize = 4096;
 
-export const ROW_BYTES: usize = 128;
+export const ROW_BYTES: usize = 160;
 export const ROW_KERNEL: usize = 0;
 export const ROW_DTYPE: usize = 4;
 export const ROW_LENGTH: usize = 8;
@@ -29,6 +32,8 @@ export const ROW_OFFSET: usize = 12;
 export const ROW_FLAGS: usize = 16;
 export const ROW_ARRAYS: usize = 20;
 export const ROW_SCALARS: usize = 48;
+export const ROW_FORMAT: usize = 128;
+export const ROW_KEYS: usize = 132;
 
 /** The address of array `k` of a row. */
 @inline export function array(row: usize, k: usize): usize {

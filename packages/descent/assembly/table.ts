@@ -7,6 +7,7 @@ import { LAMB_STEP_TERMS, LAMB_TERMS, lamb, lambStep } from './lamb';
 import { LION_TERMS, lion } from './lion';
 import { matmul } from './matmul';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
+import { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT, formatOf } from './state';
 import { NADAM_TERMS, nadam } from './nadam';
 import { PRODIGY_STEP_TERMS, PRODIGY_TERMS, prodigy, prodigyStep } from './prodigy';
 import { RADAM_TERMS, radam } from './radam';
@@ -67,8 +68,33 @@ function termsOf(kernel: u32): u32 {
 /** Runs elements [lo, hi) of one row. */
 function runRow(row: usize, lo: u32, hi: u32): void {
   const kernel = load<u32>(row + ROW_KERNEL);
-  if (rareTerms(row, termsOf(kernel))) rareRow(row, lo, hi, kernel);
+  const rare = rareTerms(row, termsOf(kernel));
+  const format = formatOf(row);
+  if (format == BFLOAT16) bfloat16Row(row, lo, hi, kernel, rare);
+  else if (format == BFLOAT16_STOCHASTIC) stochasticRow(row, lo, hi, kernel, rare);
+  else if (rare) rareRow(row, lo, hi, kernel);
   else usualRow(row, lo, hi, kernel);
+}
+
+/** A float32 row whose moments are bfloat16 (state.ts), rounded to nearest even. */
+function bfloat16Row(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
+  if (rare) lowPrecisionRow(row, lo, hi, kernel, true, BFLOAT16);
+  else lowPrecisionRow(row, lo, hi, kernel, false, BFLOAT16);
+}
+
+/** A float32 row whose moments are bfloat16, rounded stochastically. */
+function stochasticRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
+  if (rare) lowPrecisionRow(row, lo, hi, kernel, true, BFLOAT16_STOCHASTIC);
+  else lowPrecisionRow(row, lo, hi, kernel, false, BFLOAT16_STOCHASTIC);
+}
+
+/** The kernels with moments, on float32 parameters with moments stored as `format` says. */
+@inline function lowPrecisionRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool, format: u32): void {
+  switch (kernel) {
+    case Kernel.SGD: sgd<f32>(row, lo, hi, rare, format); break;
+    case Kernel.ADAM: adam<f32>(row, lo, hi, rare, format); break;
+    default: unreachable();
+  }
 }
 
 // Every kernel's loop twice, in two functions rather than two branches of one: V8 allocates
@@ -86,8 +112,8 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
   const double = load<u32>(row + ROW_DTYPE) != 0;
   switch (kernel) {
     case Kernel.RMW: if (double) rmw<f64>(row, lo, hi); else rmw<f32>(row, lo, hi); break;
-    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare); else sgd<f32>(row, lo, hi, rare); break;
-    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare); else adam<f32>(row, lo, hi, rare); break;
+    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare, FLOAT); else sgd<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare, FLOAT); else adam<f32>(row, lo, hi, rare, FLOAT); break;
     case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare); else adagrad<f32>(row, lo, hi, rare); break;
     case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare); else rmsprop<f32>(row, lo, hi, rare); break;
     case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi, rare); else adadelta<f32>(row, lo, hi, rare); break;

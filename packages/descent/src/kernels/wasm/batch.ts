@@ -1,5 +1,5 @@
 import { type FloatArray, isFloatArray } from '../../core/param.js';
-import type { Moment } from '../moment.js';
+import type { BFloat16Moment, Int8Moment, Moment } from '../moment.js';
 import { sumsLength } from '../partial-sums.js';
 import { inArena, release, reserve } from './arena.js';
 import { wasm } from './instance.js';
@@ -26,6 +26,10 @@ const OFFSET = constant('ROW_OFFSET') / 4;
 const FLAGS = constant('ROW_FLAGS') / 4;
 const ARRAYS = constant('ROW_ARRAYS') / 4;
 const SCALARS = constant('ROW_SCALARS') / 8;
+const FORMAT = constant('ROW_FORMAT') / 4;
+const KEYS = constant('ROW_KEYS') / 4;
+const BFLOAT16 = constant('BFLOAT16');
+const BFLOAT16_STOCHASTIC = constant('BFLOAT16_STOCHASTIC');
 
 /** The row layout, as indexes into a row's u32 (and, for SCALARS, f64) view: for other tables. */
 export const ROW = { BYTES: ROW_BYTES, KERNEL, DTYPE, LENGTH, OFFSET, FLAGS, ARRAYS, SCALARS };
@@ -66,20 +70,55 @@ export function simdEnabledNow(): boolean {
   return simdEnabled && wasm !== null;
 }
 
+/** The kernels that read and write bfloat16 moments (assembly/state.ts). */
+const bfloat16Kernels = new Set(['SGD', 'ADAM'].map(kernelId));
+
 function fits(p: FloatArray, a: Moment | null): boolean {
-  return (
-    a === null ||
-    (isFloatArray(a) && inArena(a) && a.length === p.length && a.constructor === p.constructor)
-  );
+  if (a === null) return true;
+  if (isFloatArray(a)) {
+    return inArena(a) && a.length === p.length && a.constructor === p.constructor;
+  }
+  return a.format === 'bfloat16' && inArena(a.bits) && a.bits.length === p.length;
+}
+
+const isLow = (m: Moment | null): m is BFloat16Moment | Int8Moment =>
+  m !== null && !isFloatArray(m);
+
+/** A bfloat16 moment's stochastic-rounding key (0 for any other array), for the row's keys. */
+const keyOf = (m: Moment | null): number => (isLow(m) && m.format === 'bfloat16' ? (m.key ?? 0) : 0);
+
+/**
+ * The storage of a row's moments (arrays 2 to 5), as assembly/state.ts numbers it, or -1 when the
+ * kernel cannot run them: they mix storages, or are bfloat16 for a kernel or a parameter type
+ * without bfloat16 loops. No allocation: it runs for every row.
+ */
+function formatOf(kernel: number, p: FloatArray, ...moments: (Moment | null)[]): number {
+  let low = 0;
+  let present = 0;
+  let stochastic = 0;
+  for (const m of moments) {
+    if (m === null) continue;
+    present++;
+    if (isLow(m)) {
+      low++;
+      if ((m as BFloat16Moment).key !== null) stochastic++;
+    }
+  }
+  if (low === 0) return 0;
+  const alike = low === present && (stochastic === 0 || stochastic === low);
+  if (!alike || !bfloat16Kernels.has(kernel) || !(p instanceof Float32Array)) return -1;
+  return stochastic > 0 ? BFLOAT16_STOCHASTIC : BFLOAT16;
 }
 
 /** An array's address, 0 for none. */
-const address = (a: Moment | null): number => (a === null ? 0 : (a as FloatArray).byteOffset);
+const address = (a: Moment | null): number =>
+  a === null ? 0 : isFloatArray(a) ? a.byteOffset : (a as BFloat16Moment).bits.byteOffset;
 
 /**
  * Starts a row for one tensor: the parameter and up to five more arrays, null where the kernel
  * does without. Returns false (and adds nothing) unless every array is in the arena with the
- * parameter's element type and length; the caller then runs its TypeScript loop instead. Finish
+ * parameter's length and element type, or for the moments (arrays 2 to 5) bfloat16 storage that
+ * the kernel reads (all of them alike); the caller then runs its TypeScript loop instead. Finish
  * the row with `closeRow`.
  */
 export function openRow(
@@ -93,8 +132,15 @@ export function openRow(
 ): boolean {
   if (!simdEnabled || wasm === null || p.length === 0 || !inArena(p)) return false;
   if (!fits(p, a1) || !fits(p, a2) || !fits(p, a3) || !fits(p, a4) || !fits(p, a5)) return false;
+  const format = formatOf(kernel, p, a2, a3, a4, a5);
+  if (format < 0) return false;
   if (rows === capacity) growTable();
   const r = rows * ROW_U32;
+  u32[r + FORMAT] = format;
+  u32[r + KEYS] = keyOf(a2);
+  u32[r + KEYS + 1] = keyOf(a3);
+  u32[r + KEYS + 2] = keyOf(a4);
+  u32[r + KEYS + 3] = keyOf(a5);
   u32[r + KERNEL] = kernel;
   u32[r + DTYPE] = p instanceof Float64Array ? 1 : 0;
   u32[r + LENGTH] = p.length;

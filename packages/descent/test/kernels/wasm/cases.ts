@@ -43,6 +43,24 @@ export const variants: [string, Record<string, unknown>][] = [
   ['ASGD', { lr: 0.01, t0: 2, lambd: 0.01, weightDecay: 0.1 }],
   ['Lion', { lr: 0.01 }],
   ['Lion', { lr: 0.01, betas: [0.3, 0.9], weightDecay: 0.5, maximize: true }],
+  ['SGD', { lr: 0.05, momentum: 0.9, stateDtype: 'bfloat16' }],
+  [
+    'SGD',
+    {
+      lr: 0.05,
+      momentum: 0.8,
+      nesterov: true,
+      weightDecay: 0.1,
+      stateDtype: 'bfloat16',
+      stochasticRounding: true,
+    },
+  ],
+  ['Adam', { lr: 0.01, stateDtype: 'bfloat16' }],
+  ['Adam', { lr: 0.01, stateDtype: 'bfloat16', stochasticRounding: true, seed: 12345 }],
+  [
+    'AdamW',
+    { lr: 0.01, weightDecay: 0.1, amsgrad: true, stateDtype: 'bfloat16', stochasticRounding: true },
+  ],
   ['ScheduleFreeSGD', { lr: 0.05 }],
   ['ScheduleFreeSGD', { lr: 0.05, momentum: 0.3, weightDecay: 0.1, warmupSteps: 3, r: 1 }],
   ['ScheduleFreeAdamW', { lr: 0.01 }],
@@ -140,6 +158,14 @@ export function run(
  */
 export function passesOf(name: string): boolean[] {
   return name === 'LAMB' || name === 'Prodigy' ? [true, false] : [false];
+}
+
+/**
+ * Whether a variant's steps run in WebAssembly in arrays of the arena: not with bfloat16 state
+ * for float64 parameters, which has no WebAssembly loops (assembly/state.ts).
+ */
+export function runsInWebAssembly(options: Record<string, unknown>, dtype: DType): boolean {
+  return !(options.stateDtype === 'bfloat16' && dtype === 'float64');
 }
 
 /** The moves of all parameters at once that `run` ends with: Schedule-Free's to eval. */
