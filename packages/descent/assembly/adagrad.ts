@@ -1,4 +1,5 @@
 import { array, at, gradient, lanes, ld, scalar, splat, st, terms } from './memory';
+import { keyOf, ldm, stm } from './state';
 
 /**
  * Adagrad (src/kernels/adagrad.ts).
@@ -6,34 +7,35 @@ import { array, at, gradient, lanes, ld, scalar, splat, st, terms } from './memo
  * weightDecay, gradSign.
  */
 @inline function body<T>(
-  o: usize, p: usize, g: usize, sum: usize,
+  i: u32, p: usize, g: usize, sum: usize,
   clr: v128, eps: v128, decay: v128, maximizes: bool, decays: bool, one: bool,
+  keySum: v128, format: u32,
 ): void {
+  const o = at<T>(i);
   const x = ld<T>(p + o, one);
   const d = gradient<T>(ld<T>(g + o, one), x, decay, maximizes, decays);
-  const s = v128.add<T>(ld<T>(sum + o, one), v128.mul<T>(d, d));
-  st<T>(sum + o, s, one);
+  const s = stm<T>(sum, o, v128.add<T>(ldm<T>(sum, o, one, format), v128.mul<T>(d, d)), one, format, keySum, i);
   st<T>(p + o, v128.sub<T>(x, v128.div<T>(v128.mul<T>(clr, d), v128.add<T>(v128.sqrt<T>(s), eps))), one);
 }
 
 /** Where gradSign and weightDecay are among the scalars (see rareTerms). */
 export const ADAGRAD_TERMS: u32 = terms(3, 2);
 
-/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it. */
-@inline export function adagrad<T>(row: usize, lo: u32, hi: u32, rare: bool): void {
+/** Steps elements [lo, hi) of a row; `rare` as table.ts sets it, `format` the moments' storage. */
+@inline export function adagrad<T>(row: usize, lo: u32, hi: u32, rare: bool, format: u32): void {
   const p = array(row, 0), g = array(row, 1), sum = array(row, 2);
   const clr = splat<T>(row, 0), eps = splat<T>(row, 1), decay = splat<T>(row, 2);
   const maximizes = rare && scalar(row, 3) < 0;
   const decays = rare && scalar(row, 2) != 0;
+  const keySum = keyOf(row, 2);
   const L = lanes<T>();
   let i = lo;
   for (; i + 4 * L <= hi; i += 4 * L) {
-    const o = at<T>(i);
-    body<T>(o, p, g, sum, clr, eps, decay, maximizes, decays, false);
-    body<T>(o + 16, p, g, sum, clr, eps, decay, maximizes, decays, false);
-    body<T>(o + 32, p, g, sum, clr, eps, decay, maximizes, decays, false);
-    body<T>(o + 48, p, g, sum, clr, eps, decay, maximizes, decays, false);
+    body<T>(i, p, g, sum, clr, eps, decay, maximizes, decays, false, keySum, format);
+    body<T>(i + L, p, g, sum, clr, eps, decay, maximizes, decays, false, keySum, format);
+    body<T>(i + 2 * L, p, g, sum, clr, eps, decay, maximizes, decays, false, keySum, format);
+    body<T>(i + 3 * L, p, g, sum, clr, eps, decay, maximizes, decays, false, keySum, format);
   }
-  for (; i + L <= hi; i += L) body<T>(at<T>(i), p, g, sum, clr, eps, decay, maximizes, decays, false);
-  for (; i < hi; i++) body<T>(at<T>(i), p, g, sum, clr, eps, decay, maximizes, decays, true);
+  for (; i + L <= hi; i += L) body<T>(i, p, g, sum, clr, eps, decay, maximizes, decays, false, keySum, format);
+  for (; i < hi; i++) body<T>(i, p, g, sum, clr, eps, decay, maximizes, decays, true, keySum, format);
 }

@@ -93,6 +93,13 @@ function stochasticRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): v
   switch (kernel) {
     case Kernel.SGD: sgd<f32>(row, lo, hi, rare, format); break;
     case Kernel.ADAM: adam<f32>(row, lo, hi, rare, format); break;
+    case Kernel.ADAGRAD: adagrad<f32>(row, lo, hi, rare, format); break;
+    case Kernel.LION: lion<f32>(row, lo, hi, rare, format); break;
+    case Kernel.ADAMAX: adamax<f32>(row, lo, hi, rare, format); break;
+    case Kernel.RMSPROP: rmsprop<f32>(row, lo, hi, rare, format); break;
+    case Kernel.NADAM: nadam<f32>(row, lo, hi, rare, format); break;
+    case Kernel.RADAM: radam<f32>(row, lo, hi, rare, format); break;
+    case Kernel.YOGI: yogi<f32>(row, lo, hi, rare, format); break;
     default: unreachable();
   }
 }
@@ -114,16 +121,16 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.RMW: if (double) rmw<f64>(row, lo, hi); else rmw<f32>(row, lo, hi); break;
     case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare, FLOAT); else sgd<f32>(row, lo, hi, rare, FLOAT); break;
     case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare, FLOAT); else adam<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare); else adagrad<f32>(row, lo, hi, rare); break;
-    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare); else rmsprop<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare, FLOAT); else adagrad<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare, FLOAT); else rmsprop<f32>(row, lo, hi, rare, FLOAT); break;
     case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi, rare); else adadelta<f32>(row, lo, hi, rare); break;
-    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi, rare); else adamax<f32>(row, lo, hi, rare); break;
-    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi, rare); else nadam<f32>(row, lo, hi, rare); break;
-    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi, rare); else radam<f32>(row, lo, hi, rare); break;
-    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare); else yogi<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi, rare, FLOAT); else adamax<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi, rare, FLOAT); else nadam<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi, rare, FLOAT); else radam<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare, FLOAT); else yogi<f32>(row, lo, hi, rare, FLOAT); break;
     case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
     case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
-    case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare); else lion<f32>(row, lo, hi, rare); break;
+    case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare, FLOAT); else lion<f32>(row, lo, hi, rare, FLOAT); break;
     case Kernel.MATMUL: if (double) matmul<f64>(row, lo, hi); else matmul<f32>(row, lo, hi); break;
     case Kernel.SCHEDULE_FREE: if (double) scheduleFree<f64>(row, lo, hi, rare); else scheduleFree<f32>(row, lo, hi, rare); break;
     case Kernel.SCHEDULE_FREE_MOVE: if (double) scheduleFreeMove<f64>(row, lo, hi); else scheduleFreeMove<f32>(row, lo, hi); break;

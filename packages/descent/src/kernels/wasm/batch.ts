@@ -71,7 +71,9 @@ export function simdEnabledNow(): boolean {
 }
 
 /** The kernels that read and write bfloat16 moments (assembly/state.ts). */
-const bfloat16Kernels = new Set(['SGD', 'ADAM'].map(kernelId));
+const bfloat16Kernels = new Set(
+  ['SGD', 'ADAM', 'ADAGRAD', 'RMSPROP', 'ADAMAX', 'NADAM', 'RADAM', 'YOGI', 'LION'].map(kernelId),
+);
 
 function fits(p: FloatArray, a: Moment | null): boolean {
   if (a === null) return true;
@@ -85,7 +87,8 @@ const isLow = (m: Moment | null): m is BFloat16Moment | Int8Moment =>
   m !== null && !isFloatArray(m);
 
 /** A bfloat16 moment's stochastic-rounding key (0 for any other array), for the row's keys. */
-const keyOf = (m: Moment | null): number => (isLow(m) && m.format === 'bfloat16' ? (m.key ?? 0) : 0);
+const keyOf = (m: Moment | null): number =>
+  isLow(m) && m.format === 'bfloat16' ? (m.key ?? 0) : 0;
 
 /**
  * The storage of a row's moments (arrays 2 to 5), as assembly/state.ts numbers it, or -1 when the
