@@ -132,6 +132,20 @@ export const optimizers: OptimizerSpec[] = [
   { name: 'Yogi', descent: 'Yogi', options: {}, bytes: 28 },
   // θ and m read and written, g read: 20 bytes a float32 element, as SGD with momentum.
   { name: 'Lion', descent: 'Lion', options: {}, bytes: 20 },
+  // Moments in bfloat16 (stateDtype): 2 bytes each way instead of 4.
+  {
+    name: 'SGD momentum bfloat16',
+    descent: 'SGD',
+    options: { lr: 1e-3, momentum: 0.9, stateDtype: 'bfloat16' },
+    bytes: 16,
+  },
+  { name: 'Adam bfloat16', descent: 'Adam', options: { stateDtype: 'bfloat16' }, bytes: 20 },
+  {
+    name: 'Adam bfloat16 stochastic',
+    descent: 'Adam',
+    options: { stateDtype: 'bfloat16', stochasticRounding: true },
+    bytes: 20,
+  },
   // θ and z read and written, g read; AdamW's v read and written too.
   { name: 'Schedule-Free SGD', descent: 'ScheduleFreeSGD', options: {}, bytes: 20 },
   { name: 'Schedule-Free AdamW', descent: 'ScheduleFreeAdamW', options: {}, bytes: 28 },

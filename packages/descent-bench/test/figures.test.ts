@@ -50,6 +50,12 @@ const traffic: Record<string, Pass | Pass[]> = {
   Rprop: { reads: ['param', 'grad', 'prev', 'step'], writes: ['param', 'prev', 'step'] },
   ASGD: { reads: ['param', 'grad'], writes: ['param', 'ax'] },
   Lion: { reads: ['param', 'grad', 'm'], writes: ['param', 'm'] },
+  'SGD momentum bfloat16': { reads: ['param', 'grad', 'buf16'], writes: ['param', 'buf16'] },
+  'Adam bfloat16': { reads: ['param', 'grad', 'm16', 'v16'], writes: ['param', 'm16', 'v16'] },
+  'Adam bfloat16 stochastic': {
+    reads: ['param', 'grad', 'm16', 'v16'],
+    writes: ['param', 'm16', 'v16'],
+  },
   'Schedule-Free SGD': { reads: ['param', 'grad', 'z'], writes: ['param', 'z'] },
   'Schedule-Free AdamW': { reads: ['param', 'grad', 'z', 'v'], writes: ['param', 'z', 'v'] },
   LAMB: [
@@ -62,10 +68,12 @@ const traffic: Record<string, Pass | Pass[]> = {
   ],
 };
 
+/** 4 bytes an element, 2 for an array named with 16 (bfloat16). */
+const width = (array: string) => (array.endsWith('16') ? 2 : 4);
 const byHand = (name: string) =>
   [traffic[name]].flat().reduce((bytes, { reads, writes }) => {
     const allocated = writes.filter((a) => !reads.includes(a));
-    return bytes + 4 * (reads.length + writes.length + allocated.length);
+    return [...reads, ...writes, ...allocated].reduce((sum, a) => sum + width(a), bytes);
   }, 0);
 
 const timing = (best: number): Timing => ({ best, median: best, reps: 1 });
@@ -82,7 +90,7 @@ describe('bytes per element', () => {
     expect(byHand('ASGD')).toBe(20);
   });
 
-  it('match the state arrays each optimizer keeps: 4 for p and g read, p written, 8 per array', () => {
+  it('match the state arrays each optimizer keeps: 4 for p and g read, p written, twice the bytes of each state element', () => {
     const classes = optim as unknown as Record<
       string,
       new (
@@ -96,8 +104,11 @@ describe('bytes per element', () => {
       p.grad.fill(0.25);
       const opt = new classes[spec.descent]([p], spec.options);
       opt.step();
-      const arrays = Object.values(opt.state.get(p)!).filter(isFloatArray).length;
-      expect(12 + 8 * arrays, spec.name).toBe(byHand(spec.name));
+      // Each state array read and written: twice its element's bytes.
+      const stateBytes = Object.values(opt.state.get(p)!)
+        .filter((value) => ArrayBuffer.isView(value))
+        .reduce((sum, array) => sum + 2 * (array as Float32Array).BYTES_PER_ELEMENT, 0);
+      expect(12 + stateBytes, spec.name).toBe(byHand(spec.name));
     }
   });
 
