@@ -33,11 +33,11 @@ const NO_SUMS: v128 = f64x2(0, 0);
 }
 
 /** The lower and upper halves of a float32 vector, as float64 pairs. */
-@inline function low<T>(x: v128): v128 {
+@inline export function low<T>(x: v128): v128 {
   return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(x) : x;
 }
 
-@inline function high(x: v128): v128 {
+@inline export function high(x: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
 }
 

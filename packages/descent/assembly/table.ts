@@ -1,3 +1,13 @@
+import {
+  ADAFACTOR_FACTORED_STEP_TERMS,
+  ADAFACTOR_STEP_TERMS,
+  adafactor,
+  adafactorCols,
+  adafactorFactored,
+  adafactorFactoredStep,
+  adafactorRows,
+  adafactorStep,
+} from './adafactor';
 import { ADADELTA_TERMS, adadelta } from './adadelta';
 import { ADAGRAD_TERMS, adagrad } from './adagrad';
 import { ADAM_TERMS, adam } from './adam';
@@ -40,6 +50,12 @@ export enum Kernel {
   LAMB_STEP,
   PRODIGY,
   PRODIGY_STEP,
+  ADAFACTOR,
+  ADAFACTOR_STEP,
+  ADAFACTOR_ROWS,
+  ADAFACTOR_COLS,
+  ADAFACTOR_FACTORED,
+  ADAFACTOR_FACTORED_STEP,
 }
 
 /** Where a kernel keeps its rare terms (memory.ts, rareTerms). */
@@ -61,6 +77,8 @@ function termsOf(kernel: u32): u32 {
     case Kernel.LAMB_STEP: return LAMB_STEP_TERMS;
     case Kernel.PRODIGY: return PRODIGY_TERMS;
     case Kernel.PRODIGY_STEP: return PRODIGY_STEP_TERMS;
+    case Kernel.ADAFACTOR_STEP: return ADAFACTOR_STEP_TERMS;
+    case Kernel.ADAFACTOR_FACTORED_STEP: return ADAFACTOR_FACTORED_STEP_TERMS;
     default: return NO_TERMS;
   }
 }
@@ -138,6 +156,12 @@ function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
     case Kernel.LAMB_STEP: if (double) lambStep<f64>(row, lo, hi, rare); else lambStep<f32>(row, lo, hi, rare); break;
     case Kernel.PRODIGY: if (double) prodigy<f64>(row, lo, hi, rare); else prodigy<f32>(row, lo, hi, rare); break;
     case Kernel.PRODIGY_STEP: if (double) prodigyStep<f64>(row, lo, hi, rare); else prodigyStep<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAFACTOR: if (double) adafactor<f64>(row, lo, hi); else adafactor<f32>(row, lo, hi); break;
+    case Kernel.ADAFACTOR_STEP: if (double) adafactorStep<f64>(row, lo, hi, rare); else adafactorStep<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAFACTOR_ROWS: if (double) adafactorRows<f64>(row, lo, hi); else adafactorRows<f32>(row, lo, hi); break;
+    case Kernel.ADAFACTOR_COLS: if (double) adafactorCols<f64>(row, lo, hi); else adafactorCols<f32>(row, lo, hi); break;
+    case Kernel.ADAFACTOR_FACTORED: if (double) adafactorFactored<f64>(row, lo, hi); else adafactorFactored<f32>(row, lo, hi); break;
+    case Kernel.ADAFACTOR_FACTORED_STEP: if (double) adafactorFactoredStep<f64>(row, lo, hi, rare); else adafactorFactoredStep<f32>(row, lo, hi, rare); break;
     default: unreachable();
   }
 }

@@ -1,5 +1,12 @@
 import type { FloatArray } from '../core/param.js';
 import { lerp } from './lerp.js';
+import { SUM_BLOCK, total } from './partial-sums.js';
+import {
+  adafactorFactorsSimd,
+  adafactorMomentsSimd,
+  adafactorStepSimd,
+  adafactorSumsSimd,
+} from './wasm/adafactor.js';
 
 export interface AdafactorScalars {
   /** −1 when maximizing, else 1. */
@@ -21,68 +28,153 @@ export interface AdafactorScalars {
   cols: number;
 }
 
-/**
- * One Adafactor step over a tensor, in place. With `variance` (a vector) the second moment is
- * kept whole; without, `rowVar` (one per row of each trailing m × n matrix) and `colVar` (one per
- * column) hold running means of the squared gradient along the rows and the columns, and the
- * second moment is their outer product over the mean of the row factors. Passes: the parameter's
- * norm, then the moments, then the update's norm, then the step (the update computed again, so
- * no array holds it).
+/*
+ * One Adafactor step over a tensor (src/optim/adafactor.ts has the whole algorithm) takes two
+ * norms of the whole tensor, RMS(θ_{t-1}) and RMS(U_t), so it is made of passes, each in
+ * WebAssembly when the arrays are in the arena (assembly/adafactor.ts) and these loops otherwise,
+ * the reference. The norms' squares are summed by blocks (src/kernels/partial-sums.ts): `sums`
+ * holds each block's Σθ² and ΣU², in that order.
+ *
+ * A vector, V̂ kept whole, takes two passes:
+ *   adafactorMomentsKernel  V̂ ← lerp(V̂, g², w), U = g / √max(V̂, ε₁²), and the sums;
+ *   adafactorStepKernel     θ ← θ(1 − γλ) − s U, with s = adafactorStepSize(sums).
+ * A parameter factored into m × n matrices (R per row, C per column of each), three:
+ *   adafactorFactorsKernel  R ← lerp(R, mean_j g², w), C ← lerp(C, mean_i g², w);
+ *   adafactorSumsKernel     U = g / √max(R_i C_j / max(mean_i R, ε₁), ε₁²), and the sums;
+ *   adafactorStepKernel     as a vector's, U computed again (no array holds it).
+ * θ² is summed before θ moves (α takes θ_{t-1}, before the decay); g's sign (maximize) changes
+ * U's but not U², so only the step applies it.
  */
-export function adafactorKernel(
+
+/** A vector's first pass, in place: V̂ and the sums. */
+export function adafactorMomentsKernel(
+  p: FloatArray,
+  g: FloatArray,
+  variance: FloatArray,
+  sums: Float64Array,
+  s: AdafactorScalars,
+): void {
+  if (adafactorMomentsSimd(p, g, variance, sums, s)) return;
+  const floor = s.eps1 * s.eps1;
+  for (let start = 0, b = 0; start < p.length; start += SUM_BLOCK, b += 2) {
+    let paramSquares = 0;
+    let updateSquares = 0;
+    for (let i = start; i < Math.min(p.length, start + SUM_BLOCK); i++) {
+      variance[i] = lerp(variance[i], g[i] * g[i], s.weight);
+      const u = g[i] / Math.sqrt(Math.max(variance[i], floor));
+      paramSquares += p[i] * p[i];
+      updateSquares += u * u;
+    }
+    sums[b] = paramSquares;
+    sums[b + 1] = updateSquares;
+  }
+}
+
+/** A factored parameter's first pass, in place: the row and column means of g², into R and C. */
+export function adafactorFactorsKernel(
+  p: FloatArray,
+  g: FloatArray,
+  rowVar: FloatArray,
+  colVar: FloatArray,
+  s: AdafactorScalars,
+): void {
+  if (adafactorFactorsSimd(p, g, rowVar, colVar, s)) return;
+  const { rows, cols } = s;
+  const size = rows * cols;
+  for (let b = 0; b < p.length / size; b++) {
+    const base = b * size;
+    for (let i = 0; i < rows; i++) {
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += g[base + i * cols + j] * g[base + i * cols + j];
+      rowVar[b * rows + i] = lerp(rowVar[b * rows + i], sum / cols, s.weight);
+    }
+    for (let j = 0; j < cols; j++) {
+      let sum = 0;
+      for (let i = 0; i < rows; i++) sum += g[base + i * cols + j] * g[base + i * cols + j];
+      colVar[b * cols + j] = lerp(colVar[b * cols + j], sum / rows, s.weight);
+    }
+  }
+}
+
+/** max(mean_i R, ε₁) of each matrix: the outer product's normalization. */
+function rowMeans(rowVar: FloatArray, s: AdafactorScalars): Float64Array {
+  const means = new Float64Array(rowVar.length / s.rows);
+  for (let b = 0; b < means.length; b++) {
+    let sum = 0;
+    for (let i = 0; i < s.rows; i++) sum += rowVar[b * s.rows + i];
+    means[b] = Math.max(sum / s.rows, s.eps1);
+  }
+  return means;
+}
+
+/** U of element k of a factored parameter, but for g's sign. */
+function factoredUpdate(
+  g: FloatArray,
+  rowVar: FloatArray,
+  colVar: FloatArray,
+  means: Float64Array,
+  k: number,
+  s: AdafactorScalars,
+): number {
+  // Element k is in row q of all the matrices' rows (row i of matrix b), column j.
+  const q = Math.floor(k / s.cols);
+  const j = k - q * s.cols;
+  const b = Math.floor(q / s.rows);
+  const v = Math.max((rowVar[q] * colVar[b * s.cols + j]) / means[b], s.eps1 * s.eps1);
+  return g[k] / Math.sqrt(v);
+}
+
+/** A factored parameter's second pass: the sums. */
+export function adafactorSumsKernel(
+  p: FloatArray,
+  g: FloatArray,
+  rowVar: FloatArray,
+  colVar: FloatArray,
+  sums: Float64Array,
+  s: AdafactorScalars,
+): void {
+  if (adafactorSumsSimd(p, g, rowVar, colVar, sums, s)) return;
+  const means = rowMeans(rowVar, s);
+  for (let start = 0, b = 0; start < p.length; start += SUM_BLOCK, b += 2) {
+    let paramSquares = 0;
+    let updateSquares = 0;
+    for (let k = start; k < Math.min(p.length, start + SUM_BLOCK); k++) {
+      const u = factoredUpdate(g, rowVar, colVar, means, k, s);
+      paramSquares += p[k] * p[k];
+      updateSquares += u * u;
+    }
+    sums[b] = paramSquares;
+    sums[b + 1] = updateSquares;
+  }
+}
+
+/**
+ * α_t / max(1, RMS(U_t) / d), with α_t = max(ε₂, RMS(θ_{t-1})) ρ_t, from the sums of a tensor of
+ * `length` elements: the update clipped when its root-mean-square exceeds d.
+ */
+export function adafactorStepSize(sums: Float64Array, length: number, s: AdafactorScalars): number {
+  const alpha = Math.max(s.eps2, Math.sqrt(total(sums, 0)) / Math.sqrt(length)) * s.rho;
+  return alpha / Math.max(1, Math.sqrt(total(sums, 1)) / (Math.sqrt(length) * s.d));
+}
+
+/**
+ * The last pass, in place: θ ← θ(1 − γλ) − stepSize · U, with U from `variance` for a vector,
+ * else from `rowVar` and `colVar`.
+ */
+export function adafactorStepKernel(
   p: FloatArray,
   g: FloatArray,
   variance: FloatArray | null,
   rowVar: FloatArray | null,
   colVar: FloatArray | null,
+  stepSize: number,
   s: AdafactorScalars,
 ): void {
-  const n = p.length;
-  if (n === 0) return;
-  const { gradSign, weight, eps1, eps2, rho, d, paramDecay, rows, cols } = s;
-  const floor = eps1 * eps1;
-  let paramSquares = 0;
-  for (let i = 0; i < n; i++) paramSquares += p[i] * p[i];
-  // max(ε₂, RMS(θ_{t-1})) ρ_t, from θ before the weight decay.
-  const alpha = Math.max(eps2, Math.sqrt(paramSquares) / Math.sqrt(n)) * rho;
-  let updateSquares = 0;
+  if (adafactorStepSimd(p, g, variance, rowVar, colVar, stepSize, s)) return;
+  const { gradSign, paramDecay } = s;
   if (variance !== null) {
-    for (let i = 0; i < n; i++) {
-      const x = gradSign * g[i];
-      variance[i] = lerp(variance[i], x * x, weight);
-      const u = x / Math.sqrt(Math.max(variance[i], floor));
-      updateSquares += u * u;
-    }
-  } else {
-    const r = rowVar as FloatArray;
-    const c = colVar as FloatArray;
-    const size = rows * cols;
-    for (let b = 0; b < n / size; b++) {
-      const base = b * size;
-      for (let i = 0; i < rows; i++) {
-        let sum = 0;
-        for (let j = 0; j < cols; j++) sum += g[base + i * cols + j] ** 2;
-        r[b * rows + i] = lerp(r[b * rows + i], sum / cols, weight);
-      }
-      for (let j = 0; j < cols; j++) {
-        let sum = 0;
-        for (let i = 0; i < rows; i++) sum += g[base + i * cols + j] ** 2;
-        c[b * cols + j] = lerp(c[b * cols + j], sum / rows, weight);
-      }
-      const scale = rowMean(r, b, rows, eps1);
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < cols; j++) {
-          const v = Math.max((r[b * rows + i] * c[b * cols + j]) / scale, floor);
-          const u = (gradSign * g[base + i * cols + j]) / Math.sqrt(v);
-          updateSquares += u * u;
-        }
-      }
-    }
-  }
-  // Update clipping: the step shrinks when the update's root-mean-square exceeds d.
-  const stepSize = alpha / Math.max(1, Math.sqrt(updateSquares) / (Math.sqrt(n) * d));
-  if (variance !== null) {
-    for (let i = 0; i < n; i++) {
+    const floor = s.eps1 * s.eps1;
+    for (let i = 0; i < p.length; i++) {
       const u = (gradSign * g[i]) / Math.sqrt(Math.max(variance[i], floor));
       p[i] = p[i] * paramDecay - stepSize * u;
     }
@@ -90,24 +182,9 @@ export function adafactorKernel(
   }
   const r = rowVar as FloatArray;
   const c = colVar as FloatArray;
-  const size = rows * cols;
-  for (let b = 0; b < n / size; b++) {
-    const base = b * size;
-    const scale = rowMean(r, b, rows, eps1);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const k = base + i * cols + j;
-        const v = Math.max((r[b * rows + i] * c[b * cols + j]) / scale, floor);
-        const u = (gradSign * g[k]) / Math.sqrt(v);
-        p[k] = p[k] * paramDecay - stepSize * u;
-      }
-    }
+  const means = rowMeans(r, s);
+  for (let k = 0; k < p.length; k++) {
+    const u = gradSign * factoredUpdate(g, r, c, means, k, s);
+    p[k] = p[k] * paramDecay - stepSize * u;
   }
-}
-
-/** The mean of matrix b's row factors, at least ε₁: the outer product's normalization. */
-function rowMean(r: FloatArray, b: number, rows: number, eps1: number): number {
-  let sum = 0;
-  for (let i = 0; i < rows; i++) sum += r[b * rows + i];
-  return Math.max(sum / rows, eps1);
 }

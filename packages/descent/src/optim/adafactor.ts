@@ -2,7 +2,17 @@ import { defaultsOf, defineSpec } from '../core/options.js';
 import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkWeightDecay } from '../core/validate.js';
-import { adafactorKernel } from '../kernels/adafactor.js';
+import {
+  type AdafactorScalars,
+  adafactorFactorsKernel,
+  adafactorMomentsKernel,
+  adafactorStepKernel,
+  adafactorStepSize,
+  adafactorSumsKernel,
+} from '../kernels/adafactor.js';
+import { SumsWorkspace } from '../kernels/partial-sums.js';
+import { batch } from '../kernels/wasm/batch.js';
+import { arenaGradient } from '../kernels/wasm/staging.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -200,22 +210,25 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     };
   }
 
-  protected override stepParam(
-    p: Param,
-    grad: FloatArray,
-    state: ParamState,
-    group: ParamGroup<AdafactorOptions>,
-  ): void {
-    const step = this.countStep(state);
-    const matrix = matrixOf(p);
+  /** Where the passes leave each tensor's sums (src/kernels/partial-sums.ts). */
+  private readonly sums = new SumsWorkspace();
+
+  /**
+   * Three passes over the group, each one batch of kernel rows shared by all its tensors
+   * (src/kernels/adafactor.ts): a vector's second moment and sums, or a matrix's row and column
+   * means; then a vector's step, or a matrix's sums, which need the new means; then a matrix's
+   * step. A step size needs its tensor's whole sums, so each waits for the batch before. A group
+   * of vectors only makes two calls into WebAssembly, as an empty batch makes none.
+   */
+  protected override stepGroup(group: ParamGroup<AdafactorOptions>): void {
+    const params = group.params.filter((p) => p.grad !== null);
+    const sums = this.sums.views(params.map((p) => p.data.length));
     const [eps1, eps2] = group.eps;
-    adafactorKernel(
-      p.data,
-      grad,
-      matrix === null ? (state.variance as FloatArray) : null,
-      matrix === null ? null : (state.rowVar as FloatArray),
-      matrix === null ? null : (state.colVar as FloatArray),
-      {
+    const tensors = params.map((p, i) => {
+      const state = this.stateOf(p, group);
+      const step = this.countStep(state);
+      const matrix = matrixOf(p);
+      const scalars: AdafactorScalars = {
         gradSign: group.maximize ? -1 : 1,
         weight: step ** group.beta2Decay,
         eps1: eps1 ?? (p.data instanceof Float64Array ? 2 ** -52 : 2 ** -23),
@@ -225,7 +238,40 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
         paramDecay: 1 - group.lr * group.weightDecay,
         rows: matrix?.rows ?? 0,
         cols: matrix?.cols ?? 0,
-      },
-    );
+      };
+      return {
+        p: p.data,
+        // Staged in the arena once, for every pass.
+        grad: arenaGradient(p, p.data, p.grad as FloatArray),
+        variance: matrix === null ? (state.variance as FloatArray) : null,
+        rowVar: matrix === null ? null : (state.rowVar as FloatArray),
+        colVar: matrix === null ? null : (state.colVar as FloatArray),
+        sums: sums[i],
+        scalars,
+      };
+    });
+    const stepSize = (t: (typeof tensors)[number]) =>
+      adafactorStepSize(t.sums, t.p.length, t.scalars);
+    batch(() => {
+      for (const t of tensors) {
+        if (t.variance !== null) adafactorMomentsKernel(t.p, t.grad, t.variance, t.sums, t.scalars);
+        else adafactorFactorsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.scalars);
+      }
+    });
+    batch(() => {
+      for (const t of tensors) {
+        if (t.variance !== null) {
+          adafactorStepKernel(t.p, t.grad, t.variance, null, null, stepSize(t), t.scalars);
+        } else {
+          adafactorSumsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.sums, t.scalars);
+        }
+      }
+    });
+    batch(() => {
+      for (const t of tensors) {
+        if (t.variance !== null) continue;
+        adafactorStepKernel(t.p, t.grad, null, t.rowVar, t.colVar, stepSize(t), t.scalars);
+      }
+    });
   }
 }

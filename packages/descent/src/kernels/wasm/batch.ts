@@ -75,12 +75,12 @@ const bfloat16Kernels = new Set(
   ['SGD', 'ADAM', 'ADAGRAD', 'RMSPROP', 'ADAMAX', 'NADAM', 'RADAM', 'YOGI', 'LION'].map(kernelId),
 );
 
-function fits(p: FloatArray, a: Moment | null): boolean {
+function fits(p: FloatArray, a: Moment | null, length = p.length): boolean {
   if (a === null) return true;
   if (isFloatArray(a)) {
-    return inArena(a) && a.length === p.length && a.constructor === p.constructor;
+    return inArena(a) && a.length === length && a.constructor === p.constructor;
   }
-  return a.format === 'bfloat16' && inArena(a.bits) && a.bits.length === p.length;
+  return a.format === 'bfloat16' && inArena(a.bits) && a.bits.length === length;
 }
 
 const isLow = (m: Moment | null): m is BFloat16Moment | Int8Moment =>
@@ -133,8 +133,21 @@ export function openRow(
   a4: Moment | null = null,
   a5: Moment | null = null,
 ): boolean {
-  if (!simdEnabled || wasm === null || p.length === 0 || !inArena(p)) return false;
   if (!fits(p, a1) || !fits(p, a2) || !fits(p, a3) || !fits(p, a4) || !fits(p, a5)) return false;
+  return place(kernel, p, a1, a2, a3, a4, a5);
+}
+
+/** Adds a row for arrays already checked, when the kernels can run on `p` and its moments. */
+function place(
+  kernel: number,
+  p: FloatArray,
+  a1: FloatArray,
+  a2: Moment | null,
+  a3: Moment | null,
+  a4: Moment | null,
+  a5: Moment | null,
+): boolean {
+  if (!simdEnabled || wasm === null || p.length === 0 || !inArena(p)) return false;
   const format = formatOf(kernel, p, a2, a3, a4, a5);
   if (format < 0) return false;
   if (rows === capacity) growTable();
@@ -176,16 +189,55 @@ export function openSummingRow(
   a4: FloatArray | null = null,
   a5: FloatArray | null = null,
 ): boolean {
-  if (!inArena(sums) || sums.length !== sumsLength(p.length)) return false;
+  const before = alignSums(sums, p);
+  return before >= 0 && keepSums(sums, before, openRow(kernel, p, a1, a2, a3, a4, a5));
+}
+
+/**
+ * Moves the numbering to where a summing row of `p` may start (openSummingRow); returns where it
+ * was, or -1 (nothing moved) when `sums` is not the row's.
+ */
+function alignSums(sums: Float64Array, p: FloatArray): number {
+  if (!inArena(sums) || sums.length !== sumsLength(p.length)) return -1;
   const before = total;
   const alignment = Math.min(SUM_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(p.length, 16))));
   total = Math.ceil(total / alignment) * alignment;
-  if (!openRow(kernel, p, a1, a2, a3, a4, a5)) {
+  return before;
+}
+
+/** Gives the row just opened its sums, or when none was, moves the numbering back. */
+function keepSums(sums: Float64Array, before: number, opened: boolean): boolean {
+  if (!opened) {
     total = before;
     return false;
   }
   u32[(rows - 1) * ROW_U32 + ARRAYS + SUMS] = sums.byteOffset;
   return true;
+}
+
+/**
+ * Starts a row for a parameter whose trailing m × n matrices have their second moment factored
+ * (Adafactor's): arrays p and g as `openRow`'s, then `rowVar` and `colVar`, which hold one
+ * number per row and one per column of each matrix and so must have p.length / n and
+ * p.length / m numbers rather than the parameter's length (each in the arena, of p's element
+ * type). A separate function so that `openRow` keeps requiring the parameter's length of every
+ * array, which catches any other kernel handed a state array of another tensor. With `sums`, the
+ * row sums blocks as `openSummingRow`'s.
+ */
+export function openFactoredRow(
+  kernel: number,
+  p: FloatArray,
+  g: FloatArray,
+  rowVar: FloatArray,
+  colVar: FloatArray,
+  m: number,
+  n: number,
+  sums: Float64Array | null = null,
+): boolean {
+  if (!fits(p, g) || !fits(p, rowVar, p.length / n) || !fits(p, colVar, p.length / m)) return false;
+  if (sums === null) return place(kernel, p, g, rowVar, colVar, null, null);
+  const before = alignSums(sums, p);
+  return before >= 0 && keepSums(sums, before, place(kernel, p, g, rowVar, colVar, null, null));
 }
 
 /**
