@@ -89,7 +89,37 @@ export const variants: [string, Record<string, unknown>][] = [
       safeguardWarmup: true,
     },
   ],
+  ['Adafactor', {}],
+  ['Adafactor', { lr: 0.05, weightDecay: 0.5, maximize: true }],
+  ['Adafactor', { lr: 0.05, beta2Decay: -0.3, eps: [1e-3, 1e-3], d: 1.5 }],
 ];
+
+/**
+ * Shapes that differ from the default of a special length: Adafactor factors the second moment
+ * of a parameter of two or more dimensions, so its tensors are matrices (m × n, m the largest
+ * divisor up to √length), a few batches of matrices (three dimensions) and matrices of one row
+ * or one column, and where the length is prime (or 1), vectors.
+ */
+const adafactorShapes = new Map<number, number[]>([
+  [16, [2, 2, 4]],
+  [64, [2, 4, 8]],
+  [1001, [7, 11, 13]],
+  [1008, [4, 12, 21]],
+  [1024, [4, 16, 16]],
+  [2500, [2, 25, 50]],
+  [300_007, [1, 300_007]],
+  [200_003, [200_003, 1]],
+]);
+
+/** The shape `run` gives a tensor of n elements for an optimizer, undefined for none (flat). */
+export function shapeOf(name: string, n: number): number[] | undefined {
+  if (name !== 'Adafactor') return undefined;
+  const special = adafactorShapes.get(n);
+  if (special !== undefined) return special;
+  let m = Math.floor(Math.sqrt(n));
+  while (n % m !== 0) m--;
+  return m > 1 ? [m, n / m] : undefined;
+}
 
 /** A deterministic generator of roughly normal numbers (a sum of uniforms from mulberry32). */
 export function normals(seed: number): () => number {
@@ -138,7 +168,8 @@ export function run(
   const make = (n: number) => (storage === 'arena' ? allocate(dtype, n) : zeros(dtype, n));
   const next = replayed(sizes, steps);
   const params = sizes.map((n) => {
-    const p = { data: make(n), grad: make(n) };
+    const shape = shapeOf(name, n);
+    const p = { data: make(n), grad: make(n), ...(shape && { shape }) };
     for (let i = 0; i < n; i++) p.data[i] = next();
     return p;
   });
@@ -183,24 +214,69 @@ export function movesOf(name: string): number {
   return name.startsWith('ScheduleFree') ? 1 : 0;
 }
 
+/** One call into WebAssembly: the length of each of its rows, and whether it sums by blocks. */
+export interface Call {
+  lengths: number[];
+  sums: boolean[];
+}
+
+/**
+ * Adafactor's calls for one step of a group of tensors of these shapes (src/optim/adafactor.ts):
+ * a vector's first pass (summing) or a matrix's row and column means (two rows); a vector's step
+ * or a matrix's sums; a matrix's step. A call with no rows is not made.
+ */
+export function adafactorCalls(shapes: (readonly number[] | undefined)[]): Call[] {
+  const calls: Call[] = [0, 1, 2].map(() => ({ lengths: [], sums: [] }));
+  const add = (call: number, length: number, sums: boolean) => {
+    calls[call].lengths.push(length);
+    calls[call].sums.push(sums);
+  };
+  for (const shape of shapes) {
+    const length = shape?.reduce((a, b) => a * b, 1) ?? 0;
+    if (shape !== undefined && shape.length >= 2) {
+      add(0, length, false);
+      add(0, length, false);
+      add(1, length, true);
+      add(2, length, false);
+    } else {
+      add(0, length, true);
+      add(1, length, false);
+    }
+  }
+  return calls.filter((call) => call.lengths.length > 0);
+}
+
+/** Adafactor's calls for one step of `run` over tensors of these sizes. */
+function adafactorCallsOf(sizes: number[]): Call[] {
+  return adafactorCalls(sizes.map((n) => shapeOf('Adafactor', n) ?? [n]));
+}
+
 /** The WebAssembly rows `run` queues: one per tensor and pass, and one per move. */
 export function rowsOf(name: string, sizes: number[], steps: number): number {
+  if (name === 'Adafactor') {
+    return steps * adafactorCallsOf(sizes).reduce((n, call) => n + call.lengths.length, 0);
+  }
   return sizes.length * (steps * passesOf(name).length + movesOf(name));
 }
 
 /**
  * The elements of the table's numbering for one call over tensors of these lengths
- * (src/kernels/wasm/batch.ts): every tensor starts at a multiple of 16, and in a pass that sums,
- * at a multiple of 1,024 (or of the power of two above a shorter tensor's length).
+ * (src/kernels/wasm/batch.ts): every tensor starts at a multiple of 16, and in a pass that sums
+ * (`sums`, for all tensors or each), at a multiple of 1,024 (or of the power of two above a
+ * shorter tensor's length).
  */
-export function numbering(lengths: number[], sums: boolean): number {
-  return lengths.reduce((total, n) => {
-    const alignment = sums ? Math.min(1024, 2 ** Math.ceil(Math.log2(Math.max(n, 16)))) : 16;
+export function numbering(lengths: number[], sums: boolean | readonly boolean[]): number {
+  return lengths.reduce((total, n, i) => {
+    const summing = typeof sums === 'boolean' ? sums : sums[i];
+    const alignment = summing ? Math.min(1024, 2 ** Math.ceil(Math.log2(Math.max(n, 16)))) : 16;
     return Math.ceil(total / alignment) * alignment + Math.ceil(n / 16) * 16;
   }, 0);
 }
 
 /** The numbering of each call of one step of a group of tensors of these sizes. */
 export function callsOf(name: string, sizes: number[]): number[] {
+  if (name === 'Adafactor') {
+    return adafactorCallsOf(sizes).map((call) => numbering(call.lengths, call.sums));
+  }
   return passesOf(name).map((sums) => numbering(sizes, sums));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureSimd, simdInfo, startThreads } from '../../../src/kernels/wasm/index.js';
 import { DEFAULT_THREADS, DEFAULT_THRESHOLD, pool } from '../../../src/kernels/wasm/pool.js';
 import { loadCases, type ReferenceCase, replay } from '../../optim/reference.js';
-import { numbering, passesOf } from './cases.js';
+import { adafactorCalls, numbering, passesOf } from './cases.js';
 
 /**
  * Every PyTorch fixture of an elementwise optimizer, replayed three ways: arrays in the arena
@@ -28,21 +28,29 @@ const fixtures = [
   'schedule-free-adamw.json',
   'lamb.json',
   'prodigy.json',
+  'adafactor.json',
 ];
 
 type Step = ReferenceCase['steps'][number];
 
 /**
  * The calls into WebAssembly of a fixture's step, each as the lengths of the tensors it steps:
- * one per group and pass (cases.ts, passesOf), and Schedule-Free's moves to eval and back around
+ * one per group and pass (cases.ts, passesOf; Adafactor's from its tensors' shapes,
+ * adafactorCalls), and Schedule-Free's moves to eval and back around
  * a step whose averaged point is checked. Prodigy shares its d between groups, so each of its
  * passes is one call over every group: the first leaves out groups whose lr is 0, and the second
  * runs only when d's estimate had something to measure, which the group state's step count k
  * records.
  */
-function callsOf(c: ReferenceCase, t: number): { lengths: number[]; sums: boolean }[] {
+function callsOf(c: ReferenceCase, t: number): { lengths: number[]; sums: boolean | boolean[] }[] {
   const step: Step = c.steps[t];
   const lengths = (g: ReferenceCase['groups'][number]) => g.params.map((p) => p.length);
+  if (c.optimizer === 'Adafactor') {
+    // A tensor without a shape is a vector, as long as its values.
+    return c.groups.flatMap((g) =>
+      adafactorCalls(g.params.map((values, i) => g.shapes?.[i] ?? [values.length])),
+    );
+  }
   if (c.optimizer === 'Prodigy') {
     const k = (s: Step | undefined) => s?.groupState?.k[0] ?? 0;
     const active = c.groups.filter((g) => (g.options.lr ?? c.defaults?.lr ?? 1) !== 0);
