@@ -57,8 +57,9 @@ export function expectedShared(
 }
 
 /**
- * Samples `step`, counting its steps and those the pool shared; throws unless the sharing is the
- * one the figures are labelled with (every step on every core, or none on one thread).
+ * Samples `step`, counting its calls into WebAssembly (`passes` a step) and those the pool
+ * shared; throws unless the sharing is the one the figures are labelled with (every call on
+ * every core, or none on one thread).
  */
 function sampleShared(
   label: string,
@@ -120,7 +121,7 @@ export function sampleDescent(
 ): Sampled {
   configureSimd({ arena: mode !== 'ts', parallelThreshold: mode === 'simd' ? ALL_CORES : NEVER });
   const params = sizes.map((n, i) => {
-    const p = param(n);
+    const p = param(n, { shape: spec.shape?.(n) });
     fill(p.data, i + 1);
     fill(p.grad, i + 101);
     return p;

@@ -16,14 +16,27 @@ export interface OptimizerSpec {
   options: Record<string, unknown>;
   bytes: number;
   /**
-   * Calls into WebAssembly per step: 2 for an optimizer whose step needs sums over whole tensors
-   * first (LAMB's trust ratio, Prodigy's d), each pass a call; 1 when absent.
+   * Calls into WebAssembly per step, one per pass over its tensors: 2 or 3 for an optimizer whose
+   * step needs sums over whole tensors first (LAMB's trust ratio, Prodigy's d, Adafactor's
+   * factors and norms); 1 when absent.
    */
   passes?: number;
   /** torch.optim's class and keyword arguments, when PyTorch has it. */
   torch?: { name: string; options: Record<string, unknown> };
   /** tf.train's factory, when TensorFlow.js has it: (tf.train) => optimizer. */
   tfjs?: (train: TfTrain) => unknown;
+  /**
+   * The shape descent's parameter of `size` elements takes, for an optimizer that treats a
+   * matrix as one (Adafactor); flat when absent.
+   */
+  shape?: (size: number) => number[];
+}
+
+/** The squarest matrix of `size` elements: m × n with m the largest divisor up to √size. */
+export function squarest(size: number): number[] {
+  let m = Math.floor(Math.sqrt(size));
+  while (size % m !== 0) m--;
+  return [m, size / m];
 }
 
 /** The part of tf.train the benchmark calls. */
@@ -170,5 +183,18 @@ export const optimizers: OptimizerSpec[] = [
     options: {},
     bytes: 20,
     torch: { name: 'ASGD', options: {} },
+  },
+  {
+    // A matrix, its second moment factored, in three passes (assembly/adafactor.ts): g read for
+    // the row means and again for the column means (8); θ and g read for the sums of θ² and U²
+    // (8); θ and g read and θ written by the step (12). The row and column factors, m + n
+    // numbers, stay in cache. No torch entry: torch.optim.Adafactor is PyTorch 2.5's, and the
+    // benchmark's is 1.13.
+    name: 'Adafactor',
+    descent: 'Adafactor',
+    options: {},
+    bytes: 28,
+    shape: squarest,
+    passes: 3,
   },
 ];
