@@ -114,19 +114,51 @@ const COLUMN_TILE: u32 = 4;
   // The first row starting at or after lo (n >= 1: an empty matrix has no row).
   for (let q = lo / n + (lo % n != 0 ? 1 : 0); q * n < hi; q++) {
     const base = g + at<T>(q * n);
-    let sum = zero();
+    // Four sums, of every fourth vector, so that four chains of additions run at once.
+    let s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero();
     let j: u32 = 0;
-    for (; j + L <= n; j += L) sum = addSquares<T>(sum, ld<T>(base + at<T>(j), false), false);
-    for (; j < n; j++) sum = addSquares<T>(sum, ld<T>(base + at<T>(j), true), true);
+    for (; j + 4 * L <= n; j += 4 * L) {
+      s0 = addSquares<T>(s0, ld<T>(base + at<T>(j), false), false);
+      s1 = addSquares<T>(s1, ld<T>(base + at<T>(j + L), false), false);
+      s2 = addSquares<T>(s2, ld<T>(base + at<T>(j + 2 * L), false), false);
+      s3 = addSquares<T>(s3, ld<T>(base + at<T>(j + 3 * L), false), false);
+    }
+    for (; j + L <= n; j += L) s0 = addSquares<T>(s0, ld<T>(base + at<T>(j), false), false);
+    for (; j < n; j++) s1 = addSquares<T>(s1, ld<T>(base + at<T>(j), true), true);
+    const sum = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
     const mean = (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1)) / <f64>n;
     const o = r + at<T>(q);
     store<T>(o, <T>lerp64(<f64>load<T>(o), mean, weight, fromEnd));
   }
 }
 
+/** acc + x², lane by lane, for the float64 half `half` (0 low, 1 high) of a vector of T. */
+@inline function addHalfSquares<T>(acc: v128, x: v128, half: u32): v128 {
+  const y = half == 0 ? low<T>(x) : high(x);
+  return f64x2.add(acc, f64x2.mul(y, y));
+}
+
+/** C ← lerp(C, sum / m, w) for the float64 sums of one vector of columns (`one`: its first). */
+@inline function storeColumns<T>(
+  c: usize, lowSum: v128, highSum: v128, m: u32, weight: f64, fromEnd: bool, one: bool,
+): void {
+  const rows = f64x2.splat(<f64>m), w = f64x2.splat(weight);
+  const old = ld<T>(c, one);
+  const lowMean = lerp<f64>(low<T>(old), f64x2.div(lowSum, rows), w, fromEnd);
+  if (sizeof<T>() == 8) {
+    st<T>(c, lowMean, one);
+    return;
+  }
+  const highMean = lerp<f64>(high(old), f64x2.div(highSum, rows), w, fromEnd);
+  const both = v128.shuffle<f32>(
+    f32x4.demote_f64x2_zero(lowMean), f32x4.demote_f64x2_zero(highMean), 0, 1, 4, 5,
+  );
+  st<T>(c, both, one);
+}
+
 /**
- * Column factors of one vector of columns starting at column j of matrix b (or, when `one`,
- * column j alone): the squares summed down the m rows, their mean lerped into C.
+ * Column factors of one vector of columns starting at column j (or, when `one`, column j
+ * alone): the squares summed down the m rows, their mean lerped into C.
  */
 @inline function columnVector<T>(
   g: usize, c: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool, one: bool,
@@ -136,25 +168,43 @@ const COLUMN_TILE: u32 = 4;
   let ptr = g + at<T>(j);
   for (let i: u32 = 0; i < m; i++, ptr += stride) {
     const x = ld<T>(ptr, one);
-    const lo = low<T>(x);
-    lowSum = f64x2.add(lowSum, f64x2.mul(lo, lo));
-    if (sizeof<T>() == 4 && !one) {
-      const hi = high(x);
-      highSum = f64x2.add(highSum, f64x2.mul(hi, hi));
+    lowSum = addHalfSquares<T>(lowSum, x, 0);
+    if (sizeof<T>() == 4) highSum = addHalfSquares<T>(highSum, x, 1);
+  }
+  storeColumns<T>(c + at<T>(j), lowSum, highSum, m, weight, fromEnd, one);
+}
+
+/**
+ * Column factors of a whole tile, COLUMN_TILE vectors from column j, as columnVector's but all
+ * together: each row's part of the tile is one cache line for float32, read once, and the
+ * sums make independent chains of additions.
+ */
+@inline function columnTile<T>(
+  g: usize, c: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool,
+): void {
+  let l0 = zero(), h0 = zero(), l1 = zero(), h1 = zero();
+  let l2 = zero(), h2 = zero(), l3 = zero(), h3 = zero();
+  const stride = at<T>(n), L = lanes<T>();
+  let ptr = g + at<T>(j);
+  for (let i: u32 = 0; i < m; i++, ptr += stride) {
+    const x0 = ld<T>(ptr, false), x1 = ld<T>(ptr + at<T>(L), false);
+    const x2 = ld<T>(ptr + at<T>(2 * L), false), x3 = ld<T>(ptr + at<T>(3 * L), false);
+    l0 = addHalfSquares<T>(l0, x0, 0);
+    l1 = addHalfSquares<T>(l1, x1, 0);
+    l2 = addHalfSquares<T>(l2, x2, 0);
+    l3 = addHalfSquares<T>(l3, x3, 0);
+    if (sizeof<T>() == 4) {
+      h0 = addHalfSquares<T>(h0, x0, 1);
+      h1 = addHalfSquares<T>(h1, x1, 1);
+      h2 = addHalfSquares<T>(h2, x2, 1);
+      h3 = addHalfSquares<T>(h3, x3, 1);
     }
   }
-  const rows = f64x2.splat(<f64>m), w = f64x2.splat(weight);
-  const old = ld<T>(c + at<T>(j), one);
-  const lowMean = lerp<f64>(low<T>(old), f64x2.div(lowSum, rows), w, fromEnd);
-  if (sizeof<T>() == 8) {
-    st<T>(c + at<T>(j), lowMean, one);
-    return;
-  }
-  const highMean = lerp<f64>(high(old), f64x2.div(highSum, rows), w, fromEnd);
-  const both = v128.shuffle<f32>(
-    f32x4.demote_f64x2_zero(lowMean), f32x4.demote_f64x2_zero(highMean), 0, 1, 4, 5,
-  );
-  st<T>(c + at<T>(j), both, one);
+  const column = c + at<T>(j);
+  storeColumns<T>(column, l0, h0, m, weight, fromEnd, false);
+  storeColumns<T>(column + at<T>(L), l1, h1, m, weight, fromEnd, false);
+  storeColumns<T>(column + at<T>(2 * L), l2, h2, m, weight, fromEnd, false);
+  storeColumns<T>(column + at<T>(3 * L), l3, h3, m, weight, fromEnd, false);
 }
 
 /** Column factors: the tiles of columns whose first element (in the order above) is in [lo, hi). */
@@ -171,6 +221,10 @@ const COLUMN_TILE: u32 = 4;
       const matrix = g + at<T>(base), factors = c + at<T>(b * n);
       const stop = min(n, (t + 1) * width);
       let j = t * width;
+      if (j + width <= stop) {
+        columnTile<T>(matrix, factors, m, n, j, weight, fromEnd);
+        continue;
+      }
       for (; j + L <= stop; j += L) columnVector<T>(matrix, factors, m, n, j, weight, fromEnd, false);
       for (; j < stop; j++) columnVector<T>(matrix, factors, m, n, j, weight, fromEnd, true);
     }
@@ -199,7 +253,9 @@ const COLUMN_TILE: u32 = 4;
   let matrix: u32 = u32.MAX_VALUE, scale: f64 = 0;
   for (let start = lo; start < hi; start += SUM_BLOCK) {
     const end = min(hi, start + SUM_BLOCK);
-    let params = zero(), updates = zero();
+    // Σθ² and ΣU², each in two sums (the vectors' low and high halves) so that the additions
+    // make four independent chains; lane j still takes the elements j modulo 2.
+    let params = zero(), updates = zero(), paramsHigh = zero(), updatesHigh = zero();
     let k = start;
     while (k < end) {
       const q = k / n, b = q / m;
@@ -219,8 +275,12 @@ const COLUMN_TILE: u32 = 4;
         const x = ld<T>(p + o, false);
         if (stepping) st<T>(p + o, stepped<T>(x, u, stepSize, paramDecay, shrinks), false);
         else {
-          params = addSquares<T>(params, x, false);
-          updates = addSquares<T>(updates, u, false);
+          params = addHalfSquares<T>(params, x, 0);
+          updates = addHalfSquares<T>(updates, u, 0);
+          if (sizeof<T>() == 4) {
+            paramsHigh = addHalfSquares<T>(paramsHigh, x, 1);
+            updatesHigh = addHalfSquares<T>(updatesHigh, u, 1);
+          }
         }
       }
       for (; i < stop; i++) {
@@ -238,8 +298,8 @@ const COLUMN_TILE: u32 = 4;
     }
     if (!stepping) {
       const block = start / SUM_BLOCK;
-      storeSum(sums, block, 0, params);
-      storeSum(sums, block, 1, updates);
+      storeSum(sums, block, 0, f64x2.add(params, paramsHigh));
+      storeSum(sums, block, 1, f64x2.add(updates, updatesHigh));
     }
   }
 }
