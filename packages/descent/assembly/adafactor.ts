@@ -16,19 +16,22 @@ import { addSquares, high, low, storeSum, SUM_BLOCK, SUMS, zero } from './reduce
  *   LERP_FROM_END), ε₁²; of ADAFACTOR_STEP: s, ε₁², 1 − γλ.
  *
  * A parameter whose trailing m × n matrices are factored takes four, its arrays p, g, rowVar
- * (R, one per row of each matrix), colVar (C, one per column) and, for ADAFACTOR_FACTORED, the
- * sums. Scalars: m, n, w (1 − w with LERP_FROM_END), ε₁², ε₁, s, 1 − γλ.
+ * (R, one per row of each matrix), colVar (C, one per column), roots (1/√C, kept for the passes
+ * after the means, which would otherwise take a root and a division per element) and, for
+ * ADAFACTOR_FACTORED, the sums. Scalars: m, n, w (1 − w with LERP_FROM_END), 1/ε₁, ε₁, s, 1 − γλ.
  *   ADAFACTOR_ROWS   R ← lerp(R, mean_j g², w), each row by the thread whose range holds its first
  *                    element, so a row's sum is never split.
- *   ADAFACTOR_COLS   C ← lerp(C, mean_i g², w): columns in tiles of COLUMN_TILE vectors, each tile
+ *   ADAFACTOR_COLS   C ← lerp(C, mean_i g², w) and its 1/√C: columns in tiles of COLUMN_TILE vectors, each tile
  *                    down all m rows in order, one float64 sum per column (the TypeScript loop's
  *                    order: the same bits). Tile t of matrix b counts as element b·m·n + t·w·m of
  *                    the row (w its width), and the thread whose range holds that element sums it.
  *   ADAFACTOR_FACTORED  U = g / √max(R_i C_j / max(mean_i R, ε₁), ε₁²); each block's Σθ² and ΣU².
- *   ADAFACTOR_FACTORED_STEP  θ ← θ(1 − γλ) + s·g / √max(R_i C_j / max(mean_i R, ε₁), ε₁²).
- * Both passes over the elements compute R_i / max(mean R, ε₁) once per row (in float64, then in
- * the element type), then times C_j: the TypeScript loop's (R_i C_j) / max(mean R, ε₁) to a few
- * ulps, with no product R_i C_j to underflow in float32.
+ *   ADAFACTOR_FACTORED_STEP  θ ← θ(1 − γλ) + s·U.
+ * Both passes over the elements compute U as g·min(a_i (1/√C_j), 1/ε₁), with
+ * a_i = 1/√(R_i / max(mean R, ε₁)) once per row (in float64, then in the element type): the
+ * TypeScript loop's g / √max(R_i C_j / max(mean R, ε₁), ε₁²) to a few ulps (the same where a
+ * factor is 0, infinite or NaN), with no product R_i C_j to underflow in float32, and no root or
+ * division per element.
  * The sum and the means of R, C and R are all in float64, rounded once when stored, as the
  * TypeScript loops do.
  */
@@ -138,22 +141,39 @@ const COLUMN_TILE: u32 = 4;
   return f64x2.add(acc, f64x2.mul(y, y));
 }
 
-/** C ← lerp(C, sum / m, w) for the float64 sums of one vector of columns (`one`: its first). */
+/** 1/√x of float64 lanes. */
+@inline function inverseRoot(x: v128): v128 {
+  return f64x2.div(f64x2.splat(1), f64x2.sqrt(x));
+}
+
+/**
+ * C ← lerp(C, sum / m, w) for the float64 sums of one vector of columns (`one`: its first), and
+ * 1/√C of the C stored, at the same offset `o` of colVar and roots.
+ */
 @inline function storeColumns<T>(
-  c: usize, lowSum: v128, highSum: v128, m: u32, weight: f64, fromEnd: bool, one: bool,
+  c: usize, roots: usize, o: usize, lowSum: v128, highSum: v128, m: u32, weight: f64,
+  fromEnd: bool, one: bool,
 ): void {
   const rows = f64x2.splat(<f64>m), w = f64x2.splat(weight);
-  const old = ld<T>(c, one);
+  const old = ld<T>(c + o, one);
   const lowMean = lerp<f64>(low<T>(old), f64x2.div(lowSum, rows), w, fromEnd);
   if (sizeof<T>() == 8) {
-    st<T>(c, lowMean, one);
+    st<T>(c + o, lowMean, one);
+    st<T>(roots + o, inverseRoot(lowMean), one);
     return;
   }
   const highMean = lerp<f64>(high(old), f64x2.div(highSum, rows), w, fromEnd);
   const both = v128.shuffle<f32>(
     f32x4.demote_f64x2_zero(lowMean), f32x4.demote_f64x2_zero(highMean), 0, 1, 4, 5,
   );
-  st<T>(c, both, one);
+  st<T>(c + o, both, one);
+  // From C as stored, in float32.
+  const root = v128.shuffle<f32>(
+    f32x4.demote_f64x2_zero(inverseRoot(low<T>(both))),
+    f32x4.demote_f64x2_zero(inverseRoot(high(both))),
+    0, 1, 4, 5,
+  );
+  st<T>(roots + o, root, one);
 }
 
 /**
@@ -161,7 +181,7 @@ const COLUMN_TILE: u32 = 4;
  * alone): the squares summed down the m rows, their mean lerped into C.
  */
 @inline function columnVector<T>(
-  g: usize, c: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool, one: bool,
+  g: usize, c: usize, roots: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool, one: bool,
 ): void {
   let lowSum = zero(), highSum = zero();
   const stride = at<T>(n);
@@ -171,7 +191,7 @@ const COLUMN_TILE: u32 = 4;
     lowSum = addHalfSquares<T>(lowSum, x, 0);
     if (sizeof<T>() == 4) highSum = addHalfSquares<T>(highSum, x, 1);
   }
-  storeColumns<T>(c + at<T>(j), lowSum, highSum, m, weight, fromEnd, one);
+  storeColumns<T>(c, roots, at<T>(j), lowSum, highSum, m, weight, fromEnd, one);
 }
 
 /**
@@ -180,7 +200,7 @@ const COLUMN_TILE: u32 = 4;
  * sums make independent chains of additions.
  */
 @inline function columnTile<T>(
-  g: usize, c: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool,
+  g: usize, c: usize, roots: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool,
 ): void {
   let l0 = zero(), h0 = zero(), l1 = zero(), h1 = zero();
   let l2 = zero(), h2 = zero(), l3 = zero(), h3 = zero();
@@ -200,16 +220,15 @@ const COLUMN_TILE: u32 = 4;
       h3 = addHalfSquares<T>(h3, x3, 1);
     }
   }
-  const column = c + at<T>(j);
-  storeColumns<T>(column, l0, h0, m, weight, fromEnd, false);
-  storeColumns<T>(column + at<T>(L), l1, h1, m, weight, fromEnd, false);
-  storeColumns<T>(column + at<T>(2 * L), l2, h2, m, weight, fromEnd, false);
-  storeColumns<T>(column + at<T>(3 * L), l3, h3, m, weight, fromEnd, false);
+  storeColumns<T>(c, roots, at<T>(j), l0, h0, m, weight, fromEnd, false);
+  storeColumns<T>(c, roots, at<T>(j + L), l1, h1, m, weight, fromEnd, false);
+  storeColumns<T>(c, roots, at<T>(j + 2 * L), l2, h2, m, weight, fromEnd, false);
+  storeColumns<T>(c, roots, at<T>(j + 3 * L), l3, h3, m, weight, fromEnd, false);
 }
 
 /** Column factors: the tiles of columns whose first element (in the order above) is in [lo, hi). */
 @inline export function adafactorCols<T>(row: usize, lo: u32, hi: u32): void {
-  const g = array(row, 1), c = array(row, 3);
+  const g = array(row, 1), c = array(row, 3), roots = array(row, 4);
   const m = <u32>scalar(row, 0), n = <u32>scalar(row, 1), weight = scalar(row, 2);
   const fromEnd = flag(row, LERP_FROM_END);
   const L = lanes<T>();
@@ -218,17 +237,24 @@ const COLUMN_TILE: u32 = 4;
     const base = b * size;
     let t: u32 = lo > base ? (lo - base + tile - 1) / tile : 0;
     for (; t * width < n && base + t * tile < hi; t++) {
-      const matrix = g + at<T>(base), factors = c + at<T>(b * n);
+      const matrix = g + at<T>(base), factors = c + at<T>(b * n), inverse = roots + at<T>(b * n);
       const stop = min(n, (t + 1) * width);
       let j = t * width;
       if (j + width <= stop) {
-        columnTile<T>(matrix, factors, m, n, j, weight, fromEnd);
+        columnTile<T>(matrix, factors, inverse, m, n, j, weight, fromEnd);
         continue;
       }
-      for (; j + L <= stop; j += L) columnVector<T>(matrix, factors, m, n, j, weight, fromEnd, false);
-      for (; j < stop; j++) columnVector<T>(matrix, factors, m, n, j, weight, fromEnd, true);
+      for (; j + L <= stop; j += L) {
+        columnVector<T>(matrix, factors, inverse, m, n, j, weight, fromEnd, false);
+      }
+      for (; j < stop; j++) columnVector<T>(matrix, factors, inverse, m, n, j, weight, fromEnd, true);
     }
   }
+}
+
+/** g·min(a·b, cap): U from its row's and column's inverse roots, at most g/ε₁. */
+@inline function factor<T>(g: v128, a: v128, b: v128, cap: v128): v128 {
+  return v128.mul<T>(g, v128.min<T>(v128.mul<T>(a, b), cap));
 }
 
 /** max(mean of matrix b's row factors, ε₁), in float64 and in order, as the TypeScript loop. */
@@ -243,10 +269,10 @@ const COLUMN_TILE: u32 = 4;
  * stretches of its matrix rows: either each block's Σθ² and ΣU² (`stepping` false) or the step.
  */
 @inline function factored<T>(row: usize, lo: u32, hi: u32, rare: bool, stepping: bool): void {
-  const p = array(row, 0), g = array(row, 1), r = array(row, 2), c = array(row, 3);
+  const p = array(row, 0), g = array(row, 1), r = array(row, 2), roots = array(row, 4);
   const sums = array(row, SUMS);
   const m = <u32>scalar(row, 0), n = <u32>scalar(row, 1);
-  const floor = splat<T>(row, 3), eps1 = scalar(row, 4);
+  const cap = splat<T>(row, 3), eps1 = scalar(row, 4);
   const stepSize = splat<T>(row, 5), paramDecay = splat<T>(row, 6);
   const shrinks = rare && scalar(row, 6) != 1;
   const L = lanes<T>();
@@ -263,15 +289,14 @@ const COLUMN_TILE: u32 = 4;
         matrix = b;
         scale = rowMean<T>(r, b, m, eps1);
       }
-      const rowScale = v128.splat<T>(<T>(<f64>load<T>(r + at<T>(q)) / scale));
+      const a = v128.splat<T>(<T>(1 / Math.sqrt(<f64>load<T>(r + at<T>(q)) / scale)));
       const stop = min(end, (q + 1) * n);
       // C_j for element k is column k − q·n of matrix b.
-      const factors = c + at<T>(b * n + (k - q * n));
+      const factors = roots + at<T>(b * n + (k - q * n));
       let i = k;
       for (; i + L <= stop; i += L) {
         const o = at<T>(i);
-        const v = v128.mul<T>(rowScale, ld<T>(factors + at<T>(i - k), false));
-        const u = scaled<T>(ld<T>(g + o, false), v, floor);
+        const u = factor<T>(ld<T>(g + o, false), a, ld<T>(factors + at<T>(i - k), false), cap);
         const x = ld<T>(p + o, false);
         if (stepping) st<T>(p + o, stepped<T>(x, u, stepSize, paramDecay, shrinks), false);
         else {
@@ -285,8 +310,7 @@ const COLUMN_TILE: u32 = 4;
       }
       for (; i < stop; i++) {
         const o = at<T>(i);
-        const v = v128.mul<T>(rowScale, ld<T>(factors + at<T>(i - k), true));
-        const u = scaled<T>(ld<T>(g + o, true), v, floor);
+        const u = factor<T>(ld<T>(g + o, true), a, ld<T>(factors + at<T>(i - k), true), cap);
         const x = ld<T>(p + o, true);
         if (stepping) st<T>(p + o, stepped<T>(x, u, stepSize, paramDecay, shrinks), true);
         else {

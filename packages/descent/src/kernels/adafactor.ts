@@ -43,7 +43,9 @@ export interface AdafactorScalars {
  *   adafactorSumsKernel     U = g / √max(R_i C_j / max(mean_i R, ε₁), ε₁²), and the sums;
  *   adafactorStepKernel     as a vector's, U computed again (no array holds it).
  * θ² is summed before θ moves (α takes θ_{t-1}, before the decay); g's sign (maximize) changes
- * U's but not U², so only the step applies it.
+ * U's but not U², so only the step applies it. A factored parameter's passes also take `roots`,
+ * an array like colVar where the WebAssembly kernels keep 1/√C from the first pass for the
+ * others (assembly/adafactor.ts); these loops do without it.
  */
 
 /** A vector's first pass, in place: V̂ and the sums. */
@@ -76,9 +78,10 @@ export function adafactorFactorsKernel(
   g: FloatArray,
   rowVar: FloatArray,
   colVar: FloatArray,
+  roots: FloatArray,
   s: AdafactorScalars,
 ): void {
-  if (adafactorFactorsSimd(p, g, rowVar, colVar, s)) return;
+  if (adafactorFactorsSimd(p, g, rowVar, colVar, roots, s)) return;
   const { rows, cols } = s;
   const size = rows * cols;
   for (let b = 0; b < p.length / size; b++) {
@@ -130,10 +133,11 @@ export function adafactorSumsKernel(
   g: FloatArray,
   rowVar: FloatArray,
   colVar: FloatArray,
+  roots: FloatArray,
   sums: Float64Array,
   s: AdafactorScalars,
 ): void {
-  if (adafactorSumsSimd(p, g, rowVar, colVar, sums, s)) return;
+  if (adafactorSumsSimd(p, g, rowVar, colVar, roots, sums, s)) return;
   const means = rowMeans(rowVar, s);
   for (let start = 0, b = 0; start < p.length; start += SUM_BLOCK, b += 2) {
     let paramSquares = 0;
@@ -159,7 +163,7 @@ export function adafactorStepSize(sums: Float64Array, length: number, s: Adafact
 
 /**
  * The last pass, in place: θ ← θ(1 − γλ) − stepSize · U, with U from `variance` for a vector,
- * else from `rowVar` and `colVar`.
+ * else from `rowVar` and `colVar` (and `roots`).
  */
 export function adafactorStepKernel(
   p: FloatArray,
@@ -167,10 +171,11 @@ export function adafactorStepKernel(
   variance: FloatArray | null,
   rowVar: FloatArray | null,
   colVar: FloatArray | null,
+  roots: FloatArray | null,
   stepSize: number,
   s: AdafactorScalars,
 ): void {
-  if (adafactorStepSimd(p, g, variance, rowVar, colVar, stepSize, s)) return;
+  if (adafactorStepSimd(p, g, variance, rowVar, colVar, roots, stepSize, s)) return;
   const { gradSign, paramDecay } = s;
   if (variance !== null) {
     const floor = s.eps1 * s.eps1;

@@ -1,5 +1,5 @@
 import { defaultsOf, defineSpec } from '../core/options.js';
-import { type FloatArray, isFloatArray, type Param } from '../core/param.js';
+import { allocate, dtypeOf, type FloatArray, isFloatArray, type Param } from '../core/param.js';
 import type { AlgorithmSpec } from '../core/spec.js';
 import { checkWeightDecay } from '../core/validate.js';
 import {
@@ -214,6 +214,26 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
   private readonly sums = new SumsWorkspace();
 
   /**
+   * A factored parameter's 1/√C, from its first pass for the next two (src/kernels/adafactor.ts):
+   * not state, as the next step computes it again.
+   */
+  private readonly roots = new WeakMap<Param, FloatArray>();
+
+  /** The array of a factored parameter's roots, as long as its colVar. */
+  private rootsOf(p: Param, colVar: FloatArray): FloatArray {
+    let roots = this.roots.get(p);
+    if (
+      roots === undefined ||
+      roots.length !== colVar.length ||
+      dtypeOf(roots) !== dtypeOf(colVar)
+    ) {
+      roots = allocate(dtypeOf(colVar), colVar.length);
+      this.roots.set(p, roots);
+    }
+    return roots;
+  }
+
+  /**
    * Three passes over the group, each one batch of kernel rows shared by all its tensors
    * (src/kernels/adafactor.ts): a vector's second moment and sums, or a matrix's row and column
    * means; then a vector's step, or a matrix's sums, which need the new means; then a matrix's
@@ -246,6 +266,7 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
         variance: matrix === null ? (state.variance as FloatArray) : null,
         rowVar: matrix === null ? null : (state.rowVar as FloatArray),
         colVar: matrix === null ? null : (state.colVar as FloatArray),
+        roots: matrix === null ? null : this.rootsOf(p, state.colVar as FloatArray),
         sums: sums[i],
         scalars,
       };
@@ -255,22 +276,23 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     batch(() => {
       for (const t of tensors) {
         if (t.variance !== null) adafactorMomentsKernel(t.p, t.grad, t.variance, t.sums, t.scalars);
-        else adafactorFactorsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.scalars);
+        else adafactorFactorsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.roots!, t.scalars);
       }
     });
     batch(() => {
       for (const t of tensors) {
         if (t.variance !== null) {
-          adafactorStepKernel(t.p, t.grad, t.variance, null, null, stepSize(t), t.scalars);
+          adafactorStepKernel(t.p, t.grad, t.variance, null, null, null, stepSize(t), t.scalars);
         } else {
-          adafactorSumsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.sums, t.scalars);
+          adafactorSumsKernel(t.p, t.grad, t.rowVar!, t.colVar!, t.roots!, t.sums, t.scalars);
         }
       }
     });
     batch(() => {
       for (const t of tensors) {
         if (t.variance !== null) continue;
-        adafactorStepKernel(t.p, t.grad, null, t.rowVar, t.colVar, stepSize(t), t.scalars);
+        const { p, grad, rowVar, colVar, roots, scalars } = t;
+        adafactorStepKernel(p, grad, null, rowVar, colVar, roots, stepSize(t), scalars);
       }
     });
   }

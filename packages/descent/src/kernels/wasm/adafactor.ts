@@ -17,7 +17,7 @@ function closeFactoredRow(s: AdafactorScalars, stepSize: number): void {
     s.rows,
     s.cols,
     lerpFactor(s.weight),
-    s.eps1 * s.eps1,
+    1 / s.eps1,
     s.eps1,
     -stepSize * s.gradSign,
     s.paramDecay,
@@ -43,12 +43,13 @@ export function adafactorFactorsSimd(
   g: FloatArray,
   rowVar: FloatArray,
   colVar: FloatArray,
+  roots: FloatArray,
   s: AdafactorScalars,
 ): boolean {
-  if (!openFactoredRow(ADAFACTOR_ROWS, p, g, rowVar, colVar, s.rows, s.cols)) return false;
+  if (!openFactoredRow(ADAFACTOR_ROWS, p, g, rowVar, colVar, roots, s.rows, s.cols)) return false;
   closeFactoredRow(s, 0);
   // The same arrays pass the same checks.
-  openFactoredRow(ADAFACTOR_COLS, p, g, rowVar, colVar, s.rows, s.cols);
+  openFactoredRow(ADAFACTOR_COLS, p, g, rowVar, colVar, roots, s.rows, s.cols);
   closeFactoredRow(s, 0);
   return true;
 }
@@ -59,10 +60,11 @@ export function adafactorSumsSimd(
   g: FloatArray,
   rowVar: FloatArray,
   colVar: FloatArray,
+  roots: FloatArray,
   sums: Float64Array,
   s: AdafactorScalars,
 ): boolean {
-  if (!openFactoredRow(ADAFACTOR_FACTORED, p, g, rowVar, colVar, s.rows, s.cols, sums)) {
+  if (!openFactoredRow(ADAFACTOR_FACTORED, p, g, rowVar, colVar, roots, s.rows, s.cols, sums)) {
     return false;
   }
   closeFactoredRow(s, 0);
@@ -76,6 +78,7 @@ export function adafactorStepSimd(
   variance: FloatArray | null,
   rowVar: FloatArray | null,
   colVar: FloatArray | null,
+  roots: FloatArray | null,
   stepSize: number,
   s: AdafactorScalars,
 ): boolean {
@@ -90,6 +93,7 @@ export function adafactorStepSimd(
     g,
     rowVar as FloatArray,
     colVar as FloatArray,
+    roots as FloatArray,
     s.rows,
     s.cols,
   );

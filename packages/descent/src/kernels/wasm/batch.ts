@@ -217,10 +217,9 @@ function keepSums(sums: Float64Array, before: number, opened: boolean): boolean 
 
 /**
  * Starts a row for a parameter whose trailing m × n matrices have their second moment factored
- * (Adafactor's): arrays p and g as `openRow`'s, then `rowVar` and `colVar`, which hold one
- * number per row and one per column of each matrix and so must have p.length / n and
- * p.length / m numbers rather than the parameter's length (each in the arena, of p's element
- * type). A separate function so that `openRow` keeps requiring the parameter's length of every
+ * (Adafactor's): arrays p and g as `openRow`'s, then `rowVar`, which holds one number per row of
+ * each matrix, and `colVar` and `roots`, one per column, so p.length / n and p.length / m numbers
+ * rather than the parameter's length (each in the arena, of p's element type). A separate function so that `openRow` keeps requiring the parameter's length of every
  * array, which catches any other kernel handed a state array of another tensor. With `sums`, the
  * row sums blocks as `openSummingRow`'s.
  */
@@ -230,14 +229,16 @@ export function openFactoredRow(
   g: FloatArray,
   rowVar: FloatArray,
   colVar: FloatArray,
+  roots: FloatArray,
   m: number,
   n: number,
   sums: Float64Array | null = null,
 ): boolean {
-  if (!fits(p, g) || !fits(p, rowVar, p.length / n) || !fits(p, colVar, p.length / m)) return false;
-  if (sums === null) return place(kernel, p, g, rowVar, colVar, null, null);
+  if (!fits(p, g) || !fits(p, rowVar, p.length / n)) return false;
+  if (!fits(p, colVar, p.length / m) || !fits(p, roots, p.length / m)) return false;
+  if (sums === null) return place(kernel, p, g, rowVar, colVar, roots, null);
   const before = alignSums(sums, p);
-  return before >= 0 && keepSums(sums, before, place(kernel, p, g, rowVar, colVar, null, null));
+  return before >= 0 && keepSums(sums, before, place(kernel, p, g, rowVar, colVar, roots, null));
 }
 
 /**
