@@ -21,10 +21,11 @@ import { addSquares, high, low, storeSum, SUM_BLOCK, SUMS, zero } from './reduce
  * ADAFACTOR_FACTORED, the sums. Scalars: m, n, w (1 − w with LERP_FROM_END), 1/ε₁, ε₁, s, 1 − γλ.
  *   ADAFACTOR_ROWS   R ← lerp(R, mean_j g², w), each row by the thread whose range holds its first
  *                    element, so a row's sum is never split.
- *   ADAFACTOR_COLS   C ← lerp(C, mean_i g², w) and its 1/√C: columns in tiles of COLUMN_TILE vectors, each tile
- *                    down all m rows in order, one float64 sum per column (the TypeScript loop's
- *                    order: the same bits). Tile t of matrix b counts as element b·m·n + t·w·m of
- *                    the row (w its width), and the thread whose range holds that element sums it.
+ *   ADAFACTOR_COLS   C ← lerp(C, mean_i g², w), and 1/√C: columns in tiles of COLUMN_TILE
+ *                    vectors, each tile down all m rows in order, one float64 sum per column (the
+ *                    TypeScript loop's order: the same bits). Tile t of matrix b counts as element
+ *                    b·m·n + t·w·m of the row (w its width), and the thread whose range holds that
+ *                    element sums it.
  *   ADAFACTOR_FACTORED  U = g / √max(R_i C_j / max(mean_i R, ε₁), ε₁²); each block's Σθ² and ΣU².
  *   ADAFACTOR_FACTORED_STEP  θ ← θ(1 − γλ) + s·U.
  * Both passes over the elements compute U as g·min(a_i (1/√C_j), 1/ε₁), with
@@ -32,14 +33,14 @@ import { addSquares, high, low, storeSum, SUM_BLOCK, SUMS, zero } from './reduce
  * TypeScript loop's g / √max(R_i C_j / max(mean R, ε₁), ε₁²) to a few ulps (the same where a
  * factor is 0, infinite or NaN), with no product R_i C_j to underflow in float32, and no root or
  * division per element.
- * The sum and the means of R, C and R are all in float64, rounded once when stored, as the
- * TypeScript loops do.
+ * The sums of squares, the means and the lerps into R and C, and the mean of R, are in float64,
+ * rounded once when stored, as the TypeScript loops do.
  */
 
 export const ADAFACTOR_STEP_TERMS: u32 = terms(NO_TERM, NO_TERM, 2);
 export const ADAFACTOR_FACTORED_STEP_TERMS: u32 = terms(NO_TERM, NO_TERM, 6);
 
-/** Vectors per tile of columns: four rows of a float32 tile fill a 64-byte cache line. */
+/** Vectors per tile of columns: a float32 tile's part of a row, 16 numbers, is a 64-byte line. */
 const COLUMN_TILE: u32 = 4;
 
 /** g / √max(v, ε₁²). */
@@ -196,8 +197,8 @@ const COLUMN_TILE: u32 = 4;
 
 /**
  * Column factors of a whole tile, COLUMN_TILE vectors from column j, as columnVector's but all
- * together: each row's part of the tile is one cache line for float32, read once, and the
- * sums make independent chains of additions.
+ * together: each row's part of the tile (one cache line in float32) is read once, and the sums
+ * make independent chains of additions.
  */
 @inline function columnTile<T>(
   g: usize, c: usize, roots: usize, m: u32, n: u32, j: u32, weight: f64, fromEnd: bool,
