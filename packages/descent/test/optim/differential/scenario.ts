@@ -130,10 +130,10 @@ function onReference<T>(lib: Lib, arena: boolean, body: () => T): T {
 }
 
 /**
- * The optimizers whose steps make no rows of a step table: L-BFGS and Adafactor, without a
- * WebAssembly kernel, and Muon, whose products keep a table of their own (src/kernels/wasm/matmul.ts).
+ * The optimizers whose steps make no rows of a step table: L-BFGS, without a WebAssembly kernel,
+ * and Muon, whose products keep a table of their own (src/kernels/wasm/matmul.ts).
  */
-const typescriptOnly = new Set(['LBFGS', 'Adafactor', 'Muon']);
+const typescriptOnly = new Set(['LBFGS', 'Muon']);
 
 /**
  * The first execution of a run, straight, in lockstep with the same run on the TypeScript
