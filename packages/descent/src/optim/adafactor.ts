@@ -11,6 +11,7 @@ import {
   adafactorSumsKernel,
 } from '../kernels/adafactor.js';
 import { SumsWorkspace } from '../kernels/partial-sums.js';
+import { inArena } from '../kernels/wasm/arena.js';
 import { batch } from '../kernels/wasm/batch.js';
 import { arenaGradient } from '../kernels/wasm/staging.js';
 import {
@@ -219,13 +220,17 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
    */
   private readonly roots = new WeakMap<Param, FloatArray>();
 
-  /** The array of a factored parameter's roots, as long as its colVar. */
+  /**
+   * The array of a factored parameter's roots, as long as its colVar, and in the arena when
+   * colVar is (it may have been made while the arena was off).
+   */
   private rootsOf(p: Param, colVar: FloatArray): FloatArray {
     let roots = this.roots.get(p);
     if (
       roots === undefined ||
       roots.length !== colVar.length ||
-      dtypeOf(roots) !== dtypeOf(colVar)
+      dtypeOf(roots) !== dtypeOf(colVar) ||
+      (inArena(colVar) && !inArena(roots))
     ) {
       roots = allocate(dtypeOf(colVar), colVar.length);
       this.roots.set(p, roots);

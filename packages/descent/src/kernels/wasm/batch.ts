@@ -219,9 +219,10 @@ function keepSums(sums: Float64Array, before: number, opened: boolean): boolean 
  * Starts a row for a parameter whose trailing m × n matrices have their second moment factored
  * (Adafactor's): arrays p and g as `openRow`'s, then `rowVar`, which holds one number per row of
  * each matrix, and `colVar` and `roots`, one per column, so p.length / n and p.length / m numbers
- * rather than the parameter's length (each in the arena, of p's element type). A separate function so that `openRow` keeps requiring the parameter's length of every
- * array, which catches any other kernel handed a state array of another tensor. With `sums`, the
- * row sums blocks as `openSummingRow`'s.
+ * rather than the parameter's length (each in the arena, of p's element type). A function of its
+ * own so that `openRow` keeps requiring the parameter's length of every array, which catches any
+ * other kernel handed a state array of another tensor. With `sums`, the row sums blocks as
+ * `openSummingRow`'s.
  */
 export function openFactoredRow(
   kernel: number,

@@ -95,10 +95,10 @@ export const variants: [string, Record<string, unknown>][] = [
 ];
 
 /**
- * Shapes that differ from the default of a special length: Adafactor factors the second moment
- * of a parameter of two or more dimensions, so its tensors are matrices (m × n, m the largest
- * divisor up to √length), a few batches of matrices (three dimensions) and matrices of one row
- * or one column, and where the length is prime (or 1), vectors.
+ * Adafactor factors the second moment of a parameter of two or more dimensions, so `run` shapes
+ * its tensors (shapeOf): matrices, m × n with m the largest divisor of the length up to its
+ * root, or vectors where the length is prime (or 1); and for the lengths here, batches of
+ * matrices (three dimensions) and matrices of one row or one column.
  */
 const adafactorShapes = new Map<number, number[]>([
   [16, [2, 2, 4]],

@@ -36,8 +36,8 @@ type Step = ReferenceCase['steps'][number];
 /**
  * The calls into WebAssembly of a fixture's step, each as the lengths of the tensors it steps:
  * one per group and pass (cases.ts, passesOf; Adafactor's from its tensors' shapes,
- * adafactorCalls), and Schedule-Free's moves to eval and back around
- * a step whose averaged point is checked. Prodigy shares its d between groups, so each of its
+ * adafactorCalls), and Schedule-Free's moves to eval and back around a step whose averaged point
+ * is checked. Prodigy shares its d between groups, so each of its
  * passes is one call over every group: the first leaves out groups whose lr is 0, and the second
  * runs only when d's estimate had something to measure, which the group state's step count k
  * records.
