@@ -64,6 +64,20 @@ const mutants = [
     tests: ['packages/descent/test/kernels/blockwise.test.ts'],
   },
   {
+    name: 'adafactor: a matrix row split between two threads is summed by both',
+    file: 'packages/descent/assembly/adafactor.ts',
+    from: 'for (let q = lo / n + (lo % n != 0 ? 1 : 0); q * n < hi; q++)',
+    to: 'for (let q = lo / n; q * n < hi; q++)',
+    tests: ['packages/descent/test/kernels/wasm/kernels.test.ts'],
+  },
+  {
+    name: 'adafactor: a tile of columns starting before a range is summed by its thread too',
+    file: 'packages/descent/assembly/adafactor.ts',
+    from: 'let t: u32 = lo > base ? (lo - base + tile - 1) / tile : 0;',
+    to: 'let t: u32 = lo > base ? (lo - base) / tile : 0;',
+    tests: ['packages/descent/test/kernels/wasm/kernels.test.ts'],
+  },
+  {
     name: 'arena: a block the bump pointer takes back is not zeroed (identical runs differed)',
     file: 'packages/descent/src/kernels/wasm/arena.ts',
     from: 'if (start < clean) new Uint8Array',
@@ -285,8 +299,10 @@ for (const m of chosen) {
   }
   writeFileSync(path, original.replace(m.from, m.to));
   // The tests import src/ as it is; a kernel in assembly/ reaches them through the embedded binary.
-  const rebuild = () => spawnSync('npm', ['run', 'build:wasm'], { cwd: copy, stdio: 'ignore' });
-  if (m.file.startsWith('assembly/')) rebuild();
+  const kernel = m.file.includes('/assembly/');
+  const rebuild = () =>
+    spawnSync('npm', ['run', 'build:wasm', '-w', 'descent'], { cwd: copy, stdio: 'ignore' });
+  if (kernel) rebuild();
   const started = Date.now();
   const run = spawnSync('npx', ['vitest', 'run', ...(full ? [] : m.tests)], {
     cwd: copy,
@@ -295,7 +311,7 @@ for (const m of chosen) {
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   writeFileSync(path, original);
-  if (m.file.startsWith('assembly/')) rebuild();
+  if (kernel) rebuild();
   const failed = /tests: (\d+) passed, (\d+) failed/.exec(run.stdout);
   if (run.status !== 0) {
     console.log(
