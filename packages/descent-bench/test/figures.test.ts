@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFloatArray, type Param, param } from '../../descent/src/core/param.js';
+import { type Param, param } from '../../descent/src/core/param.js';
 import * as optim from '../../descent/src/optim/index.js';
 import type { Optimizer } from '../../descent/src/optim/optimizer.js';
 import { type Bandwidth, bestBandwidth, rmwBytes } from '../src/bandwidth.js';
