@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Param, param } from '../../src/core/param.js';
 import type { AlgorithmSpec } from '../../src/core/spec.js';
 import { bfloat16Value } from '../../src/kernels/bfloat16.js';
+import { configureSimd, simdInfo } from '../../src/kernels/wasm/index.js';
 import {
   loadCases,
   optimizerClass,
@@ -74,9 +75,14 @@ describe('trajectories with state in bfloat16 and int8', () => {
     expect([...all].sort()).toEqual(['bfloat16', 'float32', 'int8']);
   });
 
-  for (const c of cases) {
-    it(c.name, () => {
+  // In the arena the bfloat16 and float32 tensors step in WebAssembly (assembly/state.ts), int8
+  // ones in TypeScript; in ordinary arrays every tensor steps in TypeScript.
+  for (const [c, arena] of cases.flatMap((c) => [true, false].map((a) => [c, a] as const))) {
+    it(`${c.name}, ${arena ? 'in the arena' : 'in ordinary arrays'}`, () => {
+      configureSimd({ arena });
       const { opt, params, storage } = build(c);
+      configureSimd({ arena: true });
+      const rows = simdInfo().rows;
       c.steps.forEach((step, t) => {
         params.forEach((p, i) => {
           p.grad.set(step.grads[i]);
@@ -130,6 +136,8 @@ describe('trajectories with state in bfloat16 and int8', () => {
           });
         }
       });
+      const inWebAssembly = storage.filter((kind) => kind !== 'int8').length * c.steps.length;
+      expect(simdInfo().rows - rows).toBe(arena ? inWebAssembly : 0);
     });
   }
 });
