@@ -18,6 +18,7 @@ interface CompareFlags {
   optimizers: string[];
   lr?: number[];
   set?: string[];
+  stateDtypes?: string[];
   epochs: number;
   batchSize: number;
   seed: number;
@@ -85,6 +86,11 @@ export function registerCompare(program: Command): void {
       'an option of every optimizer that takes it, or optimizer.option=value for one (repeatable; lists as 0.9,0.99)',
       collect,
     )
+    .option(
+      '--state-dtypes <dtypes>',
+      'each optimizer once per state dtype, comma-separated: float32, bfloat16, int8 (the table gives each final loss against float32 state)',
+      list,
+    )
     .option('--epochs <n>', 'epochs per run', integer(1, 1000), 2)
     .option('--batch-size <n>', 'minibatch size', integer(1, 1500), 10)
     .option('--seed <n>', 'seed of the initial weights and the shuffles', integer(0, 0xffffffff), 0)
@@ -104,6 +110,7 @@ export function registerCompare(program: Command): void {
         optimizers: flags.optimizers,
         lr: flags.lr,
         set: flags.set,
+        stateDtypes: flags.stateDtypes,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
         seed: flags.seed,

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type AlgorithmSpec, optimizerSpecs } from 'descent';
 import {
   type CurvePoint,
   type Dataset,
@@ -25,6 +26,12 @@ export interface CompareOptions {
    * it or `optimizer.option=value` for one: parsed and checked by each optimizer's spec.
    */
   set?: readonly string[];
+  /**
+   * Runs each optimizer once per state dtype (its `stateDtype` option: 'float32', 'bfloat16',
+   * 'int8'), named `<optimizer>-<dtype>`; the table then gives each final loss against the
+   * optimizer's float32 run, when there is one.
+   */
+  stateDtypes?: readonly string[];
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -73,12 +80,54 @@ export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] 
     throw new RangeError('Invalid resume: true (it continues from checkpoint, which is not given)');
   }
   const settings = parseSettings(optimizers, options.set ?? []);
-  return optimizers.map((name, i) =>
-    resolveOptimizer(name, {
+  const dtypes = stateDtypesOf(options.stateDtypes);
+  return optimizers.flatMap((name, i) => {
+    const overrides = {
       ...(lr === undefined ? {} : { lr: lr.length === 1 ? lr[0] : lr[i] }),
       ...settings[i],
-    }),
-  );
+    };
+    if (dtypes === null) return [resolveOptimizer(name, overrides)];
+    return dtypes.map((stateDtype) => {
+      const resolved = resolveOptimizer(name, overrides);
+      if (!takesStateDtype(resolved.spec)) {
+        throw new RangeError(
+          `Invalid stateDtypes: ${resolved.className} keeps no moments to store in another type (${stateDtypeClasses()} do)`,
+        );
+      }
+      const run = resolveOptimizer(name, { ...overrides, stateDtype });
+      return { ...run, name: `${run.name}-${stateDtype}` };
+    });
+  });
+}
+
+const STATE_DTYPES = ['float32', 'bfloat16', 'int8'];
+
+/** The state dtypes asked for, checked, or null for none (each optimizer runs once, as it is). */
+function stateDtypesOf(dtypes: readonly string[] | undefined): readonly string[] | null {
+  if (dtypes === undefined) return null;
+  if (dtypes.length === 0) throw new RangeError('Invalid stateDtypes: expected at least one');
+  for (const dtype of dtypes) {
+    if (!STATE_DTYPES.includes(dtype)) {
+      throw new RangeError(
+        `Invalid stateDtypes: ${JSON.stringify(dtype)} (expected ${STATE_DTYPES.join(', ')})`,
+      );
+    }
+  }
+  if (new Set(dtypes).size !== dtypes.length) {
+    throw new RangeError(`Invalid stateDtypes: ${dtypes.join(',')} names one twice`);
+  }
+  return dtypes;
+}
+
+const takesStateDtype = (spec: AlgorithmSpec): boolean =>
+  spec.options.some((option) => option.name === 'stateDtype');
+
+/** The optimizers that take stateDtype, by class name, for an error that names them. */
+function stateDtypeClasses(): string {
+  return optimizerSpecs
+    .filter((spec) => spec.kind === 'optimizer' && takesStateDtype(spec))
+    .map((spec) => spec.name)
+    .join(', ');
 }
 
 /**
@@ -209,16 +258,45 @@ function readCurve(saved: Record<string, unknown>): TrainProgress | undefined {
 
 export function comparisonTable(comparison: Comparison): { head: string[]; rows: string[][] } {
   const best = airfoilOptimum();
+  const byDtype = comparison.runs.some((run) => run.result.settings.stateDtype !== undefined);
   return {
-    head: ['optimizer', 'settings', 'final loss', 'above the optimum', 'seconds per epoch'],
-    rows: comparison.runs.map(({ name, result, diverged }) => [
-      name,
-      format.settings(result.settings),
-      diverged ? `diverged (${format.short(result.finalLoss)})` : result.finalLoss.toFixed(4),
-      diverged ? '—' : format.short(result.finalLoss - best),
-      format.short(result.secondsPerEpoch),
+    head: [
+      'optimizer',
+      'settings',
+      'final loss',
+      'above the optimum',
+      ...(byDtype ? ['vs float32 state'] : []),
+      'seconds per epoch',
+    ],
+    rows: comparison.runs.map((run) => [
+      run.name,
+      format.settings(run.result.settings),
+      run.diverged
+        ? `diverged (${format.short(run.result.finalLoss)})`
+        : run.result.finalLoss.toFixed(4),
+      run.diverged ? '—' : format.short(run.result.finalLoss - best),
+      ...(byDtype ? [againstFloat32(comparison, run)] : []),
+      format.short(run.result.secondsPerEpoch),
     ]),
   };
+}
+
+/**
+ * A run's final loss relative to the float32-state run of the same optimizer and settings
+ * ("+0.0123%", three digits), "—" for that run itself, without one, or when either diverged.
+ */
+function againstFloat32(comparison: Comparison, run: Comparison['runs'][number]): string {
+  const { stateDtype: _, ...rest } = run.result.settings;
+  const same = (settings: Record<string, unknown>) => {
+    const { stateDtype: dtype, ...others } = settings;
+    return dtype === 'float32' && JSON.stringify(others) === JSON.stringify(rest);
+  };
+  const base = comparison.runs.find(
+    (other) => other.result.optimizer === run.result.optimizer && same(other.result.settings),
+  );
+  if (base === undefined || base === run || base.diverged || run.diverged) return '—';
+  const change = 100 * (run.result.finalLoss / base.result.finalLoss - 1);
+  return `${change >= 0 ? '+' : ''}${format.short(change)}%`;
 }
 
 /** Writes the loss curves (against epochs and against time), compare.md and results.json. */

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFromSources } from '../../../../test/from-sources.js';
 import { decodeSafetensors } from '../../../descent/src/node/safetensors.js';
+import { short } from '../../src/lab/format.js';
 import { writeTinySet } from '../lab/tiny-fashion-mnist.js';
 
 /**
@@ -163,6 +164,14 @@ describe('usage errors: one line, exit code 2', () => {
     [
       ['compare', '--optimizers', 'adam,sgd', '--set', 'momentum=-1'],
       /^error: Invalid momentum value \(momentum\): -1 \(expected in \[0, 1\]\)\n$/,
+    ],
+    [
+      ['compare', '--optimizers', 'adam', '--state-dtypes', 'bfloat16,int4'],
+      /^error: Invalid stateDtypes: "int4" \(expected float32, bfloat16, int8\)\n$/,
+    ],
+    [
+      ['compare', '--optimizers', 'adam,adadelta', '--state-dtypes', 'bfloat16'],
+      /^error: Invalid stateDtypes: Adadelta keeps no moments to store in another type \(SGD, .*Adam, .*Lion do\)\n$/,
     ],
     [['compare', '--task', 'mnist', '--optimizers', 'adam'], /--task.*mnist/],
     [['compare'], /required option '--optimizers/],
@@ -365,6 +374,46 @@ describe('commands', () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('compare --state-dtypes runs each optimizer per state dtype: bfloat16 state ends within 1% of float32', async () => {
+    const out = join(dir, 'compare-state-dtypes');
+    const { code, stdout } = await descent(
+      'compare',
+      '--optimizers',
+      'adam,adamw,momentum',
+      '--state-dtypes',
+      'float32,bfloat16',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const names = ['adam', 'adamw', 'momentum'];
+    expect(Object.keys(results.runs)).toEqual(
+      names.flatMap((name) => [`${name}-float32`, `${name}-bfloat16`]),
+    );
+    for (const name of names) {
+      const float32 = results.runs[`${name}-float32`];
+      const bfloat16 = results.runs[`${name}-bfloat16`];
+      expect(bfloat16.settings.stateDtype).toBe('bfloat16');
+      // The same run but for the state's storage: not the same numbers, the same result.
+      expect(bfloat16.finalLoss).not.toBe(float32.finalLoss);
+      expect(Math.abs(bfloat16.finalLoss / float32.finalLoss - 1), name).toBeLessThan(0.01);
+    }
+    const table = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(table).toContain('| vs float32 state |');
+    for (const name of names) {
+      // The float32 run is the base (—); the bfloat16 run's final loss is given against it.
+      const row = (dtype: string) =>
+        table.split('\n').find((l) => l.startsWith(`| ${name}-${dtype} |`));
+      expect(row('float32')).toMatch(/\| — \| [^|]+ \|$/);
+      const { finalLoss } = results.runs[`${name}-bfloat16`];
+      const change = 100 * (finalLoss / results.runs[`${name}-float32`].finalLoss - 1);
+      const cell = `${change >= 0 ? '+' : ''}${short(change)}%`;
+      expect(row('bfloat16')).toContain(`| ${cell} |`);
+    }
+    expect(stdout).toMatch(/^adam-bfloat16 /m);
   });
 
   it('compare --set gives options over the book’s settings, to the optimizers that take them', async () => {

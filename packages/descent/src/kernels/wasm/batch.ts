@@ -93,23 +93,23 @@ const keyOf = (m: Moment | null): number =>
 /**
  * The storage of a row's moments (arrays 2 to 5), as assembly/state.ts numbers it, or -1 when the
  * kernel cannot run them: they mix storages, or are bfloat16 for a kernel or a parameter type
- * without bfloat16 loops. No allocation: it runs for every row.
+ * without bfloat16 loops. It runs for every row, so it allocates nothing and returns at once for
+ * float moments.
  */
-function formatOf(kernel: number, p: FloatArray, ...moments: (Moment | null)[]): number {
-  let low = 0;
-  let present = 0;
-  let stochastic = 0;
-  for (const m of moments) {
-    if (m === null) continue;
-    present++;
-    if (isLow(m)) {
-      low++;
-      if ((m as BFloat16Moment).key !== null) stochastic++;
-    }
-  }
-  if (low === 0) return 0;
-  const alike = low === present && (stochastic === 0 || stochastic === low);
-  if (!alike || !bfloat16Kernels.has(kernel) || !(p instanceof Float32Array)) return -1;
+function formatOf(
+  kernel: number,
+  p: FloatArray,
+  a2: Moment | null,
+  a3: Moment | null,
+  a4: Moment | null,
+  a5: Moment | null,
+): number {
+  if (!isLow(a2) && !isLow(a3) && !isLow(a4) && !isLow(a5)) return 0;
+  const present = [a2, a3, a4, a5].filter((m) => m !== null);
+  if (!bfloat16Kernels.has(kernel) || !(p instanceof Float32Array)) return -1;
+  if (!present.every((m) => isLow(m) && m.format === 'bfloat16')) return -1;
+  const stochastic = present.filter((m) => (m as BFloat16Moment).key !== null).length;
+  if (stochastic !== 0 && stochastic !== present.length) return -1;
   return stochastic > 0 ? BFLOAT16_STOCHASTIC : BFLOAT16;
 }
 
