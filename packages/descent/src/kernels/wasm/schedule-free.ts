@@ -6,6 +6,9 @@ import { lerpFactor, lerpFlag } from './lerp.js';
 const SCHEDULE_FREE = kernelId('SCHEDULE_FREE');
 const SCHEDULE_FREE_MOVE = kernelId('SCHEDULE_FREE_MOVE');
 
+/** SGD's row leaves AdamW's scalars at values its kernel never reads (no expAvgSq), made once. */
+const NO_SECOND_MOMENT = { beta2: 0, eps: 0, biasCorrection2: 1 };
+
 /**
  * Queues a Schedule-Free step in WebAssembly (assembly/schedule-free.ts): SGD's without
  * `expAvgSq`, AdamW's with it; false when the arrays are not in the arena.
@@ -18,7 +21,7 @@ export function scheduleFreeSimd(
   s: ScheduleFreeScalars | ScheduleFreeAdamWScalars,
 ): boolean {
   if (!openRow(SCHEDULE_FREE, p, g, z, expAvgSq)) return false;
-  const adam = 'beta2' in s ? s : { beta2: 0, eps: 0, biasCorrection2: 1 };
+  const adam = 'beta2' in s ? s : NO_SECOND_MOMENT;
   const correction = Math.sqrt(adam.biasCorrection2);
   closeRow(
     lerpFlag(s.ckp1),
