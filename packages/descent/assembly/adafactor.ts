@@ -54,7 +54,7 @@ const COLUMN_TILE: u32 = 4;
 }
 
 /** A vector's first pass over elements [lo, hi): the second moment, and each block's sums. */
-@inline export function adafactor<T>(row: usize, lo: u32, hi: u32): void {
+export function adafactor<T>(row: usize, lo: u32, hi: u32): void {
   const p = array(row, 0), g = array(row, 1), v = array(row, 2), sums = array(row, SUMS);
   const weight = splat<T>(row, 0), floor = splat<T>(row, 1);
   const fromEnd = flag(row, LERP_FROM_END);
@@ -111,7 +111,7 @@ const COLUMN_TILE: u32 = 4;
 }
 
 /** Row factors: every row of the parameter's matrices whose first element is in [lo, hi). */
-@inline export function adafactorRows<T>(row: usize, lo: u32, hi: u32): void {
+export function adafactorRows<T>(row: usize, lo: u32, hi: u32): void {
   const g = array(row, 1), r = array(row, 2);
   const n = <u32>scalar(row, 1), weight = scalar(row, 2), fromEnd = flag(row, LERP_FROM_END);
   const L = lanes<T>();
@@ -228,7 +228,7 @@ const COLUMN_TILE: u32 = 4;
 }
 
 /** Column factors: the tiles of columns whose first element (in the order above) is in [lo, hi). */
-@inline export function adafactorCols<T>(row: usize, lo: u32, hi: u32): void {
+export function adafactorCols<T>(row: usize, lo: u32, hi: u32): void {
   const g = array(row, 1), c = array(row, 3), roots = array(row, 4);
   const m = <u32>scalar(row, 0), n = <u32>scalar(row, 1), weight = scalar(row, 2);
   const fromEnd = flag(row, LERP_FROM_END);
@@ -330,7 +330,7 @@ const COLUMN_TILE: u32 = 4;
 }
 
 /** A factored parameter's sums over elements [lo, hi) (the row starts at a block). */
-@inline export function adafactorFactored<T>(row: usize, lo: u32, hi: u32): void {
+export function adafactorFactored<T>(row: usize, lo: u32, hi: u32): void {
   factored<T>(row, lo, hi, false, false);
 }
 

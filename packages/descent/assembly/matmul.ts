@@ -204,7 +204,7 @@ const MC: u32 = 32;
 }
 
 /** Runs a row's pass over its elements [lo, hi) (table.ts). */
-@inline export function matmul<T>(row: usize, lo: u32, hi: u32): void {
+export function matmul<T>(row: usize, lo: u32, hi: u32): void {
   if (flag(row, MATMUL_PACK)) pack<T>(row, lo, hi);
   else if (flag(row, MATMUL_MIRROR)) mirror<T>(row, lo, hi);
   else if (array(row, 4) != 0) product<T>(row, lo, hi, true);

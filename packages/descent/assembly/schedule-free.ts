@@ -62,7 +62,7 @@ export const SCHEDULE_FREE_TERMS: u32 = terms(NO_TERM, 3);
  * Schedule-Free's move between y and x (train and eval): p ← lerp(p, z, w).
  * Arrays: p, z. Scalars: the lerp factor of w (see lerp.ts).
  */
-@inline export function scheduleFreeMove<T>(row: usize, lo: u32, hi: u32): void {
+export function scheduleFreeMove<T>(row: usize, lo: u32, hi: u32): void {
   const p = array(row, 0), z = array(row, 1);
   const weight = splat<T>(row, 0);
   const fromEnd = flag(row, LERP_FROM_END);

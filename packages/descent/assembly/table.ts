@@ -88,83 +88,104 @@ function runRow(row: usize, lo: u32, hi: u32): void {
   const kernel = load<u32>(row + ROW_KERNEL);
   const rare = rareTerms(row, termsOf(kernel));
   const format = formatOf(row);
-  if (format == BFLOAT16) bfloat16Row(row, lo, hi, kernel, rare);
-  else if (format == BFLOAT16_STOCHASTIC) stochasticRow(row, lo, hi, kernel, rare);
-  else if (rare) rareRow(row, lo, hi, kernel);
-  else usualRow(row, lo, hi, kernel);
+  if (format == BFLOAT16) {
+    if (rare) lowPrecisionRow<Rare, Bfloat16State>(row, lo, hi, kernel);
+    else lowPrecisionRow<Usual, Bfloat16State>(row, lo, hi, kernel);
+  } else if (format == BFLOAT16_STOCHASTIC) {
+    if (rare) lowPrecisionRow<Rare, StochasticState>(row, lo, hi, kernel);
+    else lowPrecisionRow<Usual, StochasticState>(row, lo, hi, kernel);
+  } else if (rare) {
+    kernelRow<Rare>(row, lo, hi, kernel);
+  } else {
+    kernelRow<Usual>(row, lo, hi, kernel);
+  }
 }
 
-/** A float32 row whose moments are bfloat16 (state.ts), rounded to nearest even. */
-function bfloat16Row(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
-  if (rare) lowPrecisionRow(row, lo, hi, kernel, true, BFLOAT16);
-  else lowPrecisionRow(row, lo, hi, kernel, false, BFLOAT16);
-}
-
-/** A float32 row whose moments are bfloat16, rounded stochastically. */
-function stochasticRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
-  if (rare) lowPrecisionRow(row, lo, hi, kernel, true, BFLOAT16_STOCHASTIC);
-  else lowPrecisionRow(row, lo, hi, kernel, false, BFLOAT16_STOCHASTIC);
-}
-
-/** The kernels with moments, on float32 parameters with moments stored as `format` says. */
-@inline function lowPrecisionRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool, format: u32): void {
+/** The kernels with moments, on float32 parameters with moments stored as F says. */
+@inline function lowPrecisionRow<R, F>(row: usize, lo: u32, hi: u32, kernel: u32): void {
   switch (kernel) {
-    case Kernel.SGD: sgd<f32>(row, lo, hi, rare, format); break;
-    case Kernel.ADAM: adam<f32>(row, lo, hi, rare, format); break;
-    case Kernel.ADAGRAD: adagrad<f32>(row, lo, hi, rare, format); break;
-    case Kernel.LION: lion<f32>(row, lo, hi, rare, format); break;
-    case Kernel.ADAMAX: adamax<f32>(row, lo, hi, rare, format); break;
-    case Kernel.RMSPROP: rmsprop<f32>(row, lo, hi, rare, format); break;
-    case Kernel.NADAM: nadam<f32>(row, lo, hi, rare, format); break;
-    case Kernel.RADAM: radam<f32>(row, lo, hi, rare, format); break;
-    case Kernel.YOGI: yogi<f32>(row, lo, hi, rare, format); break;
+    case Kernel.SGD: sgdRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.ADAM: adamRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.ADAGRAD: adagradRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.LION: lionRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.ADAMAX: adamaxRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.RMSPROP: rmspropRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.NADAM: nadamRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.RADAM: radamRow<f32, R, F>(row, lo, hi); break;
+    case Kernel.YOGI: yogiRow<f32, R, F>(row, lo, hi); break;
     default: unreachable();
   }
 }
 
-// Every kernel's loop twice, in two functions rather than two branches of one: V8 allocates
-// registers function by function, and SGD's step ran 12% slower with both loops in one.
-function usualRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
-  kernelRow(row, lo, hi, kernel, false);
-}
-
-function rareRow(row: usize, lo: u32, hi: u32, kernel: u32): void {
-  kernelRow(row, lo, hi, kernel, true);
-}
-
-/** Runs a row's kernel in its element type. */
-@inline function kernelRow(row: usize, lo: u32, hi: u32, kernel: u32, rare: bool): void {
+/** Runs a row's kernel in its element type, its moments in that type too. */
+@inline function kernelRow<R>(row: usize, lo: u32, hi: u32, kernel: u32): void {
   const double = load<u32>(row + ROW_DTYPE) != 0;
   switch (kernel) {
     case Kernel.RMW: if (double) rmw<f64>(row, lo, hi); else rmw<f32>(row, lo, hi); break;
-    case Kernel.SGD: if (double) sgd<f64>(row, lo, hi, rare, FLOAT); else sgd<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.ADAM: if (double) adam<f64>(row, lo, hi, rare, FLOAT); else adam<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.ADAGRAD: if (double) adagrad<f64>(row, lo, hi, rare, FLOAT); else adagrad<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.RMSPROP: if (double) rmsprop<f64>(row, lo, hi, rare, FLOAT); else rmsprop<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.ADADELTA: if (double) adadelta<f64>(row, lo, hi, rare); else adadelta<f32>(row, lo, hi, rare); break;
-    case Kernel.ADAMAX: if (double) adamax<f64>(row, lo, hi, rare, FLOAT); else adamax<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.NADAM: if (double) nadam<f64>(row, lo, hi, rare, FLOAT); else nadam<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.RADAM: if (double) radam<f64>(row, lo, hi, rare, FLOAT); else radam<f32>(row, lo, hi, rare, FLOAT); break;
-    case Kernel.YOGI: if (double) yogi<f64>(row, lo, hi, rare, FLOAT); else yogi<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.SGD: if (double) sgdRow<f64, R, FloatState>(row, lo, hi); else sgdRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.ADAM: if (double) adamRow<f64, R, FloatState>(row, lo, hi); else adamRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.ADAGRAD: if (double) adagradRow<f64, R, FloatState>(row, lo, hi); else adagradRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.RMSPROP: if (double) rmspropRow<f64, R, FloatState>(row, lo, hi); else rmspropRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.ADADELTA: if (double) adadeltaRow<f64, R>(row, lo, hi); else adadeltaRow<f32, R>(row, lo, hi); break;
+    case Kernel.ADAMAX: if (double) adamaxRow<f64, R, FloatState>(row, lo, hi); else adamaxRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.NADAM: if (double) nadamRow<f64, R, FloatState>(row, lo, hi); else nadamRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.RADAM: if (double) radamRow<f64, R, FloatState>(row, lo, hi); else radamRow<f32, R, FloatState>(row, lo, hi); break;
+    case Kernel.YOGI: if (double) yogiRow<f64, R, FloatState>(row, lo, hi); else yogiRow<f32, R, FloatState>(row, lo, hi); break;
     case Kernel.RPROP: if (double) rprop<f64>(row, lo, hi); else rprop<f32>(row, lo, hi); break;
-    case Kernel.ASGD: if (double) asgd<f64>(row, lo, hi, rare); else asgd<f32>(row, lo, hi, rare); break;
-    case Kernel.LION: if (double) lion<f64>(row, lo, hi, rare, FLOAT); else lion<f32>(row, lo, hi, rare, FLOAT); break;
+    case Kernel.ASGD: if (double) asgdRow<f64, R>(row, lo, hi); else asgdRow<f32, R>(row, lo, hi); break;
+    case Kernel.LION: if (double) lionRow<f64, R, FloatState>(row, lo, hi); else lionRow<f32, R, FloatState>(row, lo, hi); break;
     case Kernel.MATMUL: if (double) matmul<f64>(row, lo, hi); else matmul<f32>(row, lo, hi); break;
-    case Kernel.SCHEDULE_FREE: if (double) scheduleFree<f64>(row, lo, hi, rare); else scheduleFree<f32>(row, lo, hi, rare); break;
+    case Kernel.SCHEDULE_FREE: if (double) scheduleFreeRow<f64, R>(row, lo, hi); else scheduleFreeRow<f32, R>(row, lo, hi); break;
     case Kernel.SCHEDULE_FREE_MOVE: if (double) scheduleFreeMove<f64>(row, lo, hi); else scheduleFreeMove<f32>(row, lo, hi); break;
-    case Kernel.LAMB: if (double) lamb<f64>(row, lo, hi, rare); else lamb<f32>(row, lo, hi, rare); break;
-    case Kernel.LAMB_STEP: if (double) lambStep<f64>(row, lo, hi, rare); else lambStep<f32>(row, lo, hi, rare); break;
-    case Kernel.PRODIGY: if (double) prodigy<f64>(row, lo, hi, rare); else prodigy<f32>(row, lo, hi, rare); break;
-    case Kernel.PRODIGY_STEP: if (double) prodigyStep<f64>(row, lo, hi, rare); else prodigyStep<f32>(row, lo, hi, rare); break;
+    case Kernel.LAMB: if (double) lambRow<f64, R>(row, lo, hi); else lambRow<f32, R>(row, lo, hi); break;
+    case Kernel.LAMB_STEP: if (double) lambStepRow<f64, R>(row, lo, hi); else lambStepRow<f32, R>(row, lo, hi); break;
+    case Kernel.PRODIGY: if (double) prodigyRow<f64, R>(row, lo, hi); else prodigyRow<f32, R>(row, lo, hi); break;
+    case Kernel.PRODIGY_STEP: if (double) prodigyStepRow<f64, R>(row, lo, hi); else prodigyStepRow<f32, R>(row, lo, hi); break;
     case Kernel.ADAFACTOR: if (double) adafactor<f64>(row, lo, hi); else adafactor<f32>(row, lo, hi); break;
-    case Kernel.ADAFACTOR_STEP: if (double) adafactorStep<f64>(row, lo, hi, rare); else adafactorStep<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAFACTOR_STEP: if (double) adafactorStepRow<f64, R>(row, lo, hi); else adafactorStepRow<f32, R>(row, lo, hi); break;
     case Kernel.ADAFACTOR_ROWS: if (double) adafactorRows<f64>(row, lo, hi); else adafactorRows<f32>(row, lo, hi); break;
     case Kernel.ADAFACTOR_COLS: if (double) adafactorCols<f64>(row, lo, hi); else adafactorCols<f32>(row, lo, hi); break;
     case Kernel.ADAFACTOR_FACTORED: if (double) adafactorFactored<f64>(row, lo, hi); else adafactorFactored<f32>(row, lo, hi); break;
-    case Kernel.ADAFACTOR_FACTORED_STEP: if (double) adafactorFactoredStep<f64>(row, lo, hi, rare); else adafactorFactoredStep<f32>(row, lo, hi, rare); break;
+    case Kernel.ADAFACTOR_FACTORED_STEP: if (double) adafactorFactoredStepRow<f64, R>(row, lo, hi); else adafactorFactoredStepRow<f32, R>(row, lo, hi); break;
     default: unreachable();
   }
 }
+
+// What a row chooses that changes its loop, as type arguments, since AssemblyScript has no
+// constant parameters: whether its rare terms are on (memory.ts, rareTerms), and how its
+// moments are stored (state.ts). Each kernel below then compiles once per element type and
+// choice into a function of its own, with one loop: V8 allocates registers function by
+// function (SGD's step ran 12% slower with its usual and rare loops in one), and Binaryen's
+// local coalescing, quadratic in a function's size, took minutes on one function holding all.
+@final @unmanaged class Usual { @inline get rare(): bool { return false; } }
+@final @unmanaged class Rare { @inline get rare(): bool { return true; } }
+@final @unmanaged class FloatState { @inline get format(): u32 { return FLOAT; } }
+@final @unmanaged class Bfloat16State { @inline get format(): u32 { return BFLOAT16; } }
+@final @unmanaged class StochasticState { @inline get format(): u32 { return BFLOAT16_STOCHASTIC; } }
+
+/** A choice's getters, read without an instance. */
+@inline function choice<C>(): C {
+  return changetype<C>(0);
+}
+
+function sgdRow<T, R, F>(row: usize, lo: u32, hi: u32): void { sgd<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function adamRow<T, R, F>(row: usize, lo: u32, hi: u32): void { adam<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function adagradRow<T, R, F>(row: usize, lo: u32, hi: u32): void { adagrad<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function rmspropRow<T, R, F>(row: usize, lo: u32, hi: u32): void { rmsprop<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function adamaxRow<T, R, F>(row: usize, lo: u32, hi: u32): void { adamax<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function nadamRow<T, R, F>(row: usize, lo: u32, hi: u32): void { nadam<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function radamRow<T, R, F>(row: usize, lo: u32, hi: u32): void { radam<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function yogiRow<T, R, F>(row: usize, lo: u32, hi: u32): void { yogi<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function lionRow<T, R, F>(row: usize, lo: u32, hi: u32): void { lion<T>(row, lo, hi, choice<R>().rare, choice<F>().format); }
+function adadeltaRow<T, R>(row: usize, lo: u32, hi: u32): void { adadelta<T>(row, lo, hi, choice<R>().rare); }
+function asgdRow<T, R>(row: usize, lo: u32, hi: u32): void { asgd<T>(row, lo, hi, choice<R>().rare); }
+function scheduleFreeRow<T, R>(row: usize, lo: u32, hi: u32): void { scheduleFree<T>(row, lo, hi, choice<R>().rare); }
+function lambRow<T, R>(row: usize, lo: u32, hi: u32): void { lamb<T>(row, lo, hi, choice<R>().rare); }
+function lambStepRow<T, R>(row: usize, lo: u32, hi: u32): void { lambStep<T>(row, lo, hi, choice<R>().rare); }
+function prodigyRow<T, R>(row: usize, lo: u32, hi: u32): void { prodigy<T>(row, lo, hi, choice<R>().rare); }
+function prodigyStepRow<T, R>(row: usize, lo: u32, hi: u32): void { prodigyStep<T>(row, lo, hi, choice<R>().rare); }
+function adafactorStepRow<T, R>(row: usize, lo: u32, hi: u32): void { adafactorStep<T>(row, lo, hi, choice<R>().rare); }
+function adafactorFactoredStepRow<T, R>(row: usize, lo: u32, hi: u32): void { adafactorFactoredStep<T>(row, lo, hi, choice<R>().rare); }
 
 /**
  * Steps the elements [lo, hi) of a table's element numbering: the part of each row that falls in
