@@ -159,6 +159,15 @@ export const optimizers: OptimizerSpec[] = [
     options: { stateDtype: 'bfloat16', stochasticRounding: true },
     bytes: 20,
   },
+  // Moments in 8 bits (stateDtype int8): 1 byte each way, and a float32 scale per 256 elements
+  // (0.03 bytes a moment), which the bytes leave out.
+  {
+    name: 'SGD momentum int8',
+    descent: 'SGD',
+    options: { lr: 1e-3, momentum: 0.9, stateDtype: 'int8' },
+    bytes: 14,
+  },
+  { name: 'Adam int8', descent: 'Adam', options: { stateDtype: 'int8' }, bytes: 16 },
   // θ and z read and written, g read; AdamW's v read and written too.
   { name: 'Schedule-Free SGD', descent: 'ScheduleFreeSGD', options: {}, bytes: 20 },
   { name: 'Schedule-Free AdamW', descent: 'ScheduleFreeAdamW', options: {}, bytes: 28 },

@@ -109,6 +109,20 @@ export function targets(r: BenchResult): Target[] {
       met: a >= 0.85 && b >= 0.75,
     });
   }
+  const float32State = r.cases.find((x) => x.optimizer === 'Adam' && x.size === LARGE);
+  for (const [dtype, target] of [
+    ['bfloat16', 1.3],
+    ['int8', 1.5],
+  ] as const) {
+    const c = r.cases.find((x) => x.optimizer === `Adam ${dtype}` && x.size === LARGE);
+    const x = speedup(float32State?.descent.simd, c?.descent.simd);
+    if (x === null) continue;
+    out.push({
+      target: `Adam at 32M, ${dtype} state: >= ${target}x as fast as float32 state (all cores)`,
+      measured: `${times(x)} as fast`,
+      met: x >= target,
+    });
+  }
   const adam = r.cases.find((x) => x.optimizer === 'Adam' && x.size === TARGET_SIZE);
   if (adam?.tfjs.wasm !== undefined) {
     const x = speedup(adam.tfjs.wasm, adam.descent.simd)!;

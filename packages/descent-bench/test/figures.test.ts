@@ -56,6 +56,9 @@ const traffic: Record<string, Pass | Pass[]> = {
     reads: ['param', 'grad', 'm16', 'v16'],
     writes: ['param', 'm16', 'v16'],
   },
+  // int8 moments: one code a byte (the scales, 8 bytes a block of 256, left out).
+  'SGD momentum int8': { reads: ['param', 'grad', 'buf8'], writes: ['param', 'buf8'] },
+  'Adam int8': { reads: ['param', 'grad', 'm8', 'v8'], writes: ['param', 'm8', 'v8'] },
   'Schedule-Free SGD': { reads: ['param', 'grad', 'z'], writes: ['param', 'z'] },
   'Schedule-Free AdamW': { reads: ['param', 'grad', 'z', 'v'], writes: ['param', 'z', 'v'] },
   LAMB: [
@@ -71,8 +74,8 @@ const traffic: Record<string, Pass | Pass[]> = {
   Adafactor: { reads: ['grad', 'grad', 'param', 'grad', 'param', 'grad'], writes: ['param'] },
 };
 
-/** 4 bytes an element, 2 for an array named with 16 (bfloat16). */
-const width = (array: string) => (array.endsWith('16') ? 2 : 4);
+/** 4 bytes an element, 2 for an array named with 16 (bfloat16), 1 with 8 (int8). */
+const width = (array: string) => (array.endsWith('16') ? 2 : array.endsWith('8') ? 1 : 4);
 const byHand = (name: string) =>
   [traffic[name]].flat().reduce((bytes, { reads, writes }) => {
     const allocated = writes.filter((a) => !reads.includes(a));
@@ -103,11 +106,16 @@ describe('bytes per element', () => {
     >;
     // One pass each: a second pass reads again what the first did, which no state array shows.
     for (const spec of optimizers.filter((s) => !Array.isArray(traffic[s.name]))) {
-      const p = param(16, { shape: spec.shape?.(16) });
+      // int8 state from 4,096 elements up (min8bitSize); its scales, one per 256, are left out.
+      const int8 = 'stateDtype' in spec.options && spec.options.stateDtype === 'int8';
+      const n = int8 ? 4096 : 16;
+      const p = param(n, { shape: spec.shape?.(n) });
       p.grad.fill(0.25);
       const opt = new classes[spec.descent]([p], spec.options);
       opt.step();
-      const arrays = Object.values(opt.state.get(p)!).filter((value) => ArrayBuffer.isView(value));
+      const arrays = Object.values(opt.state.get(p)!).filter(
+        (value) => ArrayBuffer.isView(value) && (!int8 || (value as Float32Array).length === n),
+      );
       if (spec.shape !== undefined) {
         // Adafactor's matrix: its factors (4 + 4 numbers of the 4 × 4 matrix) are not arrays per
         // element, and it reads g four times and θ twice: the traffic table's count alone.
@@ -115,7 +123,7 @@ describe('bytes per element', () => {
         continue;
       }
       // Each state array read and written: twice its element's bytes.
-      const stateBytes = arrays.reduce(
+      const stateBytes = arrays.reduce<number>(
         (sum, array) => sum + 2 * (array as Float32Array).BYTES_PER_ELEMENT,
         0,
       );

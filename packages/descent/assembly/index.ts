@@ -5,6 +5,18 @@
  */
 
 export { ASGD_COPY } from './asgd';
+export {
+  INT8_BLOCK,
+  INT8_BUCKET_TABLE,
+  INT8_BUCKETS,
+  INT8_MAP_BYTES,
+  INT8_SCRATCH_BYTES,
+  INT8_SIGNED_SHIFT,
+  INT8_THRESHOLDS,
+  INT8_VALUES,
+  INT8_ZERO,
+  useScratch,
+} from './int8';
 export { LERP_FROM_END } from './lerp';
 export { MATMUL_MIRROR, MATMUL_PACK, MATMUL_SYMMETRIC, MATMUL_TRANSPOSED } from './matmul';
 export {
@@ -23,7 +35,7 @@ export {
 export { RADAM_RECTIFIED } from './radam';
 export { SUM_BLOCK, SUMS, SUMS_PER_BLOCK } from './reduce';
 export { SGD_FIRST, SGD_NESTEROV } from './sgd';
-export { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT } from './state';
+export { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT, INT8 } from './state';
 export { Kernel, run } from './table';
 export {
   chunksStolen,

@@ -17,8 +17,9 @@
  *   u32 arrays[7]  byte addresses of the kernel's arrays (parameter first), 0 when absent; a
  *                kernel that sums blocks of its tensor finds its sums as array SUMS (reduce.ts)
  *   f64 scalars[10]  kernel-specific numbers, in the order each kernel's file lists
- *   u32 format   how the kernel's moments (arrays 2 to 5) are stored: FLOAT, BFLOAT16 or
- *                BFLOAT16_STOCHASTIC (state.ts)
+ *   u32 format   how the kernel's moments (arrays 2 to 5) are stored: FLOAT, BFLOAT16,
+ *                BFLOAT16_STOCHASTIC or INT8 (state.ts; int8.ts gives INT8 rows' higher bits
+ *                and their use of the keys)
  *   u32 keys[4]  the stochastic rounding's key of each of arrays 2 to 5 for this step
  */
 export const CONTROL: usize = 64;

@@ -13,6 +13,8 @@ import { ROW_FORMAT, ROW_KEYS } from './memory';
 export const FLOAT: u32 = 0;
 export const BFLOAT16: u32 = 1;
 export const BFLOAT16_STOCHASTIC: u32 = 2;
+/** Moments in 8 bits, block-wise: int8.ts, which also gives the format field's higher bits. */
+export const INT8: u32 = 3;
 
 // Constants of the rounding as globals, which V8 reads with one load; a constant written in the
 // loop is built anew in every iteration (V8 hoists no constants), three instructions each.
@@ -26,9 +28,9 @@ let GOLDEN: v128 = i32x4.splat(0x9e3779b9);
 let MIX1: v128 = i32x4.splat(0x7feb352d);
 let MIX2: v128 = i32x4.splat(0x846ca68b);
 
-/** The storage of a row's moments. */
+/** The storage of a row's moments (the format field's low byte). */
 @inline export function formatOf(row: usize): u32 {
-  return load<u32>(row + ROW_FORMAT);
+  return load<u32>(row + ROW_FORMAT) & 0xff;
 }
 
 /** The stochastic rounding's key of the row's array k (2 to 5), splatted. */

@@ -17,7 +17,8 @@ import { LAMB_STEP_TERMS, LAMB_TERMS, lamb, lambStep } from './lamb';
 import { LION_TERMS, lion } from './lion';
 import { matmul } from './matmul';
 import { NO_TERMS, ROW_BYTES, ROW_DTYPE, ROW_KERNEL, ROW_LENGTH, ROW_OFFSET, rareTerms } from './memory';
-import { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT, formatOf } from './state';
+import { BFLOAT16, BFLOAT16_STOCHASTIC, FLOAT, formatOf, INT8 } from './state';
+import { decodeBlock, encodeBlock, INT8_BLOCK, scratchRow } from './int8';
 import { NADAM_TERMS, nadam } from './nadam';
 import { PRODIGY_STEP_TERMS, PRODIGY_TERMS, prodigy, prodigyStep } from './prodigy';
 import { RADAM_TERMS, radam } from './radam';
@@ -94,6 +95,9 @@ function runRow(row: usize, lo: u32, hi: u32): void {
   } else if (format == BFLOAT16_STOCHASTIC) {
     if (rare) lowPrecisionRow<Rare, StochasticState>(row, lo, hi, kernel);
     else lowPrecisionRow<Usual, StochasticState>(row, lo, hi, kernel);
+  } else if (format == INT8) {
+    if (rare) int8Row<Rare>(row, lo, hi, kernel);
+    else int8Row<Usual>(row, lo, hi, kernel);
   } else if (rare) {
     kernelRow<Rare>(row, lo, hi, kernel);
   } else {
@@ -101,7 +105,7 @@ function runRow(row: usize, lo: u32, hi: u32): void {
   }
 }
 
-/** The kernels with moments, on float32 parameters with moments stored as F says. */
+/** The kernels with moments, on float32 parameters with moments stored as F says (FloatState: a block of int8 ones, decoded). */
 @inline function lowPrecisionRow<R, F>(row: usize, lo: u32, hi: u32, kernel: u32): void {
   switch (kernel) {
     case Kernel.SGD: sgdRow<f32, R, F>(row, lo, hi); break;
@@ -114,6 +118,20 @@ function runRow(row: usize, lo: u32, hi: u32): void {
     case Kernel.RADAM: radamRow<f32, R, F>(row, lo, hi); break;
     case Kernel.YOGI: yogiRow<f32, R, F>(row, lo, hi); break;
     default: unreachable();
+  }
+}
+
+/**
+ * A float32 row whose moments are int8 (int8.ts), block by block: decoded into the thread's
+ * scratch, stepped there by the kernel's float32 loop, encoded back. The row starts at a block
+ * and no chunk splits one (src/kernels/wasm/batch.ts), so `lo` is a block's first element.
+ */
+function int8Row<R>(row: usize, lo: u32, hi: u32, kernel: u32): void {
+  for (let start = lo; start < hi; start += INT8_BLOCK) {
+    const end = min(start + INT8_BLOCK, hi);
+    decodeBlock(row, start, end);
+    lowPrecisionRow<R, FloatState>(scratchRow(row, start), start, end, kernel);
+    encodeBlock(row, start, end);
   }
 }
 

@@ -1,8 +1,10 @@
 import { type FloatArray, isFloatArray } from '../../core/param.js';
+import { BLOCK, blockCount } from '../blockwise.js';
 import type { BFloat16Moment, Int8Moment, Moment } from '../moment.js';
 import { sumsLength } from '../partial-sums.js';
 import { inArena, release, reserve } from './arena.js';
 import { wasm } from './instance.js';
+import { int8Tables } from './int8.js';
 import { pool } from './pool.js';
 
 /**
@@ -30,6 +32,8 @@ const FORMAT = constant('ROW_FORMAT') / 4;
 const KEYS = constant('ROW_KEYS') / 4;
 const BFLOAT16 = constant('BFLOAT16');
 const BFLOAT16_STOCHASTIC = constant('BFLOAT16_STOCHASTIC');
+const INT8 = constant('INT8');
+const INT8_SIGNED_SHIFT = constant('INT8_SIGNED_SHIFT');
 
 /** The row layout, as indexes into a row's u32 (and, for SCALARS, f64) view: for other tables. */
 export const ROW = { BYTES: ROW_BYTES, KERNEL, DTYPE, LENGTH, OFFSET, FLAGS, ARRAYS, SCALARS };
@@ -70,8 +74,8 @@ export function simdEnabledNow(): boolean {
   return simdEnabled && wasm !== null;
 }
 
-/** The kernels that read and write bfloat16 moments (assembly/state.ts). */
-const bfloat16Kernels = new Set(
+/** The kernels that read and write moments in fewer bits (assembly/state.ts, int8.ts). */
+const lowPrecisionKernels = new Set(
   ['SGD', 'ADAM', 'ADAGRAD', 'RMSPROP', 'ADAMAX', 'NADAM', 'RADAM', 'YOGI', 'LION'].map(kernelId),
 );
 
@@ -80,20 +84,38 @@ function fits(p: FloatArray, a: Moment | null, length = p.length): boolean {
   if (isFloatArray(a)) {
     return inArena(a) && a.length === length && a.constructor === p.constructor;
   }
-  return a.format === 'bfloat16' && inArena(a.bits) && a.bits.length === length;
+  if (a.format === 'bfloat16') return inArena(a.bits) && a.bits.length === length;
+  return (
+    inArena(a.codes) &&
+    a.codes.length === length &&
+    inArena(a.absmax) &&
+    a.absmax.length === blockCount(length)
+  );
 }
 
 const isLow = (m: Moment | null): m is BFloat16Moment | Int8Moment =>
   m !== null && !isFloatArray(m);
 
-/** A bfloat16 moment's stochastic-rounding key (0 for any other array), for the row's keys. */
-const keyOf = (m: Moment | null): number =>
-  isLow(m) && m.format === 'bfloat16' ? (m.key ?? 0) : 0;
+/**
+ * A row's key for a moment: a bfloat16 moment's stochastic-rounding key, an int8 moment's
+ * absmax array (assembly/int8.ts), 0 for any other array.
+ */
+const keyOf = (m: Moment | null): number => {
+  if (!isLow(m)) return 0;
+  return m.format === 'bfloat16' ? (m.key ?? 0) : m.absmax.byteOffset;
+};
+
+/** An int8 row's format: INT8, and a bit for each moment on the signed map. */
+function int8Format(a2: Moment | null, a3: Moment | null, a4: Moment | null): number {
+  const signedBit = (m: Moment | null, k: number): number =>
+    isLow(m) && m.format === 'int8' && m.signed ? 1 << (INT8_SIGNED_SHIFT + k - 2) : 0;
+  return INT8 | signedBit(a2, 2) | signedBit(a3, 3) | signedBit(a4, 4);
+}
 
 /**
  * The storage of a row's moments (arrays 2 to 5), as assembly/state.ts numbers it, or -1 when the
- * kernel cannot run them: they mix storages, or are bfloat16 for a kernel or a parameter type
- * without bfloat16 loops. It runs for every row, so it allocates nothing and returns at once for
+ * kernel cannot run them: they mix storages, or are in fewer bits for a kernel or a parameter
+ * type without such loops, or int8 in a fifth array, or int8 without room for its tables. It runs for every row, so it allocates nothing and returns at once for
  * float moments.
  */
 function formatOf(
@@ -106,7 +128,10 @@ function formatOf(
 ): number {
   if (!isLow(a2) && !isLow(a3) && !isLow(a4) && !isLow(a5)) return 0;
   const present = [a2, a3, a4, a5].filter((m) => m !== null);
-  if (!bfloat16Kernels.has(kernel) || !(p instanceof Float32Array)) return -1;
+  if (!lowPrecisionKernels.has(kernel) || !(p instanceof Float32Array)) return -1;
+  if (present.every((m) => isLow(m) && m.format === 'int8')) {
+    return a5 === null && int8Tables() >= 0 ? INT8 : -1;
+  }
   if (!present.every((m) => isLow(m) && m.format === 'bfloat16')) return -1;
   const stochastic = present.filter((m) => (m as BFloat16Moment).key !== null).length;
   if (stochastic !== 0 && stochastic !== present.length) return -1;
@@ -114,8 +139,11 @@ function formatOf(
 }
 
 /** An array's address, 0 for none. */
-const address = (a: Moment | null): number =>
-  a === null ? 0 : isFloatArray(a) ? a.byteOffset : (a as BFloat16Moment).bits.byteOffset;
+const address = (a: Moment | null): number => {
+  if (a === null) return 0;
+  if (isFloatArray(a)) return a.byteOffset;
+  return a.format === 'bfloat16' ? a.bits.byteOffset : a.codes.byteOffset;
+};
 
 /**
  * Starts a row for one tensor: the parameter and up to five more arrays, null where the kernel
@@ -152,11 +180,14 @@ function place(
   if (format < 0) return false;
   if (rows === capacity) growTable();
   const r = rows * ROW_U32;
-  u32[r + FORMAT] = format;
+  const int8 = format === INT8;
+  // An int8 row starts where no chunk splits one of its blocks.
+  if (int8) total = alignedStart(BLOCK, p.length);
+  u32[r + FORMAT] = int8 ? int8Format(a2, a3, a4) : format;
   u32[r + KEYS] = keyOf(a2);
   u32[r + KEYS + 1] = keyOf(a3);
   u32[r + KEYS + 2] = keyOf(a4);
-  u32[r + KEYS + 3] = keyOf(a5);
+  u32[r + KEYS + 3] = int8 ? int8Tables() : keyOf(a5);
   u32[r + KERNEL] = kernel;
   u32[r + DTYPE] = p instanceof Float64Array ? 1 : 0;
   u32[r + LENGTH] = p.length;
@@ -200,9 +231,18 @@ export function openSummingRow(
 function alignSums(sums: Float64Array, p: FloatArray): number {
   if (!inArena(sums) || sums.length !== sumsLength(p.length)) return -1;
   const before = total;
-  const alignment = Math.min(SUM_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(p.length, 16))));
-  total = Math.ceil(total / alignment) * alignment;
+  total = alignedStart(SUM_BLOCK, p.length);
   return before;
+}
+
+/**
+ * Where in the numbering a row of `length` elements may start so that no chunk splits one of its
+ * blocks: at a multiple of the block, or, when shorter than one, of the power of two above its
+ * length (16 at least), which puts it inside one chunk.
+ */
+function alignedStart(block: number, length: number): number {
+  const alignment = Math.min(block, 2 ** Math.ceil(Math.log2(Math.max(length, 16))));
+  return Math.ceil(total / alignment) * alignment;
 }
 
 /** Gives the row just opened its sums, or when none was, moves the numbering back. */

@@ -18,6 +18,8 @@ export interface KernelExports {
   workerFailed(): void;
   workersReady(): number;
   chunksStolen(): number;
+  /** Sets the calling thread's scratch for int8 state (assembly/int8.ts). */
+  useScratch(address: number): void;
 }
 
 export interface SharedMemory {

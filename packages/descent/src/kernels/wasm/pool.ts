@@ -1,5 +1,7 @@
+import { release, reserve } from './arena.js';
 import { nodeModules, type WorkerLike } from './host.js';
 import { wasm } from './instance.js';
+import { INT8_SCRATCH_BYTES } from './int8.js';
 
 /**
  * Worker threads that share large steps with the calling thread (protocol in
@@ -19,8 +21,9 @@ const node = nodeModules();
 // CommonJS, run by `new Worker(code, { eval: true })`: nothing to resolve from a file path.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory } = workerData;
+const { module, memory, scratch } = workerData;
 const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+exports.useScratch(scratch);
 parentPort.postMessage('ready');
 try {
   exports.workerLoop();
@@ -45,6 +48,8 @@ class Pool {
   threads = DEFAULT_THREADS;
   threshold = DEFAULT_THRESHOLD;
   private workers: WorkerLike[] = [];
+  /** Each worker's scratch in the arena, for int8 state (int8.ts). */
+  private scratch = new Map<WorkerLike, number>();
   /** Workers that have instantiated the module and gone on to their loop (they said so). */
   private started = new Set<WorkerLike>();
   private broken = false;
@@ -72,16 +77,16 @@ class Pool {
   /** Starts or stops workers so that `threads - 1` run beside the calling thread. */
   resize(): void {
     if (node === null || wasm === null) return;
-    while (this.workers.length > Math.max(this.threads - 1, 0)) {
-      const worker = this.workers.pop()!;
-      this.started.delete(worker);
-      void worker.terminate();
-    }
+    while (this.workers.length > Math.max(this.threads - 1, 0)) this.stop(this.workers.pop()!);
     while (this.workers.length < this.threads - 1) {
+      // Between steps, so no worker is using a scratch being given back or handed out.
+      const scratch = reserve(INT8_SCRATCH_BYTES);
+      if (scratch < 0) return;
       const worker = new node.Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: wasm.module, memory: wasm.memory },
+        workerData: { module: wasm.module, memory: wasm.memory, scratch },
       });
+      this.scratch.set(worker, scratch);
       const current = () => this.workers.includes(worker);
       worker.on('message', () => {
         if (current()) this.started.add(worker);
@@ -112,6 +117,13 @@ class Pool {
     return this.broken ? 0 : this.started.size;
   }
 
+  private stop(worker: WorkerLike): void {
+    this.started.delete(worker);
+    void worker.terminate();
+    release(this.scratch.get(worker)!);
+    this.scratch.delete(worker);
+  }
+
   running(): number {
     return this.broken ? 0 : this.workers.length;
   }
@@ -120,6 +132,8 @@ class Pool {
   failed(): never {
     this.broken = true;
     this.started.clear();
+    // Their scratch is not given back: a worker may still be running a chunk as it stops.
+    this.scratch.clear();
     for (const worker of this.workers.splice(0)) void worker.terminate();
     throw new Error('descent: a WebAssembly worker thread failed; the step is incomplete');
   }

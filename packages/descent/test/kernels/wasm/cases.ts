@@ -71,6 +71,39 @@ export const variants: [string, Record<string, unknown>][] = [
   ['RAdam', { lr: 0.01, stateDtype: 'bfloat16', stochasticRounding: true, seed: 5 }],
   ['Yogi', { lr: 0.01, stateDtype: 'bfloat16' }],
   ['Lion', { lr: 0.01, weightDecay: 0.5, stateDtype: 'bfloat16', stochasticRounding: true }],
+  // int8 state from 9 elements up, so that most tensors of every test have it, in one block or
+  // several, the shortest ones keeping float32 state beside them.
+  ['SGD', { lr: 0.05, momentum: 0.9, stateDtype: 'int8', min8bitSize: 9 }],
+  [
+    'SGD',
+    {
+      lr: 0.05,
+      momentum: 0.8,
+      nesterov: true,
+      weightDecay: 0.1,
+      stateDtype: 'int8',
+      min8bitSize: 9,
+    },
+  ],
+  ['Adam', { lr: 0.01, stateDtype: 'int8', min8bitSize: 9 }],
+  [
+    'AdamW',
+    {
+      lr: 0.01,
+      weightDecay: 0.1,
+      amsgrad: true,
+      maximize: true,
+      stateDtype: 'int8',
+      min8bitSize: 9,
+    },
+  ],
+  ['Adagrad', { lr: 0.05, weightDecay: 0.1, stateDtype: 'int8', min8bitSize: 9 }],
+  ['RMSprop', { lr: 0.01, momentum: 0.9, stateDtype: 'int8', min8bitSize: 9 }],
+  ['Adamax', { lr: 0.01, stateDtype: 'int8', min8bitSize: 9 }],
+  ['NAdam', { lr: 0.01, weightDecay: 0.1, stateDtype: 'int8', min8bitSize: 9 }],
+  ['RAdam', { lr: 0.01, stateDtype: 'int8', min8bitSize: 9 }],
+  ['Yogi', { lr: 0.01, stateDtype: 'int8', min8bitSize: 9 }],
+  ['Lion', { lr: 0.01, weightDecay: 0.5, stateDtype: 'int8', min8bitSize: 9 }],
   ['ScheduleFreeSGD', { lr: 0.05 }],
   ['ScheduleFreeSGD', { lr: 0.05, momentum: 0.3, weightDecay: 0.1, warmupSteps: 3, r: 1 }],
   ['ScheduleFreeAdamW', { lr: 0.01 }],
@@ -202,11 +235,24 @@ export function passesOf(name: string): boolean[] {
 }
 
 /**
- * Whether a variant's steps run in WebAssembly in arrays of the arena: not with bfloat16 state
- * for float64 parameters, which has no WebAssembly loops (assembly/state.ts).
+ * Whether a variant's steps of a tensor of `n` elements run in WebAssembly in arrays of the arena:
+ * not with bfloat16 or int8 state for float64 parameters, which has no WebAssembly loops
+ * (assembly/state.ts, int8.ts); a tensor below min8bitSize keeps float64 state, which has.
  */
-export function runsInWebAssembly(options: Record<string, unknown>, dtype: DType): boolean {
-  return !(options.stateDtype === 'bfloat16' && dtype === 'float64');
+export function runsInWebAssembly(
+  options: Record<string, unknown>,
+  dtype: DType,
+  n = Number.POSITIVE_INFINITY,
+): boolean {
+  if (dtype !== 'float64') return true;
+  if (options.stateDtype === 'bfloat16') return false;
+  const int8 = int8From(options);
+  return int8 === null || n < int8;
+}
+
+/** The elements from which a variant's tensors keep int8 state, or null when none does. */
+export function int8From(options: Record<string, unknown>): number | null {
+  return options.stateDtype === 'int8' ? ((options.min8bitSize as number) ?? 4096) : null;
 }
 
 /** The moves of all parameters at once that `run` ends with: Schedule-Free's to eval. */
@@ -262,21 +308,30 @@ export function rowsOf(name: string, sizes: number[], steps: number): number {
 /**
  * The elements of the table's numbering for one call over tensors of these lengths
  * (src/kernels/wasm/batch.ts): every tensor starts at a multiple of 16, and in a pass that sums
- * (`sums`, for all tensors or each), at a multiple of 1,024 (or of the power of two above a
- * shorter tensor's length).
+ * (`sums`, for all tensors or each), at a multiple of 1,024, or with int8 state (from `int8`
+ * elements up) of 256 (in both cases, or of the power of two above a shorter tensor's length).
  */
-export function numbering(lengths: number[], sums: boolean | readonly boolean[]): number {
+export function numbering(
+  lengths: number[],
+  sums: boolean | readonly boolean[],
+  int8: number | null = null,
+): number {
   return lengths.reduce((total, n, i) => {
     const summing = typeof sums === 'boolean' ? sums : sums[i];
-    const alignment = summing ? Math.min(1024, 2 ** Math.ceil(Math.log2(Math.max(n, 16)))) : 16;
+    const block = summing ? 1024 : int8 !== null && n >= int8 ? 256 : 16;
+    const alignment = Math.min(block, 2 ** Math.ceil(Math.log2(Math.max(n, 16))));
     return Math.ceil(total / alignment) * alignment + Math.ceil(n / 16) * 16;
   }, 0);
 }
 
 /** The numbering of each call of one step of a group of tensors of these sizes. */
-export function callsOf(name: string, sizes: number[]): number[] {
+export function callsOf(
+  name: string,
+  sizes: number[],
+  options: Record<string, unknown> = {},
+): number[] {
   if (name === 'Adafactor') {
     return adafactorCallsOf(sizes).map((call) => numbering(call.lengths, call.sums));
   }
-  return passesOf(name).map((sums) => numbering(sizes, sums));
+  return passesOf(name).map((sums) => numbering(sizes, sums, int8From(options)));
 }
