@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { ClassifierTask } from '../lab/compare-classifier.js';
 import { optimizerOptions } from '../lab/optimizers.js';
 import {
   checkCheckpointFlags,
@@ -11,17 +12,19 @@ import {
   prepareOutputDirectory,
   terminalWidth,
 } from './options.js';
-import { createProgress, resumeNote } from './progress.js';
+import { createProgress, type Progress, resumeNote } from './progress.js';
 
 interface CompareFlags {
-  task: 'airfoil';
+  task: 'airfoil' | ClassifierTask;
   optimizers: string[];
   lr?: number[];
   set?: string[];
   stateDtypes?: string[];
   epochs: number;
-  batchSize: number;
+  batchSize?: number;
   seed: number;
+  fashionMnist?: string;
+  trainSize?: number;
   out: string;
   checkpoint?: string;
   resume?: boolean;
@@ -61,15 +64,43 @@ function optimizersHelp(): string {
   return lines.join('\n');
 }
 
+/** The tasks --task takes: the airfoil model, and the MLP on Fashion-MNIST or on synthetic images. */
+const tasks = ['airfoil', 'fashion-mnist', 'synthetic'] as const;
+
+/** Flags that only some tasks take: each with the tasks that do, for the error naming them. */
+const taskFlags: { flag: string; key: keyof CompareFlags; tasks: readonly string[] }[] = [
+  { flag: '--fashion-mnist', key: 'fashionMnist', tasks: ['fashion-mnist'] },
+  { flag: '--train-size', key: 'trainSize', tasks: ['fashion-mnist', 'synthetic'] },
+  // The classifier tasks train for minutes at most; their loop saves no checkpoints.
+  { flag: '--checkpoint', key: 'checkpoint', tasks: ['airfoil'] },
+  { flag: '--resume', key: 'resume', tasks: ['airfoil'] },
+];
+
+/** Refuses a flag the task does not take, rather than ignoring it. */
+function checkTaskFlags(flags: CompareFlags): void {
+  for (const { flag, key, tasks: takers } of taskFlags) {
+    if (flags[key] !== undefined && !takers.includes(flags.task)) {
+      throw new RangeError(
+        `Invalid ${flag}: the ${flags.task} task does not take it (it is for --task ${takers.join(' and ')})`,
+      );
+    }
+  }
+}
+
 export function registerCompare(program: Command): void {
   const [checkpoint, resume] = checkpointOptions('each run', '<optimizer>');
   program
     .command('compare')
     .description(
-      'train the chapter’s airfoil model with each optimizer and write the loss curves (SVG) and a table',
+      'train a model with each optimizer and write the curves (SVG) and a table: the chapter’s airfoil model (loss), or an MLP on Fashion-MNIST or synthetic images (test accuracy)',
     )
     .addOption(
-      new Option('--task <name>', 'the training task').choices(['airfoil']).default('airfoil'),
+      new Option(
+        '--task <name>',
+        'airfoil: linear regression, the chapter’s; fashion-mnist: an MLP (784 → 512 → 10) through descent/tfjs on Fashion-MNIST; synthetic: the same MLP on generated images (seeded, no data set needed)',
+      )
+        .choices(tasks)
+        .default('airfoil'),
     )
     .requiredOption(
       '--optimizers <names>',
@@ -88,12 +119,25 @@ export function registerCompare(program: Command): void {
     )
     .option(
       '--state-dtypes <dtypes>',
-      'each optimizer once per state dtype, comma-separated: float32, bfloat16, int8 (the table gives each final loss against float32 state)',
+      'each optimizer once per state dtype, comma-separated: float32, bfloat16, int8 (the table gives each final loss, or test accuracy, against float32 state)',
       list,
     )
     .option('--epochs <n>', 'epochs per run', integer(1, 1000), 2)
-    .option('--batch-size <n>', 'minibatch size', integer(1, 1500), 10)
+    .option(
+      '--batch-size <n>',
+      'minibatch size (default: 10 for airfoil, 256 for the MLP)',
+      integer(1, 1500),
+    )
     .option('--seed <n>', 'seed of the initial weights and the shuffles', integer(0, 0xffffffff), 0)
+    .option(
+      '--fashion-mnist <dir>',
+      "directory of Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist)",
+    )
+    .option(
+      '--train-size <n>',
+      'the MLP trains on the first n training images (default: all 60,000 of Fashion-MNIST; 10,000 synthetic ones)',
+      integer(1, 60_000),
+    )
     .option(
       '--out <dir>',
       'directory for the figures, compare.md and results.json',
@@ -103,48 +147,141 @@ export function registerCompare(program: Command): void {
     .addOption(resume)
     .addHelpText('after', optimizersHelp)
     .action(async (flags: CompareFlags, command: Command) => {
-      const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } =
-        await import('../lab/compare.js');
       const format = await import('../lab/format.js');
-      const options = {
-        optimizers: flags.optimizers,
-        lr: flags.lr,
-        set: flags.set,
-        stateDtypes: flags.stateDtypes,
-        epochs: flags.epochs,
-        batchSize: flags.batchSize,
-        seed: flags.seed,
-        resume: flags.resume,
-        checkpoint: flags.checkpoint,
-      };
-      const out = checkUsage(command, () => {
-        options.checkpoint = checkCheckpointFlags(flags);
-        resolveComparison(options);
-        return prepareOutputDirectory('--out', flags.out).dir;
-      });
       const progress = createProgress();
-      const comparison = compareOptimizers({
-        ...options,
-        onResume: (name, file, done) => progress.note(resumeNote(name, file, done)),
-        onStart: (name, total) => progress.start(name, total),
-        onProgress: (_, done, total) => progress.update(done, total),
-        onResult: (_, result, diverged) => {
-          if (diverged) progress.fail(`diverged (loss ${format.short(result.finalLoss)})`);
-          else progress.stop(`loss ${result.finalLoss.toFixed(4)}`);
-        },
-      });
-      const files = await writeComparison(out, comparison);
-      const { head, rows } = comparisonTable(comparison);
-      console.log(formatTable(head, rows, terminalWidth()));
+      const finished = await (flags.task === 'airfoil'
+        ? compareAirfoil(flags, command, progress)
+        : compareClassifier(flags as CompareFlags & { task: ClassifierTask }, command, progress));
+      const { out, files, table, failed } = finished;
+      console.log(formatTable(table.head, table.rows, terminalWidth()));
       console.log(`\nwrote ${files.map((f) => `${out}/${f}`).join(', ')}`);
       // A run whose loss blew up compared nothing: the command fails, naming it.
-      const failed = comparison.runs.filter((r) => r.diverged);
       if (failed.length > 0) {
         const which = failed.map(
-          ({ name, result }) =>
-            `${name} diverged at lr ${format.short(Number(result.settings.lr))} (loss ${format.short(result.finalLoss)})`,
+          ({ name, lr, loss }) =>
+            `${name} diverged at lr ${format.short(lr)} (loss ${format.short(loss)})`,
         );
         throw new Error(`${which.join(', ')}; try a smaller --lr`);
       }
     });
+}
+
+/** What a task's comparison left: where it wrote, its table, and the runs that diverged. */
+interface Finished {
+  out: string;
+  files: string[];
+  table: { head: string[]; rows: string[][] };
+  failed: { name: string; lr: number; loss: number }[];
+}
+
+/** The runs that diverged, each with its learning rate and the loss it ended with. */
+function divergedRuns<R extends { settings: Record<string, unknown> }>(
+  runs: readonly { name: string; result: R; diverged: boolean }[],
+  lossOf: (result: R) => number,
+): Finished['failed'] {
+  return runs
+    .filter((run) => run.diverged)
+    .map(({ name, result }) => ({ name, lr: Number(result.settings.lr), loss: lossOf(result) }));
+}
+
+/** The options every task takes, from the flags. */
+const commonOptions = (flags: CompareFlags) => ({
+  optimizers: flags.optimizers,
+  lr: flags.lr,
+  set: flags.set,
+  stateDtypes: flags.stateDtypes,
+  epochs: flags.epochs,
+  batchSize: flags.batchSize,
+  seed: flags.seed,
+});
+
+async function compareAirfoil(
+  flags: CompareFlags,
+  command: Command,
+  progress: Progress,
+): Promise<Finished> {
+  const { compareOptimizers, comparisonTable, resolveComparison, writeComparison } = await import(
+    '../lab/compare.js'
+  );
+  const format = await import('../lab/format.js');
+  const options = {
+    ...commonOptions(flags),
+    resume: flags.resume,
+    checkpoint: flags.checkpoint,
+  };
+  const out = checkUsage(command, () => {
+    checkTaskFlags(flags);
+    options.checkpoint = checkCheckpointFlags(flags);
+    resolveComparison(options);
+    return prepareOutputDirectory('--out', flags.out).dir;
+  });
+  const comparison = compareOptimizers({
+    ...options,
+    onResume: (name, file, done) => progress.note(resumeNote(name, file, done)),
+    onStart: (name, total) => progress.start(name, total),
+    onProgress: (_, done, total) => progress.update(done, total),
+    onResult: (_, result, diverged) => {
+      if (diverged) progress.fail(`diverged (loss ${format.short(result.finalLoss)})`);
+      else progress.stop(`loss ${result.finalLoss.toFixed(4)}`);
+    },
+  });
+  return {
+    out,
+    files: await writeComparison(out, comparison),
+    table: comparisonTable(comparison),
+    failed: divergedRuns(comparison.runs, (result) => result.finalLoss),
+  };
+}
+
+async function compareClassifier(
+  flags: CompareFlags & { task: ClassifierTask },
+  command: Command,
+  progress: Progress,
+): Promise<Finished> {
+  const { resolveComparison } = await import('../lab/compare.js');
+  const { FashionMnistError } = await import('../data/fashion-mnist.js');
+  const { classifierData, classifierTable, compareClassifiers, writeClassifierComparison } =
+    await import('../lab/compare-classifier.js');
+  const options = {
+    ...commonOptions(flags),
+    task: flags.task,
+    fashionMnist: flags.fashionMnist,
+    trainSize: flags.trainSize,
+  };
+  const { dir: out, undo } = checkUsage(command, () => {
+    checkTaskFlags(flags);
+    resolveComparison(options);
+    return prepareOutputDirectory('--out', flags.out);
+  });
+  let images: ReturnType<typeof classifierData>;
+  try {
+    images = classifierData(options);
+  } catch (error) {
+    undo();
+    // The data is never swapped silently: the message says where the other data is.
+    if (error instanceof FashionMnistError) {
+      throw new Error(`${error.message}; or train on generated images: --task synthetic`);
+    }
+    throw error;
+  }
+  progress.note(`training on ${images.about}`);
+  const comparison = await compareClassifiers(
+    {
+      ...options,
+      onStart: (name, total) => progress.start(name, total),
+      onProgress: (_, done, total) => progress.update(done, total),
+      onResult: (_, result, diverged) => {
+        const accuracy = `test accuracy ${(100 * result.testAccuracy).toFixed(2)}%`;
+        if (diverged) progress.fail(`diverged (test loss ${result.testLoss})`);
+        else progress.stop(`${accuracy}, test loss ${result.testLoss.toFixed(4)}`);
+      },
+    },
+    images,
+  );
+  return {
+    out,
+    files: await writeClassifierComparison(out, comparison),
+    table: classifierTable(comparison),
+    failed: divergedRuns(comparison.runs, (result) => result.testLoss),
+  };
 }

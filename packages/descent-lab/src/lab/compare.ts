@@ -11,7 +11,7 @@ import {
 import { airfoilFigures, airfoilOptimum, trainAirfoil } from './experiments/common.js';
 import * as format from './format.js';
 import { parseSettings, type ResolvedOptimizer, resolveOptimizer } from './optimizers.js';
-import { renderSvg } from './plot.js';
+import { type Figure, renderSvg } from './plot.js';
 import { createRandom } from './random.js';
 import { isRecord, resumable } from './resume.js';
 import type { TrainingResult } from './types.js';
@@ -67,7 +67,12 @@ export interface Comparison {
 }
 
 /** Checks every name and option, and builds each optimizer once; throws before anything trains. */
-export function resolveComparison(options: CompareOptions): ResolvedOptimizer[] {
+export function resolveComparison(
+  options: Pick<
+    CompareOptions,
+    'optimizers' | 'lr' | 'set' | 'stateDtypes' | 'checkpoint' | 'resume'
+  >,
+): ResolvedOptimizer[] {
   const { optimizers, lr } = options;
   if (optimizers.length === 0)
     throw new RangeError('Invalid optimizers: expected at least one name');
@@ -281,56 +286,89 @@ export function comparisonTable(comparison: Comparison): { head: string[]; rows:
   };
 }
 
+/** What `float32Base` reads of a run: its optimizer, its settings, and whether it diverged. */
+export interface StateDtypeRun {
+  result: { optimizer: string; settings: Record<string, unknown> };
+  diverged: boolean;
+}
+
 /**
- * A run's final loss relative to the float32-state run of the same optimizer and settings
- * ("+0.0123%", three digits), "—" for that run itself, without one, or when either diverged.
+ * The run `run` is measured against: the float32-state run of the same optimizer and settings
+ * but stateDtype; undefined for that run itself, without one, or when either diverged.
  */
-function againstFloat32(comparison: Comparison, run: Comparison['runs'][number]): string {
+export function float32Base<R extends StateDtypeRun>(runs: readonly R[], run: R): R | undefined {
   const { stateDtype: _, ...rest } = run.result.settings;
   const same = (settings: Record<string, unknown>) => {
     const { stateDtype: dtype, ...others } = settings;
     return dtype === 'float32' && JSON.stringify(others) === JSON.stringify(rest);
   };
-  const base = comparison.runs.find(
+  const base = runs.find(
     (other) => other.result.optimizer === run.result.optimizer && same(other.result.settings),
   );
-  if (base === undefined || base === run || base.diverged || run.diverged) return '—';
+  return base === undefined || base === run || base.diverged || run.diverged ? undefined : base;
+}
+
+/**
+ * A run's final loss relative to the float32-state run of the same optimizer and settings
+ * ("+0.0123%", three digits), "—" without one (see `float32Base`).
+ */
+function againstFloat32(comparison: Comparison, run: Comparison['runs'][number]): string {
+  const base = float32Base(comparison.runs, run);
+  if (base === undefined) return '—';
   const change = 100 * (run.result.finalLoss / base.result.finalLoss - 1);
   return `${change >= 0 ? '+' : ''}${format.short(change)}%`;
 }
 
 /** Writes the loss curves (against epochs and against time), compare.md and results.json. */
 export async function writeComparison(dir: string, comparison: Comparison): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
   const results = new Map(comparison.runs.map((r) => [r.name, r.result]));
   const runs = Object.fromEntries(
     comparison.runs.map((r) => [r.name, { ...r.result, diverged: r.diverged }]),
   );
-  const figures = airfoilFigures(
-    'compare',
-    results,
-    comparison.runs.map((r) => ({ id: r.name, title: r.title })),
-  );
+  return writeReport(dir, {
+    task: comparison.task,
+    about: `Linear regression on the airfoil data, seed ${comparison.seed}; least-squares optimum ${airfoilOptimum().toFixed(4)}.`,
+    figures: airfoilFigures(
+      'compare',
+      results,
+      comparison.runs.map((r) => ({ id: r.name, title: r.title })),
+    ),
+    table: comparisonTable(comparison),
+    json: { task: comparison.task, seed: comparison.seed, runs },
+  });
+}
+
+/**
+ * What `descent compare` writes for any task: each figure as SVG, compare.md (a heading naming
+ * the task, `about`, the table, the figures) and results.json. Returns the files' names.
+ */
+export async function writeReport(
+  dir: string,
+  report: {
+    task: string;
+    about: string;
+    figures: readonly Figure[];
+    table: { head: string[]; rows: string[][] };
+    json: object;
+  },
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
   const files: string[] = [];
-  for (const figure of figures) {
+  for (const figure of report.figures) {
     await writeFile(join(dir, `${figure.id}.svg`), await renderSvg(figure.spec));
     files.push(`${figure.id}.svg`);
   }
-  const { head, rows } = comparisonTable(comparison);
   const markdown = [
-    `# descent compare: ${comparison.task}`,
+    `# descent compare: ${report.task}`,
     '',
-    `Linear regression on the airfoil data, seed ${comparison.seed}; least-squares optimum ${airfoilOptimum().toFixed(4)}.`,
+    report.about,
     '',
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => ' --- ').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ...format.markdownTable(report.table.head, report.table.rows),
     '',
     ...files.map((file) => `![${file}](${file})`),
     '',
   ].join('\n');
   await writeFile(join(dir, 'compare.md'), markdown);
-  const json = { task: comparison.task, seed: comparison.seed, runs };
-  await writeFile(join(dir, 'results.json'), `${JSON.stringify(json, null, 1)}\n`);
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(report.json, null, 1)}\n`);
   return [...files, 'compare.md', 'results.json'];
 }

@@ -37,3 +37,15 @@ export function settings(values: Record<string, OptionValue>): string {
     .map(([key, value]) => `${key} ${text(value)}`)
     .join(', ');
 }
+
+/** A table in Markdown: its heading, the rule below it, and a line per row. */
+export function markdownTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+}

@@ -619,6 +619,62 @@ const pyPackages: Record<string, { from?: string; name: string; needs: string }>
   },
 };
 
+/** bitsandbytes' 8-bit class of each optimizer that takes stateDtype, where it has one. */
+const bnb8bit: Record<string, string> = {
+  SGD: 'SGD8bit',
+  Adagrad: 'Adagrad8bit',
+  RMSprop: 'RMSprop8bit',
+  Adam: 'Adam8bit',
+  AdamW: 'AdamW8bit',
+  Lion: 'Lion8bit',
+};
+
+/**
+ * What a run's stateDtype means for the Python program, as comment lines (none without one).
+ * PyTorch has no such option: torch.optim keeps the moments in the parameter's dtype, float64
+ * here. Int8 state of a tensor below min8bitSize stays in that dtype in descent as in
+ * bitsandbytes (its min_8bit_size), so there the program is exact; otherwise it says that its
+ * path differs from the page's by the rounding, and names bitsandbytes' 8-bit optimizer.
+ */
+function stateDtypeNote(o: Record<string, OptionValue>, name: string, size: number): string[] {
+  const dtype = o.stateDtype;
+  if (dtype === undefined || dtype === null) return [];
+  const elements = `x has ${size} element${size === 1 ? '' : 's'}`;
+  if (dtype === 'int8') {
+    const min = o.min8bitSize as number;
+    if (size < min) {
+      return [
+        `# stateDtype 'int8' changes nothing here: ${elements}, fewer than min8bitSize (${min}),`,
+        "# so descent keeps its moments in x's float64, as this program does (bitsandbytes' 8-bit",
+        '# optimizers likewise keep a tensor below their min_8bit_size in 32-bit state).',
+      ];
+    }
+    const bnb = bnb8bit[name];
+    return [
+      `# The page keeps the moments in 8-bit blocks (stateDtype 'int8', min8bitSize ${min}; ${elements}),`,
+      "# as bitsandbytes quantizes them. PyTorch has no 8-bit state: this program keeps them in x's",
+      "# float64, so its path differs from the page's by the quantization error.",
+      ...(bnb === undefined
+        ? [`# bitsandbytes has no 8-bit ${name}.`]
+        : [
+            `# bitsandbytes' own: bnb.optim.${bnb}(params, ..., min_8bit_size=${min}), on float32 or`,
+            '# 16-bit parameters (its 8-bit kernels take no float64).',
+          ]),
+    ];
+  }
+  const rounding =
+    dtype !== 'bfloat16'
+      ? ''
+      : o.stochasticRounding
+        ? `, rounded stochastically with seed ${o.seed}`
+        : ', rounded to nearest even';
+  return [
+    `# The page stores the moments in ${dtype} (stateDtype '${dtype}'${rounding}).`,
+    "# PyTorch has no such option: its optimizers keep them in the parameter's dtype, float64",
+    "# here, and so does this program: its path differs from the page's by that rounding.",
+  ];
+}
+
 function python(state: PlaygroundState, r: RunSettings): string {
   const fn = code[state.fn];
   const spec = optimizerSpec(r.optimizer);
@@ -668,6 +724,7 @@ function python(state: PlaygroundState, r: RunSettings): string {
       : `x = torch.tensor([${state.start.map(py).join(', ')}], dtype=torch.float64, requires_grad=True)`,
   );
   const all = withDefaults(spec, r.options);
+  lines.push(...stateDtypeNote(all, r.optimizer, state.start.length));
   if (custom !== undefined) {
     lines.push(`lr = ${all.lr}`, ...(customState[r.optimizer] ?? []));
   } else {

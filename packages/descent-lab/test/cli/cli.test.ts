@@ -174,6 +174,27 @@ describe('usage errors: one line, exit code 2', () => {
       /^error: Invalid stateDtypes: Adadelta keeps no moments to store in another type \(SGD, .*Adam, .*Lion do\)\n$/,
     ],
     [['compare', '--task', 'mnist', '--optimizers', 'adam'], /--task.*mnist/],
+    [
+      ['compare', '--task', 'airfoil', '--optimizers', 'adam', '--train-size', '100'],
+      /^error: Invalid --train-size: the airfoil task does not take it \(it is for --task fashion-mnist and synthetic\)\n$/,
+    ],
+    [
+      ['compare', '--task', 'synthetic', '--optimizers', 'adam', '--fashion-mnist', 'data'],
+      /^error: Invalid --fashion-mnist: the synthetic task does not take it \(it is for --task fashion-mnist\)\n$/,
+    ],
+    [
+      ['compare', '--task', 'synthetic', '--optimizers', 'adam', '--checkpoint', 'ck'],
+      /^error: Invalid --checkpoint: the synthetic task does not take it \(it is for --task airfoil\)\n$/,
+    ],
+    [
+      ['compare', '--task', 'synthetic', '--optimizers', 'adam', '--train-size', '0'],
+      /--train-size/,
+    ],
+    [
+      ['compare', '--task', 'fashion-mnist', '--optimizers', 'adam', '--state-dtypes', 'int4'],
+      /^error: Invalid stateDtypes: "int4" \(expected float32, bfloat16, int8\)\n$/,
+    ],
+    [['compare', '--task', 'synthetic', '--optimizers', 'lbfgs'], /Unsupported optimizer: "lbfgs"/],
     [['compare'], /required option '--optimizers/],
     [['bogus'], /unknown command 'bogus'/],
   ])('descent %j', async (args, message) => {
@@ -212,6 +233,21 @@ describe('failures: one line, exit code 1', () => {
       ],
       /^descent: did not run schedule-train-cosine: /,
     ],
+    // The data is never swapped for another silently: the failure names the task that has it.
+    [
+      [
+        'compare',
+        '--task',
+        'fashion-mnist',
+        '--fashion-mnist',
+        'nowhere',
+        '--optimizers',
+        'adam',
+        '--out',
+        'no-data',
+      ],
+      /^descent: Fashion-MNIST file \S*nowhere\/train-images-idx3-ubyte\(\.gz\) is missing: install it .*; or train on generated images: --task synthetic$/,
+    ],
   ])('descent %j', async (args, message) => {
     const { code, stderr } = await descent(...(args as string[]));
     expect(code).toBe(1);
@@ -242,6 +278,15 @@ describe('failures: one line, exit code 1', () => {
   it('leaves no directory behind when nothing ran', async () => {
     await descent('lab', '--only', 'schedule-train-cosine', '--out', 'nothing/ran');
     expect(existsSync(join(dir, 'nothing'))).toBe(false);
+  });
+
+  it('compare leaves no directory behind when its data is missing', async () => {
+    const { code } = await descent(
+      ...['compare', '--task', 'fashion-mnist', '--fashion-mnist', 'nowhere'],
+      ...['--optimizers', 'adam', '--out', 'no-data-dir/out'],
+    );
+    expect(code).toBe(1);
+    expect(existsSync(join(dir, 'no-data-dir'))).toBe(false);
   });
 });
 
@@ -353,6 +398,53 @@ describe('commands', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(Object.keys(results.runs)).toEqual(['adam', 'sgd']);
     expect(results.runs.adam.finalLoss).toBeLessThan(0.26);
+  });
+
+  it('compare --task synthetic trains the MLP per state dtype and gives test accuracy against float32 in points', async () => {
+    const out = join(dir, 'compare-synthetic');
+    const { code, stdout, stderr } = await descent(
+      ...['compare', '--task', 'synthetic', '--optimizers', 'adam', '--lr', '0.001'],
+      ...['--state-dtypes', 'float32,int8', '--train-size', '500', '--epochs', '1', '--out', out],
+    );
+    expect(code).toBe(0);
+    // Which data it trained on, said before any run.
+    expect(stderr.split('\n')[0]).toBe(
+      'training on synthetic images (src/data/synthetic-images.ts, seed 0), 500 training and 2000 test images',
+    );
+    expect(stderr).toMatch(/^adam-int8 +test accuracy \d+\.\d\d%, test loss \d\.\d{4}$/m);
+    expect(stdout).toMatch(/^adam-float32 +lr 0.001, eps 1e−6,/m);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.task).toBe('synthetic');
+    expect(Object.keys(results.runs)).toEqual(['adam-float32', 'adam-int8']);
+    const [float32, int8] = [results.runs['adam-float32'], results.runs['adam-int8']];
+    expect(int8.settings.stateDtype).toBe('int8');
+    const points = 100 * (int8.testAccuracy - float32.testAccuracy);
+    const table = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(table).toContain('| vs float32 state (points) |');
+    const row = table.split('\n').find((l) => l.startsWith('| adam-int8 |'));
+    expect(row).toContain(
+      `| ${(100 * int8.testAccuracy).toFixed(2)}% | ${int8.testLoss.toFixed(4)} | ${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)} |`,
+    );
+    expect(existsSync(join(out, 'compare-test-accuracy.svg'))).toBe(true);
+  });
+
+  it('compare --task fashion-mnist trains on the data set of --fashion-mnist, saying so', async () => {
+    const data = join(dir, 'compare-tiny-fashion');
+    mkdirSync(data);
+    writeTinySet(data);
+    const out = join(dir, 'compare-fashion');
+    const { code, stderr } = await descent(
+      ...['compare', '--task', 'fashion-mnist', '--fashion-mnist', data],
+      ...['--optimizers', 'sgd', '--batch-size', '64', '--epochs', '1', '--out', out],
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain(
+      `training on Fashion-MNIST (${data}), its 512 training images, its 128 test images`,
+    );
+    const { runs } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(runs.sgd.settings).toMatchObject({ lr: 0.05, batchSize: 64, epochs: 1 });
+    // Two classes far apart (a bright top half or bottom half): learnt in an epoch.
+    expect(runs.sgd.testAccuracy).toBeGreaterThan(0.9);
   });
 
   it('playground serves the page on 127.0.0.1, cross-origin isolated', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scheduleSpecs } from 'descent';
+import { type OptionValue, scheduleSpecs } from 'descent';
 import { build } from 'esbuild';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -243,6 +243,69 @@ describe('the exported PyTorch program', () => {
         typescript.indexOf(s),
       );
       expect(tsAt.every((i) => i >= 0) && tsAt[0] < tsAt[1] && tsAt[1] < tsAt[2], id).toBe(true);
+    }
+  });
+});
+
+describe('the exported PyTorch program and stateDtype, which PyTorch has not', () => {
+  const withState = (optimizer: string, options: Record<string, OptionValue>): PlaygroundState => ({
+    ...cases.adam,
+    steps: 200,
+    runs: [{ optimizer, options: { lr: 0.05, ...options } }],
+  });
+  const comments = (python: string) => python.split('\n').filter((l) => l.startsWith('# '));
+  const code = (python: string) => python.split('\n').filter((l) => !l.startsWith('# '));
+
+  it('says int8 state changes nothing below min8bitSize, where the page’s run is the float64 one', () => {
+    const plain = withState('Adam', {});
+    const int8 = withState('Adam', { stateDtype: 'int8' });
+    // The claim the comment makes, checked on the page: the same path to the last bit.
+    expect(pageFinal(int8)).toEqual(pageFinal(plain));
+    const python = codeSnippets(int8, 0).python;
+    expect(comments(python).join('\n')).toMatch(
+      /^# stateDtype 'int8' changes nothing here: x has 2 elements, fewer than min8bitSize \(4096\),/,
+    );
+    expect(code(python)).toEqual(code(codeSnippets(plain, 0).python));
+    expect(codeSnippets(int8, 0).typescript).toContain("stateDtype: 'int8'");
+  });
+
+  it('names bitsandbytes’ 8-bit optimizer where the page quantizes, and says the paths differ', () => {
+    const int8 = withState('Adam', { stateDtype: 'int8', min8bitSize: 1 });
+    expect(pageFinal(int8)).not.toEqual(pageFinal(withState('Adam', {})));
+    const note = comments(codeSnippets(int8, 0).python).join('\n');
+    expect(note).toContain(
+      "# The page keeps the moments in 8-bit blocks (stateDtype 'int8', min8bitSize 1;",
+    );
+    expect(note).toContain("differs from the page's by the quantization error");
+    expect(note).toContain('bnb.optim.Adam8bit(params, ..., min_8bit_size=1)');
+    for (const [optimizer, named] of [
+      ['SGD', 'bnb.optim.SGD8bit('],
+      ['Lion', 'bnb.optim.Lion8bit('],
+      ['NAdam', 'bitsandbytes has no 8-bit NAdam.'],
+      ['Yogi', 'bitsandbytes has no 8-bit Yogi.'],
+    ]) {
+      const state = withState(optimizer, { stateDtype: 'int8', min8bitSize: 2 });
+      expect(comments(codeSnippets(state, 0).python).join('\n'), optimizer).toContain(named);
+    }
+  });
+
+  it('says bfloat16 and float32 state round where torch.optim keeps float64', () => {
+    const plain = pageFinal(withState('SGD', { momentum: 0.9 }));
+    for (const [options, says] of [
+      [{ stateDtype: 'bfloat16' }, "(stateDtype 'bfloat16', rounded to nearest even)"],
+      [
+        { stateDtype: 'bfloat16', stochasticRounding: true, seed: 3 },
+        "(stateDtype 'bfloat16', rounded stochastically with seed 3)",
+      ],
+      [{ stateDtype: 'float32' }, "(stateDtype 'float32')."],
+    ] as const) {
+      const state = withState('SGD', { momentum: 0.9, ...options });
+      expect(pageFinal(state), says).not.toEqual(plain);
+      const python = codeSnippets(state, 0).python;
+      expect(comments(python).join('\n'), says).toContain(
+        `# The page stores the moments in ${options.stateDtype} ${says}`,
+      );
+      expect(python).toContain('optimizer = torch.optim.SGD([x], lr=0.05, momentum=0.9)\n');
     }
   });
 });

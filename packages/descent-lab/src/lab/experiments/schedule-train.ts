@@ -131,11 +131,13 @@ function readRecords(saved: Record<string, unknown>): LeNetProgress | undefined 
   return {
     epoch: epoch as number,
     records: (records as EpochRecord[]).map(
-      ({ lr, trainLoss, trainAcc, testAcc, trainSeconds, testSeconds }) => ({
+      ({ lr, trainLoss, trainAcc, testAcc, testLoss, trainSeconds, testSeconds }) => ({
         lr,
         trainLoss,
         trainAcc,
         testAcc,
+        // Checkpoints written before the loop recorded the test loss have none: unknown.
+        testLoss: typeof testLoss === 'number' ? testLoss : Number.NaN,
         trainSeconds,
         testSeconds,
       }),
