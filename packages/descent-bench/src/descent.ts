@@ -1,4 +1,4 @@
-import { isFloatArray, type Param, param } from '../../descent/src/core/param.js';
+import { type Param, param, type StateArray } from '../../descent/src/core/param.js';
 import { arenaZeros, freeArray } from '../../descent/src/kernels/wasm/arena.js';
 import { closeRow, kernelId, openRow } from '../../descent/src/kernels/wasm/batch.js';
 import { configureSimd, simdInfo, startThreads } from '../../descent/src/kernels/wasm/index.js';
@@ -103,8 +103,10 @@ function release(params: Param[], opt?: Optimizer<object>): void {
   for (const p of params) {
     freeArray(p.data);
     if (p.grad !== null) freeArray(p.grad);
+    // Every state array, bfloat16 and int8 ones too: the garbage collector would free them
+    // later than the next 32M case needs their room in the arena.
     for (const value of Object.values(opt?.state.get(p) ?? {})) {
-      if (isFloatArray(value)) freeArray(value);
+      if (ArrayBuffer.isView(value)) freeArray(value as StateArray);
     }
   }
 }

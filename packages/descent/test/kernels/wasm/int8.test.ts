@@ -53,15 +53,28 @@ function blocksOf(ys: number[]): Float32Array {
   return Float32Array.from(values);
 }
 
-/** The state after one step of an optimizer whose first step stores `values` as its moment. */
-function encoded(make: (p: ReturnType<typeof param>) => SGD | Adamax, values: Float32Array) {
+/**
+ * Steps once an optimizer whose first step stores `values` as its moment `key`, in WebAssembly,
+ * and expects that moment's codes and absmax to be encodeBlocks' of `values` on `map`.
+ */
+function expectEncoded(
+  make: (p: ReturnType<typeof param>) => SGD | Adamax,
+  key: string,
+  values: Float32Array,
+  map: Float32Array,
+) {
   const p = param(values.length);
   p.grad.set(values);
   const opt = make(p);
   const rows = simdInfo().rows;
   opt.step();
   expect(simdInfo().rows - rows, 'the step ran in WebAssembly').toBe(1);
-  return opt.state.get(p) as Record<string, unknown>;
+  const state = opt.state.get(p) as Record<string, unknown>;
+  const codes = new Uint8Array(values.length);
+  const absmax = new Float32Array(Math.ceil(values.length / BLOCK));
+  encodeBlocks(values, codes, absmax, map, map === signedMap);
+  expect(Array.from(state[key] as Uint8Array)).toEqual(Array.from(codes));
+  expect(Array.from(state[`${key}Absmax`] as Float32Array)).toEqual(Array.from(absmax));
 }
 
 describe('int8 state in WebAssembly, coded as quantize_2D codes it', () => {
@@ -74,28 +87,22 @@ describe('int8 state in WebAssembly, coded as quantize_2D codes it', () => {
     const ys = edges(signedMap);
     const values = blocksOf([...ys, ...ys.map((y) => -y)]);
     // SGD's first step with momentum stores the gradient itself as the buffer.
-    const state = encoded(
+    expectEncoded(
       (p) => new SGD([p], { lr: 0, momentum: 0.9, stateDtype: 'int8', min8bitSize: 1 }),
+      'momentumBuffer',
       values,
+      signedMap,
     );
-    const codes = new Uint8Array(values.length);
-    const absmax = new Float32Array(Math.ceil(values.length / BLOCK));
-    encodeBlocks(values, codes, absmax, signedMap, true);
-    expect(Array.from(state.momentumBuffer as Uint8Array)).toEqual(Array.from(codes));
-    expect(Array.from(state.momentumBufferAbsmax as Float32Array)).toEqual(Array.from(absmax));
   });
 
   it('codes second moments on the unsigned map at every edge', () => {
     const values = blocksOf(edges(unsignedMap)).map(Math.abs);
     // Adamax's first step with eps 0 stores |g| as its infinity norm.
-    const state = encoded(
+    expectEncoded(
       (p) => new Adamax([p], { lr: 0, eps: 0, stateDtype: 'int8', min8bitSize: 1 }),
+      'expInf',
       values,
+      unsignedMap,
     );
-    const codes = new Uint8Array(values.length);
-    const absmax = new Float32Array(Math.ceil(values.length / BLOCK));
-    encodeBlocks(values, codes, absmax, unsignedMap, false);
-    expect(Array.from(state.expInf as Uint8Array)).toEqual(Array.from(codes));
-    expect(Array.from(state.expInfAbsmax as Float32Array)).toEqual(Array.from(absmax));
   });
 });
