@@ -105,18 +105,18 @@ const keyOf = (m: Moment | null): number => {
   return m.format === 'bfloat16' ? (m.key ?? 0) : m.absmax.byteOffset;
 };
 
-/** An int8 row's format: INT8, and a bit for each moment on the signed map. */
+/** An int8 row's format (its moments, all int8): INT8, and a bit for each on the signed map. */
 function int8Format(a2: Moment | null, a3: Moment | null, a4: Moment | null): number {
   const signedBit = (m: Moment | null, k: number): number =>
-    isLow(m) && m.format === 'int8' && m.signed ? 1 << (INT8_SIGNED_SHIFT + k - 2) : 0;
+    (m as Int8Moment | null)?.signed ? 1 << (INT8_SIGNED_SHIFT + k - 2) : 0;
   return INT8 | signedBit(a2, 2) | signedBit(a3, 3) | signedBit(a4, 4);
 }
 
 /**
  * The storage of a row's moments (arrays 2 to 5), as assembly/state.ts numbers it, or -1 when the
  * kernel cannot run them: they mix storages, or are in fewer bits for a kernel or a parameter
- * type without such loops, or int8 in a fifth array, or int8 without room for its tables. It runs for every row, so it allocates nothing and returns at once for
- * float moments.
+ * type without such loops, or int8 in a fifth array, or int8 without room for its tables. It runs
+ * for every row, so it allocates nothing and returns at once for float moments.
  */
 function formatOf(
   kernel: number,
